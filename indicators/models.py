@@ -1,0 +1,255 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Roadmap(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPAL = "municipal", "дорожная карта муниципалитета"
+        SCHOOL = "school", "план школы"
+
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.MUNICIPAL)
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="roadmaps", verbose_name="муниципалитет"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="roadmaps", verbose_name="школа")
+    title = models.TextField("название")
+    goal = models.TextField("цель", blank=True)
+    period_start = models.DateField("начало периода")
+    period_end = models.DateField("окончание периода")
+    source = models.CharField("источник", max_length=200, blank=True, help_text="Документ, из которого взята карта")
+
+    class Meta:
+        verbose_name = "дорожная карта"
+        verbose_name_plural = "дорожные карты"
+        ordering = ["period_start", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(municipality__isnull=False, school__isnull=True) | Q(municipality__isnull=True, school__isnull=False)),
+                name="roadmap_exactly_one_owner",
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="roadmap_period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner(self):
+        return self.school or self.municipality
+
+
+class Direction(models.Model):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="directions", verbose_name="дорожная карта")
+    number = models.PositiveSmallIntegerField("№")
+    title = models.TextField("направление")
+
+    class Meta:
+        verbose_name = "направление"
+        verbose_name_plural = "направления"
+        ordering = ["roadmap", "number"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "number"], name="direction_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        MAIN = "main", "основной"
+        ADDITIONAL = "additional", "дополнительный"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "%"
+        COUNT = "count", "шт."
+        PEOPLE = "people", "чел."
+        MBPS = "mbps", "Мбит/с"
+
+    class Level(models.TextChoices):
+        CITY = "city", "муниципалитет"
+        SCHOOL = "school", "школа"
+
+    class Aggregation(models.TextChoices):
+        SHARE_MEETING = "share", "доля ОУ, выполняющих условие"
+        MEAN = "mean", "среднее значение по ОУ"
+        SUM = "sum", "сумма по ОУ"
+        NONE = "none", "не вычисляется из анкет"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="indicators", verbose_name="дорожная карта")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name="входит в показатель")
+    code = models.CharField("код", max_length=40)
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    name = models.TextField("наименование")
+    kind = models.CharField("тип показателя", max_length=12, choices=Kind.choices, default=Kind.MAIN)
+    unit = models.CharField("единица", max_length=10, choices=Unit.choices, default=Unit.PERCENT)
+    level = models.CharField("уровень", max_length=10, choices=Level.choices, default=Level.CITY)
+    base_value = models.DecimalField("базовое значение", max_digits=12, decimal_places=2, null=True, blank=True)
+    base_date = models.DateField("дата базового значения", null=True, blank=True)
+    higher_is_better = models.BooleanField("чем больше, тем лучше", default=True)
+    # How the city-level actual is computed from the answers of the linked question.
+    aggregation = models.CharField("как вычисляется", max_length=10, choices=Aggregation.choices, default=Aggregation.NONE)
+    condition_choices = models.JSONField(
+        "условие: варианты ответа", default=list, blank=True, help_text='Для вопросов с выбором: какие варианты засчитываются, например ["minimal", "standard"]'
+    )
+    threshold_urban = models.DecimalField(
+        "условие: порог (город)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Числовой ответ засчитывается, если не меньше порога; для сельских школ — свой порог",
+    )
+    threshold_rural = models.DecimalField("условие: порог (село)", max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "показатель"
+        verbose_name_plural = "показатели"
+        ordering = ["roadmap", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "code"], name="indicator_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name[:80]}"
+
+
+class IndicatorTarget(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name="показатель")
+    year = models.PositiveSmallIntegerField("год", null=True, blank=True)
+    due_date = models.DateField("срок")
+    value = models.DecimalField("целевое значение", max_digits=12, decimal_places=2)
+    # Seed 001 writes "15 (1,9)": a percent with an absolute figure beside it.
+    absolute_value = models.DecimalField("абсолютное значение", max_digits=12, decimal_places=2, null=True, blank=True)
+    raw_text = models.CharField("как в документе", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "целевое значение"
+        verbose_name_plural = "целевые значения"
+        ordering = ["indicator", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "due_date"], name="target_unique_due")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.value} к {self.due_date:%d.%m.%Y}"
+
+
+class KeyResult(models.Model):
+    class Kind(models.TextChoices):
+        PROCESS = "process", "процессный"
+        FINAL = "final", "окончательный"
+        RESULT = "result", "результат"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="key_results", verbose_name="дорожная карта")
+    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, null=True, blank=True, related_name="key_results", verbose_name="направление")
+    number = models.CharField("№", max_length=10)
+    order = models.PositiveIntegerField("порядок", default=0)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.RESULT)
+    text = models.TextField("ключевой результат")
+    deadline_text = models.CharField("срок реализации (как в документе)", max_length=200, blank=True)
+    target_value = models.DecimalField("целевое значение", max_digits=12, decimal_places=2, null=True, blank=True)
+    target_unit = models.CharField("единица цели", max_length=20, blank=True)
+    responsible = models.CharField("ответственный исполнитель", max_length=300, blank=True)
+    confirming_document = models.TextField("подтверждающий документ", blank=True)
+    controller = models.CharField("контролирующее лицо", max_length=300, blank=True)
+    characteristic = models.TextField("характеристика результата", blank=True)
+    indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_results", verbose_name="показатель")
+    completed_on = models.DateField("выполнен", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ключевой результат"
+        verbose_name_plural = "ключевые результаты"
+        ordering = ["roadmap", "direction__number", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:80]}"
+
+
+class Deadline(models.Model):
+    """One parsed due point of a key result: a month, an exact date, or a recurrence."""
+
+    class Kind(models.TextChoices):
+        MONTH = "month", "месяц"
+        DATE = "date", "дата"
+        YEAR = "year", "год"
+        RECURRING = "recurring", "периодически"
+
+    class Recurrence(models.TextChoices):
+        YEARLY = "yearly", "ежегодно"
+        DURING_YEAR = "during_year", "в течение года"
+        MONTHLY = "monthly", "один раз в месяц"
+        TWICE_MONTHLY = "twice_monthly", "2 раза в месяц"
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="deadlines", verbose_name="ключевой результат")
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices)
+    # For a month: the last day of that month; for a date: the date itself.
+    due_date = models.DateField("срок", null=True, blank=True, db_index=True)
+    recurrence = models.CharField("периодичность", max_length=15, choices=Recurrence.choices, blank=True)
+    times_per_month = models.DecimalField("раз в месяц", max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "срок"
+        verbose_name_plural = "сроки"
+        ordering = ["due_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="recurring", recurrence__gt="") | (~Q(kind="recurring") & Q(due_date__isnull=False)),
+                name="deadline_has_date_or_recurrence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.RECURRING:
+            return self.get_recurrence_display()
+        return f"{self.due_date:%d.%m.%Y}"
+
+
+class Activity(models.Model):
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="activities", verbose_name="дорожная карта")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name="входит в мероприятие")
+    number = models.CharField("№", max_length=10)
+    order = models.PositiveIntegerField("порядок", default=0)
+    title = models.TextField("мероприятие")
+    start_text = models.CharField("начало (как в документе)", max_length=50, blank=True)
+    end_text = models.CharField("окончание (как в документе)", max_length=50, blank=True)
+    start_date = models.DateField("начало", null=True, blank=True)
+    end_date = models.DateField("окончание", null=True, blank=True)
+    date_flag = models.CharField("замечание к датам", max_length=300, blank=True, help_text="Если дата в документе с опечаткой: как она прочитана")
+    responsible = models.CharField("ответственный исполнитель", max_length=300, blank=True)
+    document_type = models.CharField("вид документа", max_length=300, blank=True)
+    expected_result = models.TextField("результат", blank=True)
+
+    class Meta:
+        verbose_name = "мероприятие"
+        verbose_name_plural = "мероприятия"
+        ordering = ["roadmap", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title[:80]}"
+
+
+class ProcessEvent(models.Model):
+    """An event held for a process key result (seminar, round table, open lesson, ...)."""
+
+    class Format(models.TextChoices):
+        SEMINAR = "seminar", "семинар"
+        ROUND_TABLE = "round_table", "круглый стол"
+        ONLINE_SESSION = "online_session", "онлайн-сессия"
+        OPEN_LESSON = "open_lesson", "открытый урок"
+        CONSULTATION = "consultation", "консультация"
+        BROADCAST = "broadcast", "онлайн-трансляция"
+        OTHER = "other", "другое"
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="events", verbose_name="ключевой результат")
+    date = models.DateField("дата")
+    title = models.CharField("название", max_length=300)
+    format = models.CharField("формат", max_length=20, choices=Format.choices, default=Format.SEMINAR)
+    schools_count = models.PositiveIntegerField("школ участвовало", default=0)
+    participants_count = models.PositiveIntegerField("участников", default=0)
+    link = models.URLField("ссылка", blank=True)
+    document = models.FileField("документ", upload_to="events/%Y/", blank=True)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name="внёс")
+    created_at = models.DateTimeField("внесено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "проведённое мероприятие"
+        verbose_name_plural = "проведённые мероприятия"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.title}"

@@ -1,0 +1,239 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class ScoringScheme(models.Model):
+    """Scoring of one questionnaire version: level thresholds; the rules hang off it."""
+
+    questionnaire = models.OneToOneField("surveys.Questionnaire", on_delete=models.CASCADE, related_name="scoring", verbose_name="опросная форма")
+    level_high = models.DecimalField("высокий уровень: балл не ниже", max_digits=5, decimal_places=1, default=80)
+    level_medium = models.DecimalField("средний уровень: балл не ниже", max_digits=5, decimal_places=1, default=50)
+
+    class Meta:
+        verbose_name = "схема рейтингования"
+        verbose_name_plural = "схемы рейтингования"
+        constraints = [models.CheckConstraint(condition=Q(level_high__gte=F("level_medium")), name="scheme_levels_ordered")]
+
+    def __str__(self) -> str:
+        return f"Рейтинг: {self.questionnaire}"
+
+
+class ScoringRule(models.Model):
+    class Kind(models.TextChoices):
+        YES = "yes", "баллы за «да»"
+        LINEAR = "linear", "линейно от нижней границы до полного балла"
+        STEPS = "steps", "ступени по порогам"
+        CHOICE = "choice", "баллы за варианты ответа"
+        FILLED = "filled", "баллы за заполненный ответ"
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="rules", verbose_name="схема")
+    question = models.OneToOneField("surveys.Question", on_delete=models.CASCADE, related_name="scoring_rule", verbose_name="вопрос")
+    kind = models.CharField("как начисляются баллы", max_length=10, choices=Kind.choices)
+    max_points = models.DecimalField("максимум баллов", max_digits=6, decimal_places=2)
+    floor_value = models.DecimalField("ноль баллов при значении не выше", max_digits=14, decimal_places=4, null=True, blank=True)
+    full_value = models.DecimalField("полный балл при значении не ниже", max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "правило начисления баллов"
+        verbose_name_plural = "правила начисления баллов"
+        constraints = [
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="rule_positive_points"),
+            models.CheckConstraint(
+                condition=~Q(kind="linear") | Q(floor_value__isnull=False, full_value__isnull=False, full_value__gt=F("floor_value")),
+                name="rule_linear_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.get_kind_display()}, до {self.max_points}"
+
+
+class ScoringStep(models.Model):
+    rule = models.ForeignKey(ScoringRule, on_delete=models.CASCADE, related_name="steps", verbose_name="правило")
+    threshold = models.DecimalField("значение не ниже", max_digits=14, decimal_places=4)
+    points = models.DecimalField("баллы", max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = "ступень"
+        verbose_name_plural = "ступени"
+        ordering = ["threshold"]
+        constraints = [models.UniqueConstraint(fields=["rule", "threshold"], name="step_unique_threshold")]
+
+
+class ChoicePoints(models.Model):
+    rule = models.ForeignKey(ScoringRule, on_delete=models.CASCADE, related_name="choice_points", verbose_name="правило")
+    value = models.CharField("вариант", max_length=100)
+    points = models.DecimalField("баллы", max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = "баллы за вариант"
+        verbose_name_plural = "баллы за варианты"
+        constraints = [models.UniqueConstraint(fields=["rule", "value"], name="choice_points_unique_value")]
+
+
+class Rating(models.Model):
+    class Level(models.TextChoices):
+        HIGH = "high", "высокий"
+        MEDIUM = "medium", "средний"
+        LOW = "low", "низкий"
+        NO_DATA = "none", "нет данных"
+
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="ratings", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="ratings", verbose_name="школа")
+    district = models.ForeignKey("schools.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="район")
+    submission = models.ForeignKey("surveys.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="анкета")
+    points = models.DecimalField("баллы", max_digits=8, decimal_places=2, null=True)
+    possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2, null=True)
+    score = models.DecimalField("рейтинг, 0–100", max_digits=4, decimal_places=1, null=True)
+    rank = models.PositiveIntegerField("место в городе", null=True)
+    district_rank = models.PositiveIntegerField("место в районе", null=True)
+    level = models.CharField("уровень", max_length=6, choices=Level.choices, default=Level.NO_DATA)
+    prev_score = models.DecimalField("рейтинг в прошлом раунде", max_digits=4, decimal_places=1, null=True)
+    prev_rank = models.PositiveIntegerField("место в прошлом раунде", null=True)
+
+    class Meta:
+        verbose_name = "рейтинг готовности"
+        verbose_name_plural = "рейтинги готовности"
+        ordering = ["round", "rank"]
+        constraints = [models.UniqueConstraint(fields=["round", "school"], name="rating_unique_school")]
+        indexes = [models.Index(fields=["round", "rank"]), models.Index(fields=["round", "district", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.score}"
+
+    @property
+    def score_change(self):
+        if self.score is None or self.prev_score is None:
+            return None
+        return self.score - self.prev_score
+
+    @property
+    def rank_change(self):
+        # Positive: the school went up.
+        if self.rank is None or self.prev_rank is None:
+            return None
+        return self.prev_rank - self.rank
+
+
+class SectionScore(models.Model):
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="section_scores", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="section_scores", verbose_name="школа")
+    section = models.ForeignKey("surveys.Section", on_delete=models.CASCADE, related_name="+", verbose_name="раздел")
+    points = models.DecimalField("баллы", max_digits=8, decimal_places=2)
+    possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = "баллы по разделу"
+        verbose_name_plural = "баллы по разделам"
+        constraints = [models.UniqueConstraint(fields=["round", "school", "section"], name="section_score_unique")]
+
+
+class StatusCriteria(models.Model):
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="status_criteria", verbose_name="муниципалитет")
+    year = models.PositiveSmallIntegerField("год")
+    min_score = models.DecimalField("рейтинг не ниже", max_digits=4, decimal_places=1, default=80)
+    speed_urban = models.DecimalField("скорость Интернета (город), Мбит/с", max_digits=8, decimal_places=1, default=100)
+    speed_rural = models.DecimalField("скорость Интернета (село), Мбит/с", max_digits=8, decimal_places=1, default=50)
+    min_kit = models.CharField("комплект ЦОС не ниже", max_length=20, default="minimal")
+    require_contract = models.BooleanField("договор на связь на следующий год", default=True)
+    min_teacher_share = models.DecimalField("готовых педагогов не меньше, %", max_digits=5, decimal_places=1, default=60)
+    require_certification_request = models.BooleanField("школа подала заявку на сертификацию", default=True)
+
+    class Meta:
+        verbose_name = "критерии статуса «Цифровая школа»"
+        verbose_name_plural = "критерии статуса «Цифровая школа»"
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="criteria_unique_year")]
+
+    def __str__(self) -> str:
+        return f"Критерии {self.year} ({self.municipality})"
+
+
+class StatusEligibility(models.Model):
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="eligibility", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_eligibility", verbose_name="школа")
+    eligible = models.BooleanField("проходит")
+    ok_score = models.BooleanField("рейтинг", default=False)
+    ok_speed = models.BooleanField("скорость", default=False)
+    ok_kit = models.BooleanField("комплект", default=False)
+    ok_contract = models.BooleanField("договор", default=False)
+    ok_teachers = models.BooleanField("педагоги", default=False)
+    ok_certification = models.BooleanField("заявка", default=False)
+
+    class Meta:
+        verbose_name = "соответствие критериям статуса"
+        verbose_name_plural = "соответствие критериям статуса"
+        constraints = [models.UniqueConstraint(fields=["round", "school"], name="eligibility_unique_school")]
+
+
+class StatusAward(models.Model):
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="status_awards", verbose_name="муниципалитет")
+    year = models.PositiveSmallIntegerField("год")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="status_awards", verbose_name="школа")
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="по итогам раунда")
+    order_reference = models.CharField("приказ", max_length=300, blank=True)
+    confirmed_at = models.DateTimeField("подтверждён", auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="подтвердил")
+
+    class Meta:
+        verbose_name = "присвоенный статус «Цифровая школа»"
+        verbose_name_plural = "присвоенные статусы «Цифровая школа»"
+        ordering = ["-year", "school__district__name", "school__full_name"]
+        constraints = [models.UniqueConstraint(fields=["year", "school"], name="award_unique_school_year")]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.year}"
+
+
+class IndicatorProgress(models.Model):
+    class Verdict(models.TextChoices):
+        ACHIEVED = "achieved", "достигнут"
+        AT_RISK = "at_risk", "под угрозой"
+        NOT_ACHIEVED = "missed", "не достигнут"
+        NO_DATA = "no_data", "нет данных"
+        NO_TARGET = "no_target", "нет цели"
+
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="indicator_progress", verbose_name="раунд")
+    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.CASCADE, related_name="progress", verbose_name="показатель")
+    # Empty for a city-level indicator; the school for a school-level one.
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="школа")
+    actual = models.DecimalField("факт", max_digits=12, decimal_places=2, null=True)
+    schools_with_data = models.PositiveIntegerField("школ с данными", default=0)
+    schools_meeting = models.PositiveIntegerField("школ выполняют", default=0)
+    target_value = models.DecimalField("цель", max_digits=12, decimal_places=2, null=True)
+    target_due = models.DateField("срок цели", null=True)
+    verdict = models.CharField("оценка", max_length=10, choices=Verdict.choices)
+
+    class Meta:
+        verbose_name = "выполнение показателя"
+        verbose_name_plural = "выполнение показателей"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "indicator"], condition=Q(school__isnull=True), name="progress_unique_city"),
+            models.UniqueConstraint(fields=["round", "indicator", "school"], condition=Q(school__isnull=False), name="progress_unique_school"),
+        ]
+
+
+class ExportJob(models.Model):
+    """A large Excel export built by the worker; the page polls its progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "формируется"
+        DONE = "done", "готов"
+        FAILED = "failed", "ошибка"
+
+    kind = models.CharField("вид", max_length=30)
+    params = models.JSONField("параметры", default=dict)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="кто заказал")
+    state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.QUEUED)
+    done_rows = models.PositiveIntegerField("готово строк", default=0)
+    total_rows = models.PositiveIntegerField("всего строк", default=0)
+    file = models.FileField("файл", upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("заказан", auto_now_add=True)
+    finished_at = models.DateTimeField("готов", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "выгрузка Excel"
+        verbose_name_plural = "выгрузки Excel"
+        ordering = ["-created_at"]

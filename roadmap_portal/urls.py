@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from schools import views as school_views
+
+admin.site.site_header = "Портал ЦОС — администрирование"
+admin.site.site_title = "Портал ЦОС"
+admin.site.index_title = "Данные портала"
+
+urlpatterns = [
+    path("", school_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", school_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("admin/", admin.site.urls),
+    path("schools/", include("schools.urls")),
+    path("roadmaps/", include("indicators.urls")),
+    path("rounds/", include("surveys.urls")),
+    path("ratings/", include("ratings.urls")),
+]

@@ -1,0 +1,19 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class ForcePasswordChangeMiddleware:
+    """A curator created by an import must replace the one-time password before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+            if profile is not None and profile.must_change_password:
+                allowed = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
+                if request.path not in allowed and not request.path.startswith("/static/"):
+                    return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", "городской округ"
+        RURAL = "rural", "муниципальный район"
+
+    name = models.CharField("название", max_length=200, unique=True)
+    kind = models.CharField("тип", max_length=10, choices=Kind.choices, default=Kind.CITY)
+    # Used in the status title «Цифровая школа <город> <год>», e.g. "Ростова-на-Дону".
+    name_genitive = models.CharField("название в родительном падеже", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "муниципалитет"
+        verbose_name_plural = "муниципалитеты"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="districts", verbose_name="муниципалитет")
+    name = models.CharField("название", max_length=200)
+
+    class Meta:
+        verbose_name = "район"
+        verbose_name_plural = "районы"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class LegalForm(models.TextChoices):
+        MBOU = "МБОУ", "МБОУ (бюджетное)"
+        MAOU = "МАОУ", "МАОУ (автономное)"
+        OTHER = "other", "иная"
+
+    class Kind(models.TextChoices):
+        SCHOOL = "школа", "школа"
+        SOSH = "СОШ", "средняя общеобразовательная школа"
+        GYMNASIUM = "гимназия", "гимназия"
+        LYCEUM = "лицей", "лицей"
+        OTHER = "other", "иное"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name="муниципалитет")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools", null=True, blank=True, verbose_name="район")
+    legal_form = models.CharField("организационно-правовая форма", max_length=10, choices=LegalForm.choices, default=LegalForm.MBOU)
+    kind = models.CharField("тип", max_length=10, choices=Kind.choices, default=Kind.SCHOOL)
+    number = models.PositiveIntegerField("номер", null=True, blank=True)
+    full_name = models.CharField("полное название", max_length=300, help_text="Точно как в документе, например: МАОУ «Лицей экономический № 14»")
+    # Other spellings of the name met in documents, one per line (for matching lists).
+    aliases = models.TextField("другие написания", blank=True)
+    is_urban = models.BooleanField("городская", default=True, help_text="Сельские школы: порог скорости Интернета 50 Мбит/с вместо 100")
+    students_count = models.PositiveIntegerField("обучающихся", null=True, blank=True)
+    teachers_count = models.PositiveIntegerField("педагогов", null=True, blank=True)
+    address = models.CharField("адрес", max_length=300, blank=True)
+    is_active = models.BooleanField("действующая", default=True)
+
+    class Meta:
+        verbose_name = "школа (ОУ)"
+        verbose_name_plural = "школы (ОУ)"
+        ordering = ["district__name", "number", "full_name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "full_name"], name="school_unique_name")]
+        indexes = [models.Index(fields=["district", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Curator(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curatorships", verbose_name="пользователь")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="curators", verbose_name="школа")
+    position = models.CharField("должность", max_length=200, blank=True)
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    order_number = models.CharField("номер приказа о назначении", max_length=50, blank=True)
+    order_date = models.DateField("дата приказа", null=True, blank=True)
+    order_file = models.FileField("копия приказа", upload_to="curator_orders/%Y/", blank=True)
+    is_active = models.BooleanField("действующий", default=True)
+    appointed_at = models.DateTimeField("назначен", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "куратор"
+        verbose_name_plural = "кураторы"
+        constraints = [
+            models.UniqueConstraint(fields=["school"], condition=Q(is_active=True), name="curator_one_active_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.school})"
+
+
+class UserProfile(models.Model):
+    """What the portal knows of a user beyond Django's account: district and first-login duty."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name="пользователь")
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="officers", verbose_name="район (для районного отдела)"
+    )
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    must_change_password = models.BooleanField("сменить пароль при входе", default=False)
+
+    class Meta:
+        verbose_name = "профиль пользователя"
+        verbose_name_plural = "профили пользователей"
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,306 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Questionnaire(models.Model):
+    title = models.CharField("название", max_length=300)
+    version = models.PositiveIntegerField("версия", default=1)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_versions", verbose_name="предыдущая версия")
+    description = models.TextField("пояснение для кураторов", blank=True)
+    # Set when the first round opens with this version; a frozen questionnaire is never edited.
+    frozen_at = models.DateTimeField("заморожена", null=True, blank=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "опросная форма"
+        verbose_name_plural = "опросные формы"
+        ordering = ["title", "-version"]
+        constraints = [models.UniqueConstraint(fields=["title", "version"], name="questionnaire_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (версия {self.version})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class Section(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="sections", verbose_name="опросная форма")
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    title = models.CharField("раздел", max_length=300)
+    direction = models.ForeignKey(
+        "indicators.Direction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="направление дорожной карты"
+    )
+
+    class Meta:
+        verbose_name = "раздел"
+        verbose_name_plural = "разделы"
+        ordering = ["questionnaire", "order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        YES_NO = "yes_no", "да / нет"
+        INTEGER = "integer", "целое число"
+        DECIMAL = "decimal", "дробное число"
+        PERCENT = "percent", "процент (0–100)"
+        SINGLE_CHOICE = "single", "один вариант"
+        MULTIPLE_CHOICE = "multiple", "несколько вариантов"
+        TEXT = "text", "текст"
+        DATE = "date", "дата"
+        FILE = "file", "файл (подтверждающий документ)"
+
+    NUMERIC_TYPES = (Type.INTEGER, Type.DECIMAL, Type.PERCENT)
+    CHOICE_TYPES = (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE)
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name="опросная форма")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions", verbose_name="раздел")
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    code = models.SlugField("код", max_length=60, help_text="Латиницей, не меняется между версиями: по нему сравниваются раунды")
+    text = models.TextField("вопрос")
+    help_text = models.TextField("подсказка", blank=True)
+    type = models.CharField("тип ответа", max_length=10, choices=Type.choices)
+    required = models.BooleanField("обязательный", default=True)
+    min_value = models.DecimalField("не меньше", max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField("не больше", max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField("единица", max_length=30, blank=True)
+    choices = models.JSONField(
+        "варианты ответа", default=list, blank=True, help_text='Список пар [значение, подпись], например [["none", "нет"], ["minimal", "минимальный"]]'
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", verbose_name="питает показатель"
+    )
+
+    class Meta:
+        verbose_name = "вопрос"
+        verbose_name_plural = "вопросы"
+        ordering = ["section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_unique_code"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(max_value__gte=F("min_value")), name="question_bounds_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text[:80]}"
+
+    @property
+    def choice_labels(self) -> dict[str, str]:
+        return {str(value): label for value, label in self.choices}
+
+
+class QuestionRule(models.Model):
+    """A cross-question check run on submit; its message names both questions."""
+
+    class Kind(models.TextChoices):
+        LTE = "lte", "первый ответ не больше второго"
+        REQUIRES_POSITIVE = "requires_positive", "если первый ответ из списка — второй больше нуля"
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="rules", verbose_name="опросная форма")
+    kind = models.CharField("правило", max_length=20, choices=Kind.choices)
+    left = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name="первый вопрос")
+    right = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name="второй вопрос")
+    left_values = models.JSONField("значения первого вопроса", default=list, blank=True)
+    message = models.CharField("сообщение", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило согласованности"
+        verbose_name_plural = "правила согласованности"
+
+    def __str__(self) -> str:
+        return f"{self.left.code} {self.kind} {self.right.code}"
+
+
+class SubmissionRound(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "готовится"
+        OPEN = "open", "открыт"
+        CLOSED = "closed", "закрыт"
+
+    title = models.CharField("название", max_length=300)
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.PROTECT, related_name="rounds", verbose_name="муниципалитет")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="rounds", verbose_name="опросная форма")
+    year = models.PositiveSmallIntegerField("год статуса «Цифровая школа»")
+    opens_at = models.DateTimeField("открывается")
+    closes_at = models.DateTimeField("закрывается")
+    state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.DRAFT)
+    schools = models.ManyToManyField("schools.School", related_name="rounds", blank=True, verbose_name="участвуют школы")
+    deviation_threshold = models.PositiveSmallIntegerField("порог отклонения от прошлого раунда, %", default=50)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="предыдущий раунд")
+    # Every change that affects results bumps changes_seq; a recompute records what it saw.
+    changes_seq = models.PositiveIntegerField("изменений", default=0)
+    computed_seq = models.PositiveIntegerField("учтено в расчёте", default=0)
+    computed_at = models.DateTimeField("пересчитан", null=True, blank=True)
+    results_fixed_at = models.DateTimeField("итоги зафиксированы", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "раунд мониторинга"
+        verbose_name_plural = "раунды мониторинга"
+        ordering = ["-opens_at"]
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="round_closes_after_opening")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def results_stale(self) -> bool:
+        return self.computed_seq < self.changes_seq
+
+
+class RoundExtension(models.Model):
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="extensions", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="round_extensions", verbose_name="школа")
+    closes_at = models.DateTimeField("новый срок")
+    reason = models.CharField("причина", max_length=300, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="продлил")
+    granted_at = models.DateTimeField("продлено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "продление срока"
+        verbose_name_plural = "продления сроков"
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.school} до {self.closes_at:%d.%m.%Y %H:%M}"
+
+
+class Submission(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "черновик"
+        SUBMITTED = "submitted", "отправлена"
+        RETURNED = "returned", "возвращена на доработку"
+        ACCEPTED = "accepted", "принята"
+
+    COUNTED_STATES = (State.SUBMITTED, State.ACCEPTED)
+
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="submissions", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="submissions", verbose_name="школа")
+    state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.DRAFT)
+    # Optimistic lock: every save must name the version it started from.
+    version = models.PositiveIntegerField("версия", default=1)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+    updated_at = models.DateTimeField("изменена", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="изменил")
+    submitted_at = models.DateTimeField("отправлена", null=True, blank=True)
+    reviewed_at = models.DateTimeField("проверена", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="проверил")
+    return_comment = models.TextField("комментарий при возврате", blank=True)
+
+    class Meta:
+        verbose_name = "анкета ОУ"
+        verbose_name_plural = "анкеты ОУ"
+        constraints = [models.UniqueConstraint(fields=["round", "school"], name="submission_unique_school_round")]
+        indexes = [models.Index(fields=["round", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.round}"
+
+    @property
+    def is_counted(self) -> bool:
+        return self.state in self.COUNTED_STATES
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers", verbose_name="анкета")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", verbose_name="вопрос")
+    value_bool = models.BooleanField("да/нет", null=True, blank=True)
+    value_number = models.DecimalField("число", max_digits=14, decimal_places=4, null=True, blank=True)
+    # Choice answers are stored as option values joined by "|" (one value for a single choice).
+    value_text = models.TextField("текст или варианты", blank=True)
+    value_date = models.DateField("дата", null=True, blank=True)
+    file = models.FileField("файл", upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    file_name = models.CharField("имя файла", max_length=255, blank=True)
+    review_comment = models.TextField("замечание проверяющего", blank=True)
+    deviation_flag = models.CharField("отклонение от прошлого раунда", max_length=200, blank=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+
+    class Meta:
+        verbose_name = "ответ"
+        verbose_name_plural = "ответы"
+        constraints = [models.UniqueConstraint(fields=["submission", "question"], name="answer_unique_question")]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        kind = self.question.type
+        if kind == Question.Type.YES_NO:
+            return "" if self.value_bool is None else ("да" if self.value_bool else "нет")
+        if kind in Question.NUMERIC_TYPES:
+            if self.value_number is None:
+                return ""
+            text = f"{self.value_number.normalize():f}".replace(".", ",")
+            return f"{text} {self.question.unit}".strip()
+        if kind in Question.CHOICE_TYPES:
+            labels = self.question.choice_labels
+            return ", ".join(labels.get(v, v) for v in self.value_text.split("|") if v)
+        if kind == Question.Type.DATE:
+            return f"{self.value_date:%d.%m.%Y}" if self.value_date else ""
+        if kind == Question.Type.FILE:
+            return self.file_name
+        return self.value_text
+
+
+class AnswerChange(models.Model):
+    """Audit trail: one row per changed answer per save."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="changes", verbose_name="анкета")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name="вопрос")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто")
+    changed_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    old_value = models.TextField("было", blank=True)
+    new_value = models.TextField("стало", blank=True)
+
+    class Meta:
+        verbose_name = "изменение ответа"
+        verbose_name_plural = "история изменений ответов"
+        ordering = ["-changed_at", "-id"]
+
+
+class SubmissionEvent(models.Model):
+    """A step of the review workflow: saved, submitted, returned, accepted, with its comment."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events", verbose_name="анкета")
+    action = models.CharField("действие", max_length=20)
+    from_state = models.CharField("из состояния", max_length=10, blank=True)
+    to_state = models.CharField("в состояние", max_length=10)
+    comment = models.TextField("комментарий", blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто")
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "шаг проверки"
+        verbose_name_plural = "шаги проверки"
+        ordering = ["-created_at", "-id"]
+
+
+class Reminder(models.Model):
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "вручную"
+        AUTO_3D = "auto_3d", "автоматически за 3 дня"
+        AUTO_1D = "auto_1d", "автоматически за 1 день"
+
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="reminders", verbose_name="раунд")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="reminders", verbose_name="школа")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="получатель")
+    email = models.EmailField("адрес", blank=True)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="отправил")
+    sent_at = models.DateTimeField("отправлено", auto_now_add=True)
+    ok = models.BooleanField("доставлено на почтовый сервер", default=True)
+
+    class Meta:
+        verbose_name = "напоминание"
+        verbose_name_plural = "напоминания"
+        ordering = ["-sent_at"]
+        constraints = [
+            # Automatic reminders go once per school and kind; manual ones may repeat.
+            models.UniqueConstraint(fields=["round", "school", "kind"], condition=~Q(kind="manual"), name="reminder_auto_once"),
+        ]

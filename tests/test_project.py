@@ -1,0 +1,42 @@
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import require_or_skip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_system_check_is_clean():
+    call_command("check", fail_level="WARNING")
+
+
+@pytest.mark.django_db
+def test_no_model_changes_without_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_compose_file_validates():
+    if not shutil.which("docker-compose"):
+        require_or_skip("REQUIRE_COMPOSE", "docker-compose is not installed (apt-get install docker-compose)")
+    env = {**os.environ, "SECRET_KEY": "x" * 60}
+    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_login_page_is_russian(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Вход в портал" in response.content.decode()
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+@pytest.mark.django_db
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
