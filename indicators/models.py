@@ -70,8 +70,8 @@ class Indicator(models.Model):
 
     class Aggregation(models.TextChoices):
         SHARE_MEETING = "share", "доля ОУ, выполняющих условие"
+        SHARE_FULL_RATIO = "share_full", "доля ОУ, где ответ не меньше ответа-знаменателя"
         MEAN = "mean", "среднее значение по ОУ"
-        SUM = "sum", "сумма по ОУ"
         NONE = "none", "не вычисляется из анкет"
 
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="indicators", verbose_name="дорожная карта")
@@ -85,6 +85,9 @@ class Indicator(models.Model):
     base_value = models.DecimalField("базовое значение", max_digits=12, decimal_places=2, null=True, blank=True)
     base_date = models.DateField("дата базового значения", null=True, blank=True)
     higher_is_better = models.BooleanField("чем больше, тем лучше", default=True)
+    # The question (by its code, stable across questionnaire versions) whose answers give the actual.
+    question_code = models.SlugField("код вопроса анкеты", max_length=60, blank=True, help_text="Из ответов на этот вопрос вычисляется фактическое значение")
+    denominator_code = models.SlugField("код вопроса-знаменателя", max_length=60, blank=True, help_text="Для «доли ОУ, где ответ не меньше ответа-знаменателя»")
     # How the city-level actual is computed from the answers of the linked question.
     aggregation = models.CharField("как вычисляется", max_length=10, choices=Aggregation.choices, default=Aggregation.NONE)
     condition_choices = models.JSONField(

@@ -72,9 +72,6 @@ class Question(models.Model):
     choices = models.JSONField(
         "варианты ответа", default=list, blank=True, help_text='Список пар [значение, подпись], например [["none", "нет"], ["minimal", "минимальный"]]'
     )
-    indicator = models.ForeignKey(
-        "indicators.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", verbose_name="питает показатель"
-    )
 
     class Meta:
         verbose_name = "вопрос"
@@ -137,6 +134,8 @@ class SubmissionRound(models.Model):
     changes_seq = models.PositiveIntegerField("изменений", default=0)
     computed_seq = models.PositiveIntegerField("учтено в расчёте", default=0)
     computed_at = models.DateTimeField("пересчитан", null=True, blank=True)
+    # Set when a recompute task is queued; cleared by the task when it starts (coalesces bursts of submits).
+    recompute_queued_at = models.DateTimeField("пересчёт поставлен в очередь", null=True, blank=True)
     results_fixed_at = models.DateTimeField("итоги зафиксированы", null=True, blank=True)
 
     class Meta:
