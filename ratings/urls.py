@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from schools import views as school_views
 
@@ -6,6 +6,7 @@ app_name = "ratings"
 
 urlpatterns = [
     path("", school_views.home, name="round-list"),
-    path("dashboard/", school_views.home, name="dashboard"),
     path("status/", school_views.home, name="status-list"),
+    # Dashboards and Excel exports (issue 6) live in their own modules.
+    path("", include("ratings.report_urls")),
 ]
