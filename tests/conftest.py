@@ -27,6 +27,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _celery_in_process():
+    """Tasks run in the test process even when REDIS_URL is set (CI); the worker tests switch this off."""
+    from roadmap_portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
