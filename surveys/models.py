@@ -256,6 +256,8 @@ class AnswerChange(models.Model):
     changed_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     old_value = models.TextField("было", blank=True)
     new_value = models.TextField("стало", blank=True)
+    # The submission version this change produced: a stale save lists the changes after its version.
+    version = models.PositiveIntegerField("версия анкеты", default=0)
 
     class Meta:
         verbose_name = "изменение ответа"
@@ -266,13 +268,19 @@ class AnswerChange(models.Model):
 class SubmissionEvent(models.Model):
     """A step of the review workflow: saved, submitted, returned, accepted, with its comment."""
 
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "отправлена на проверку"
+        RETURNED = "returned", "возвращена на доработку"
+        ACCEPTED = "accepted", "принята"
+
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events", verbose_name="анкета")
-    action = models.CharField("действие", max_length=20)
+    action = models.CharField("действие", max_length=20, choices=Action.choices)
     from_state = models.CharField("из состояния", max_length=10, blank=True)
     to_state = models.CharField("в состояние", max_length=10)
     comment = models.TextField("комментарий", blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто")
     created_at = models.DateTimeField("когда", auto_now_add=True)
+    version = models.PositiveIntegerField("версия анкеты", default=0)
 
     class Meta:
         verbose_name = "шаг проверки"
