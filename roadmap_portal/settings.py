@@ -18,7 +18,8 @@ if PORTAL_ENV not in {"development", "production"}:
 
 _DEV_SECRET = "dev-only-secret-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
-if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
+# The committed examples (this file, .env.example) are public: none of them may sign production sessions.
+if PRODUCTION and ("change-me" in SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production")
 
 DEBUG = env_bool("DEBUG", False)
