@@ -144,3 +144,145 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 
     submission = factory.SubFactory(SubmissionFactory)
     question = factory.SubFactory(QuestionFactory)
+
+
+# --- Roadmaps, indicators and precomputed results (added for dashboards, exports and roadmap pages) ---
+from indicators.models import Deadline, Direction, Indicator, IndicatorTarget, KeyResult, ProcessEvent, Roadmap  # noqa: E402
+from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusEligibility  # noqa: E402
+
+
+class RoadmapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Roadmap
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = factory.Sequence(lambda n: f"Дорожная карта {n}")
+    period_start = dt.date(2021, 5, 1)
+    period_end = dt.date(2023, 5, 31)
+
+
+class DirectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Direction
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Направление {n}")
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    code = factory.Sequence(lambda n: f"IND-{n}")
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Доля ОУ, выполняющих условие {n}")
+    unit = Indicator.Unit.PERCENT
+    level = Indicator.Level.CITY
+
+
+class IndicatorTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorTarget
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    due_date = dt.date(2022, 5, 31)
+    year = factory.LazyAttribute(lambda t: t.due_date.year)
+    value = Decimal(70)
+
+
+class KeyResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyResult
+
+    direction = factory.SubFactory(DirectionFactory)
+    roadmap = factory.LazyAttribute(lambda k: k.direction.roadmap)
+    number = factory.Sequence(lambda n: f"{n + 1}.")
+    order = factory.Sequence(lambda n: n)
+    kind = KeyResult.Kind.PROCESS
+    text = factory.Sequence(lambda n: f"Процессный: проведение семинара {n}")
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deadline
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    kind = Deadline.Kind.MONTH
+    due_date = dt.date(2022, 5, 31)
+
+
+class ProcessEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProcessEvent
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    date = dt.date(2022, 3, 15)
+    title = factory.Sequence(lambda n: f"Семинар «Дорожная карта. ЦОС» № {n + 1}")
+    schools_count = 10
+    participants_count = 25
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    round = factory.SubFactory(SubmissionRoundFactory)
+    school = factory.SubFactory(SchoolFactory)
+    district = factory.LazyAttribute(lambda r: r.school.district)
+    points = Decimal("60.00")
+    possible = Decimal("100.00")
+    score = Decimal("60.0")
+    rank = 1
+    district_rank = 1
+    level = Rating.Level.MEDIUM
+
+
+class SectionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SectionScore
+
+    round = factory.SubFactory(SubmissionRoundFactory)
+    school = factory.SubFactory(SchoolFactory)
+    section = factory.SubFactory(SectionFactory)
+    points = Decimal("10.00")
+    possible = Decimal("20.00")
+
+
+class IndicatorProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorProgress
+
+    round = factory.SubFactory(SubmissionRoundFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    actual = Decimal("50.00")
+    schools_with_data = 10
+    schools_meeting = 5
+    target_value = Decimal("70.00")
+    target_due = dt.date(2022, 5, 31)
+    verdict = IndicatorProgress.Verdict.NOT_ACHIEVED
+
+
+class StatusEligibilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusEligibility
+
+    round = factory.SubFactory(SubmissionRoundFactory)
+    school = factory.SubFactory(SchoolFactory)
+    eligible = True
+    ok_score = True
+    ok_speed = True
+    ok_kit = True
+    ok_contract = True
+    ok_teachers = True
+    ok_certification = True
+
+
+class StatusAwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusAward
+
+    school = factory.SubFactory(SchoolFactory)
+    municipality = factory.LazyAttribute(lambda a: a.school.municipality)
+    year = 2022
