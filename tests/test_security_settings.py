@@ -120,3 +120,75 @@ def test_stale_form_is_refused_with_a_page_that_says_nothing_typed_is_lost():
     assert "Форма устарела" in page
     assert "Ничего из введённого не потеряно" in page
     assert response["Content-Security-Policy"]
+
+
+def crawl(page, base_url: str, *starts: str, limit: int = 60) -> dict[str, list[str]]:
+    """Open `starts`, then every same-site HTML page linked from the pages seen (breadth first, `limit` pages).
+
+    Returns the console errors of each page opened. Downloads are probed, not opened; redirects are followed.
+    """
+    seen, queue, opened = set(), list(starts), {}
+    while queue and len(opened) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        probe = page.context.request.get(base_url + path, max_redirects=0)
+        if probe.status in (301, 302, 303):
+            queue.append(probe.headers["location"].removeprefix(base_url))
+            continue
+        if "text/html" not in probe.headers.get("content-type", ""):
+            continue  # a download, not a page
+        before = len(page.console_errors)
+        response = page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        assert response.status < 500, f"{path} answered {response.status}"
+        assert response.headers.get("content-security-policy", "").startswith("default-src 'self'"), path
+        errors = page.console_errors[before:]
+        if response.status == 404:  # the browser reports the page's own 404 as a failed resource
+            errors = [e for e in errors if "status of 404" not in e]
+        opened[path] = errors
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        for href in hrefs:
+            if href.startswith("/") and not href.startswith(("/admin/", "/static/", "//")) and "logout" not in href:
+                queue.append(href.split("#")[0])
+    return opened
+
+
+def errors_report(opened: dict[str, list[str]]) -> str:
+    return "\n".join(f"  {path}: {error}" for path, errors in opened.items() for error in errors)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["curator", "district_officer", "methodologist", "administrator"])
+def test_pages_of_every_role_satisfy_the_content_security_policy(role, live_server, page, settings):
+    from tests.security_world import PASSWORD, build_world
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = build_world()
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", world.users[role].username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST") as login:
+        page.click("button[type=submit]")
+    assert login.value.status == 302, "login failed"
+
+    opened = crawl(page, live_server.url, "/", "/accounts/password/", "/no-such-page/")
+    assert len(opened) >= 2, opened
+    assert not errors_report(opened), f"{role}: console errors (CSP violations or script errors):\n" + errors_report(opened)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pages_before_login_satisfy_the_content_security_policy(live_server, page):
+    opened = crawl(page, live_server.url, "/accounts/login/", "/no-such-page/")
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".alert-danger").is_visible()
+    assert "/accounts/login/" in opened
+    assert not errors_report(opened), errors_report(opened)
+    assert not page.console_errors[-1:] or "Content Security Policy" not in page.console_errors[-1]

@@ -1,0 +1,172 @@
+"""A small city for the security tests: two districts, a curator's school, a neighbour school in the
+same district and a foreign school in another district, each with submissions, answers and files,
+plus every role's account. Built from factories so each test gets the same, known objects."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from ratings.models import ExportJob
+from schools.models import District, School
+from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
+from tests.factories import (
+    PASSWORD,
+    CuratorFactory,
+    DistrictFactory,
+    MunicipalityFactory,
+    QuestionFactory,
+    SchoolFactory,
+    SectionFactory,
+    SubmissionRoundFactory,
+    UserFactory,
+    administrator,
+    district_officer,
+    methodologist,
+)
+
+ROLES = ("anonymous", "curator", "district_officer", "methodologist", "administrator")
+# own: the curator's school (district 1); neighbour: another school of district 1; foreign: a school of district 2.
+TARGETS = ("own", "neighbour", "foreign")
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    district: District
+    other_district: District
+    schools: dict[str, School]
+    users: dict[str, User | None]
+    other_users: dict[str, User]
+    questionnaire: Questionnaire
+    questions: dict[str, Question]
+    round: SubmissionRound
+    closed_round: SubmissionRound
+    submissions: dict[str, Submission]
+    answers_with_file: dict[str, Answer]
+    export_jobs: dict[str, ExportJob] = field(default_factory=dict)
+
+    def school(self, target: str) -> School:
+        return self.schools[target]
+
+    def submission(self, target: str) -> Submission:
+        return self.submissions[target]
+
+
+def _questionnaire() -> tuple[Questionnaire, dict[str, Question]]:
+    section = SectionFactory(title="Инфраструктура", order=1)
+    questionnaire = section.questionnaire
+    specs = [
+        ("internet_speed", Question.Type.DECIMAL, {"min_value": Decimal(0), "max_value": Decimal(10000), "unit": "Мбит/с"}),
+        ("channel_meets_requirements", Question.Type.YES_NO, {"min_value": None}),
+        (
+            "equipment_kit",
+            Question.Type.SINGLE_CHOICE,
+            {"min_value": None, "choices": [["none", "нет"], ["minimal", "минимальный"], ["standard", "стандартный"]]},
+        ),
+        ("teachers_ready_share", Question.Type.PERCENT, {"min_value": Decimal(0), "max_value": Decimal(100)}),
+        ("platforms_used", Question.Type.MULTIPLE_CHOICE, {"min_value": None, "required": False, "choices": [["sferum", "Сферум"], ["resh", "РЭШ"]]}),
+        ("students_count", Question.Type.INTEGER, {"min_value": Decimal(0)}),
+        ("speed_measured_on", Question.Type.DATE, {"min_value": None, "required": False}),
+        ("evidence_file", Question.Type.FILE, {"min_value": None, "required": False}),
+        ("comment", Question.Type.TEXT, {"min_value": None, "required": False}),
+    ]
+    questions = {}
+    for order, (code, kind, extra) in enumerate(specs, start=1):
+        questions[code] = QuestionFactory(section=section, questionnaire=questionnaire, order=order, code=code, type=kind, **extra)
+    return questionnaire, questions
+
+
+def _fill(submission: Submission, questions: dict[str, Question], speed: int, file_name: str) -> Answer:
+    values = {
+        "internet_speed": {"value_number": Decimal(speed)},
+        "channel_meets_requirements": {"value_bool": True},
+        "equipment_kit": {"value_text": "standard"},
+        "teachers_ready_share": {"value_number": Decimal(70)},
+        "platforms_used": {"value_text": "sferum|resh"},
+        "students_count": {"value_number": Decimal(800)},
+        "speed_measured_on": {"value_date": dt.date(2026, 3, 1)},
+        "comment": {"value_text": "Секретная пометка школы"},
+    }
+    for code, columns in values.items():
+        Answer.objects.create(submission=submission, question=questions[code], **columns)
+    answer = Answer(submission=submission, question=questions["evidence_file"], file_name=file_name)
+    answer.file.save(file_name, ContentFile(PDF_BYTES), save=False)
+    answer.save()
+    return answer
+
+
+def build_world() -> World:
+    municipality = MunicipalityFactory()
+    district = DistrictFactory(municipality=municipality, name="Первомайский")
+    other_district = DistrictFactory(municipality=municipality, name="Советский")
+    schools = {
+        "own": SchoolFactory(district=district, number=10, full_name="МАОУ «Школа № 10»", legal_form=School.LegalForm.MAOU),
+        "neighbour": SchoolFactory(district=district, number=97, full_name="МБОУ «Школа № 97»"),
+        "foreign": SchoolFactory(district=other_district, number=87, full_name="МБОУ «Школа № 87»"),
+    }
+    curators = {target: CuratorFactory(school=school, user=UserFactory(username=f"kurator-{school.number}")) for target, school in schools.items()}
+    users = {
+        "anonymous": None,
+        "curator": curators["own"].user,
+        "district_officer": district_officer(district, username="rayon-pervomaysky"),
+        "methodologist": methodologist(username="metodist"),
+        "administrator": administrator(username="admin-portal"),
+    }
+    other_users = {
+        "curator_neighbour": curators["neighbour"].user,
+        "curator_foreign": curators["foreign"].user,
+        "district_officer_foreign": district_officer(other_district, username="rayon-sovetsky"),
+        "administrator": administrator(username="admin-2"),
+    }
+    questionnaire, questions = _questionnaire()
+    now = timezone.now()
+    closed_round = SubmissionRoundFactory(
+        title="Мониторинг 2025",
+        municipality=municipality,
+        questionnaire=questionnaire,
+        year=2025,
+        opens_at=now - dt.timedelta(days=400),
+        closes_at=now - dt.timedelta(days=300),
+        state=SubmissionRound.State.CLOSED,
+    )
+    round_ = SubmissionRoundFactory(title="Мониторинг 2026", municipality=municipality, questionnaire=questionnaire, year=2026, previous=closed_round)
+    for r in (round_, closed_round):
+        r.schools.set(schools.values())
+    submissions = {
+        "own": Submission.objects.create(round=round_, school=schools["own"], state=Submission.State.SUBMITTED, submitted_at=now),
+        "neighbour": Submission.objects.create(round=round_, school=schools["neighbour"], state=Submission.State.DRAFT),
+        "foreign": Submission.objects.create(round=round_, school=schools["foreign"], state=Submission.State.SUBMITTED, submitted_at=now),
+    }
+    answers_with_file = {
+        target: _fill(submission, questions, speed=100 + n * 10, file_name=f"prikaz-{target}.pdf") for n, (target, submission) in enumerate(submissions.items())
+    }
+    world = World(
+        district=district,
+        other_district=other_district,
+        schools=schools,
+        users=users,
+        other_users=other_users,
+        questionnaire=questionnaire,
+        questions=questions,
+        round=round_,
+        closed_round=closed_round,
+        submissions=submissions,
+        answers_with_file=answers_with_file,
+    )
+    for owner_key, owner in (
+        ("administrator", users["administrator"]),
+        ("methodologist", users["methodologist"]),
+        ("other_administrator", other_users["administrator"]),
+    ):
+        job = ExportJob(kind="ratings", params={"round": round_.pk}, user=owner, state=ExportJob.State.DONE, total_rows=3, done_rows=3, finished_at=now)
+        job.file.save("rating.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=False)
+        job.save()
+        world.export_jobs[owner_key] = job
+    return world
+
+
+__all__ = ["PASSWORD", "ROLES", "TARGETS", "World", "build_world"]

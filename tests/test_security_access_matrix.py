@@ -1,0 +1,158 @@
+"""Who may open what: every URL pattern of the project, every role, objects of the own school, a
+neighbour school of the same district and a foreign school of another district.
+
+A new view without an entry in ENTRIES makes `test_every_url_pattern_has_an_entry` fail: add one
+that says how to build its URL from the World (tests/security_world.py) and what each role gets.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security_world import ROLES, TARGETS, World, build_world
+
+LOGIN = "302→login"  # anonymous is sent to the login page
+REDIRECT = "302"  # a redirect somewhere else (after a successful POST, or a landing page)
+# The admin site is guarded by is_staff (tested by Django itself); static files are public.
+SKIPPED_ROUTES = ("admin/", "static/")
+
+
+def visible(role: str, target: str) -> bool:
+    """Which of the World's schools a role sees: schools.selectors.schools_visible_to, spelled out."""
+    return {
+        "anonymous": False,
+        "curator": target == "own",
+        "district_officer": target in ("own", "neighbour"),
+        "methodologist": True,
+        "administrator": True,
+    }[role]
+
+
+# Policies: (role, target) → expected outcome.
+def everyone(ok=200, anonymous=LOGIN) -> Callable[[str, str], object]:
+    return lambda role, target: anonymous if role == "anonymous" else ok
+
+
+def roles_only(*allowed: str, ok=200) -> Callable[[str, str], object]:
+    """No object in the URL: the roles named get `ok`, other signed-in roles 403."""
+    return lambda role, target: LOGIN if role == "anonymous" else (ok if role in allowed else 403)
+
+
+def school_scoped(*allowed: str, ok=200) -> Callable[[str, str], object]:
+    """An object of a school in the URL: allowed roles get `ok` if they see the school, 404 if not; other roles 403."""
+
+    def expect(role, target):
+        if role == "anonymous":
+            return LOGIN
+        if role not in allowed:
+            return 403
+        return ok if visible(role, target) else 404
+
+    return expect
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator")
+REVIEWERS = ("district_officer", "methodologist", "administrator")
+
+
+@dataclass(frozen=True)
+class Entry:
+    expect: Callable[[str, str], object]
+    kwargs: Callable[[World, str, object], dict] | None = None  # (world, target, user) → URL kwargs; None: no object
+    method: str = "get"
+    data: Callable[[World, str], dict] | None = None
+    query: str = ""
+
+
+ENTRIES: dict[str, Entry] = {
+    # Accounts
+    "home": Entry(everyone(ok=REDIRECT)),  # each role lands on its own start page
+    "login": Entry(lambda role, target: 200 if role == "anonymous" else REDIRECT),
+    "logout": Entry(lambda role, target: LOGIN, method="post"),
+    "password_change": Entry(everyone()),
+    "password_change_done": Entry(everyone()),
+    # Placeholders until their pages land: they redirect home.
+    "schools:import": Entry(everyone(ok=REDIRECT)),
+    "indicators:roadmap-list": Entry(everyone(ok=REDIRECT)),
+    "surveys:round-list": Entry(everyone(ok=REDIRECT)),
+    "surveys:my-school": Entry(everyone(ok=REDIRECT)),
+    "ratings:round-list": Entry(everyone(ok=REDIRECT)),
+    "ratings:status-list": Entry(everyone(ok=REDIRECT)),
+    "ratings:dashboard": Entry(everyone(ok=REDIRECT)),
+}
+
+
+def walk(patterns=None, namespace: str = "", prefix: str = ""):
+    """(name, route) of every URL pattern, recursively, with namespaces joined like reverse() wants them."""
+    for item in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(item, URLResolver):
+            inner = f"{namespace}:{item.namespace}" if namespace and item.namespace else (item.namespace or namespace)
+            yield from walk(item.url_patterns, inner, prefix + str(item.pattern))
+        elif isinstance(item, URLPattern):
+            route = prefix + str(item.pattern)
+            name = f"{namespace}:{item.name}" if namespace and item.name else (item.name or route)
+            yield name, route
+
+
+def project_patterns() -> dict[str, str]:
+    return {name: route for name, route in walk() if not route.startswith(SKIPPED_ROUTES)}
+
+
+def test_every_url_pattern_has_an_entry():
+    patterns = project_patterns()
+    missing = sorted(set(patterns) - set(ENTRIES))
+    assert not missing, (
+        "These URL patterns have no entry in ENTRIES of tests/test_security_access_matrix.py:\n"
+        + "\n".join(f"  {name!r}  (route {patterns[name]!r})" for name in missing)
+        + "\nAdd an Entry for each: how to build its kwargs from the World (own / neighbour / foreign school objects) "
+        "and the status each role must get (200, 302→login, 403, 404)."
+    )
+    stale = sorted(set(ENTRIES) - set(patterns))
+    assert not stale, f"ENTRIES names URL patterns that no longer exist, remove them: {stale}"
+
+
+def outcome(response) -> object:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return LOGIN
+    if response.status_code in (301, 302, 303):
+        return REDIRECT
+    return response.status_code
+
+
+def ask(client: Client, entry: Entry, url: str, world: World, target: str):
+    # Every request runs in a savepoint that is rolled back: one role's allowed POST does not change what the next one sees.
+    with transaction.atomic():
+        if entry.method == "post":
+            response = client.post(url, entry.data(world, target) if entry.data else {})
+        else:
+            response = client.get(url + entry.query)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_each_role_gets_the_expected_answer(name):
+    entry = ENTRIES[name]
+    world = build_world()
+    wrong = []
+    for role in ROLES:
+        client = Client()
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        for target in TARGETS if entry.kwargs else ("own",):
+            url = reverse(name, kwargs=entry.kwargs(world, target, user) if entry.kwargs else None)
+            got, expected = outcome(ask(client, entry, url, world, target)), entry.expect(role, target)
+            if got != expected:
+                wrong.append(f"  {role:<17} {target:<9} {entry.method.upper()} {url}: got {got}, expected {expected}")
+    assert not wrong, f"{name}: answers that differ from the access matrix:\n" + "\n".join(wrong)
