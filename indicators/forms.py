@@ -1,0 +1,44 @@
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from surveys.evidence import ACCEPT_ATTRIBUTE, evidence_check
+
+from .models import ProcessEvent
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProcessEventForm(forms.ModelForm):
+    class Meta:
+        model = ProcessEvent
+        fields = ["date", "title", "format", "schools_count", "participants_count", "link", "document"]
+        widgets = {"date": DATE_INPUT, "document": forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE})}
+        help_texts = {
+            "title": "Например: семинар «Дорожная карта. ЦОС» № 3",
+            "link": "Страница с материалами или запись трансляции, если есть",
+            "document": "Приказ, программа или протокол: PDF, DOCX, XLSX, JPG или PNG",
+        }
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate() + dt.timedelta(days=1):
+            raise ValidationError("Вносятся проведённые мероприятия: дата не может быть в будущем.")
+        return date
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            # Kept under a sanitised name: it is shown to people and sent back in a header.
+            document.name = evidence_check(document).display_name
+        return document
+
+
+class KeyResultCompletedForm(forms.Form):
+    completed_on = forms.DateField(label="Выполнен", widget=DATE_INPUT, required=False, help_text="Оставьте пустым, чтобы снять отметку")
+
+
+class CalendarStartForm(forms.Form):
+    start = forms.DateField(label="С даты", widget=DATE_INPUT, required=False)

@@ -1,0 +1,424 @@
+"""Reads of roadmaps: which a user may see, every key result with its state, and the calendar.
+
+A key result's state is derived, never stored: final results (and any result linked to an indicator)
+take it from the latest IndicatorProgress row; process results from the ProcessEvent rows a
+methodologist records, compared with what their deadlines expect by today.
+"""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Q, QuerySet
+
+from ratings.models import IndicatorProgress
+from schools.roles import Access
+from schools.selectors import schools_visible_to
+
+from .models import Activity, Deadline, Direction, Indicator, KeyResult, ProcessEvent, Roadmap
+
+CALENDAR_DAYS = 90
+
+
+# --- Recurrences -------------------------------------------------------------------------------
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months(start: dt.date, end: dt.date) -> Iterator[tuple[int, int]]:
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def recurrence_dates(recurrence: str, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Due dates of a recurrence inside [start, end]: each month's end; the 15th and the month's end
+    for twice a month; each year's end (or the period's end in its last year) for yearly ones."""
+    if end < start:
+        return []
+    dates: list[dt.date] = []
+    if recurrence == Deadline.Recurrence.MONTHLY:
+        dates = [month_end(y, m) for y, m in _months(start, end)]
+    elif recurrence == Deadline.Recurrence.TWICE_MONTHLY:
+        for y, m in _months(start, end):
+            dates += [dt.date(y, m, 15), month_end(y, m)]
+    elif recurrence in (Deadline.Recurrence.YEARLY, Deadline.Recurrence.DURING_YEAR):
+        dates = [min(dt.date(y, 12, 31), end) for y in range(start.year, end.year + 1)]
+    return [d for d in dates if start <= d <= end]
+
+
+# --- States ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str
+    tone: str  # Bootstrap colour: success, warning, danger, primary, secondary
+
+    @property
+    def is_problem(self) -> bool:
+        return self.tone in ("danger", "warning")
+
+
+DONE = State("done", "выполнен", "success")
+ACHIEVED = State("achieved", "достигнут", "success")
+HELD = State("held", "проведено", "success")
+ON_SCHEDULE = State("on_schedule", "по графику", "success")
+BEHIND = State("behind", "отстаёт от графика", "warning")
+AT_RISK = State("at_risk", "под угрозой", "warning")
+IN_PROGRESS = State("in_progress", "в работе", "primary")
+PLANNED = State("planned", "запланирован", "secondary")
+OVERDUE = State("overdue", "просрочен", "danger")
+MISSED = State("missed", "не достигнут", "danger")
+NO_DATA = State("no_data", "нет данных", "secondary")
+STATE_ORDER = [DONE, ACHIEVED, HELD, ON_SCHEDULE, IN_PROGRESS, PLANNED, AT_RISK, BEHIND, OVERDUE, MISSED, NO_DATA]
+
+
+@dataclass
+class KeyResultRow:
+    """A key result as its pages show it: parsed deadlines, state and the figures behind the state."""
+
+    key_result: KeyResult
+    deadlines: list[Deadline]
+    state: State
+    note: str = ""
+    held: int = 0
+    expected: int | None = None
+    last_event_on: dt.date | None = None
+    progress: IndicatorProgress | None = None
+    next_due: dt.date | None = None
+
+    @property
+    def dated(self) -> list[dt.date]:
+        return sorted(d.due_date for d in self.deadlines if d.due_date)
+
+    @property
+    def recurrences(self) -> list[str]:
+        return [d.get_recurrence_display() for d in self.deadlines if d.kind == Deadline.Kind.RECURRING]
+
+    @property
+    def tracks_events(self) -> bool:
+        return self.key_result.indicator_id is None
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def _reached(actual: Decimal, target: Decimal, higher_is_better: bool) -> bool:
+    return actual >= target if higher_is_better else actual <= target
+
+
+def _expected(deadlines: Iterable[Deadline], roadmap: Roadmap, today: dt.date) -> tuple[int, bool]:
+    """Events expected by today and whether any of them come from a recurrence."""
+    expected, recurring = 0, False
+    for deadline in deadlines:
+        if deadline.kind == Deadline.Kind.RECURRING:
+            recurring = True
+            expected += len(recurrence_dates(deadline.recurrence, roadmap.period_start, min(today, roadmap.period_end)))
+        elif deadline.due_date and deadline.due_date <= today:
+            expected += 1
+    return expected, recurring
+
+
+def _indicator_state(row: KeyResultRow, today: dt.date) -> None:
+    kr, progress = row.key_result, row.progress
+    last_due = row.dated[-1] if row.dated else None
+    past_due = last_due is not None and last_due < today
+    if progress is None or progress.actual is None:
+        row.state = NO_DATA if past_due else IN_PROGRESS
+        row.note = "раунд мониторинга ещё не дал значения показателя"
+        return
+    target = kr.target_value if kr.target_value is not None else progress.target_value
+    unit = kr.indicator.get_unit_display()
+    row.note = f"факт {_number(progress.actual)} {unit}" + (f" при цели {_number(target)} {unit}" if target is not None else "")
+    row.note += f" · {progress.round.title}"
+    if target is None:
+        row.state = {"achieved": ACHIEVED, "at_risk": AT_RISK, "missed": MISSED}.get(progress.verdict, NO_DATA)
+    elif _reached(progress.actual, target, kr.indicator.higher_is_better):
+        row.state = ACHIEVED
+    elif past_due:
+        row.state = MISSED
+    else:
+        row.state = AT_RISK if progress.verdict == IndicatorProgress.Verdict.AT_RISK else IN_PROGRESS
+
+
+def _event_state(row: KeyResultRow, roadmap: Roadmap, today: dt.date) -> None:
+    expected, recurring = _expected(row.deadlines, roadmap, today)
+    row.expected = expected
+    target = row.key_result.target_value
+    row.note = f"проведено {row.held}" + (f" из {expected} ожидаемых к сегодняшнему дню" if expected else "")
+    if target is not None:
+        row.note += f"; цель — {_number(target)} {row.key_result.target_unit}".rstrip()
+    if expected == 0:
+        row.state = HELD if row.held else PLANNED
+    elif row.held >= expected:
+        row.state = ON_SCHEDULE if recurring else HELD
+    else:
+        row.state = BEHIND if recurring else OVERDUE
+
+
+def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dict, today: dt.date) -> list[KeyResultRow]:
+    """Rows for key results fetched by `key_results_for` (deadlines prefetched, events counted)."""
+    rows = []
+    for kr in key_results:
+        row = KeyResultRow(
+            key_result=kr,
+            deadlines=list(kr.deadlines.all()),
+            state=PLANNED,
+            held=kr.held_count,
+            last_event_on=kr.last_event_on,
+            progress=progress_by_indicator.get(kr.indicator_id),
+        )
+        if kr.completed_on:
+            row.state, row.note = DONE, f"отмечен выполненным {kr.completed_on:%d.%m.%Y}"
+        elif kr.indicator_id:
+            _indicator_state(row, today)
+        else:
+            _event_state(row, kr.roadmap, today)
+        rows.append(row)
+    return rows
+
+
+def key_results_for(roadmaps: QuerySet[Roadmap]) -> QuerySet[KeyResult]:
+    """Key results of the roadmaps with what their state needs, in 2 queries (results, deadlines)."""
+    return (
+        KeyResult.objects.filter(roadmap__in=roadmaps)
+        .select_related("roadmap", "direction", "indicator")
+        .prefetch_related("deadlines")
+        .annotate(held_count=Count("events"), last_event_on=Max("events__date"))
+        .order_by("roadmap_id", "direction__number", "order", "id")
+    )
+
+
+def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, IndicatorProgress]:
+    """The latest round's progress row of every indicator: the city's row, or the owning school's row for a school plan."""
+    rows = (
+        IndicatorProgress.objects.filter(indicator__roadmap__in=roadmaps)
+        .filter(Q(school__isnull=True, indicator__roadmap__school__isnull=True) | Q(school_id=F("indicator__roadmap__school_id")))
+        .select_related("round")
+        .order_by("indicator_id", "-round__opens_at", "-round_id")
+    )
+    latest: dict[int, IndicatorProgress] = {}
+    for progress in rows:
+        latest.setdefault(progress.indicator_id, progress)
+    return latest
+
+
+# --- Visibility --------------------------------------------------------------------------------
+
+
+def roadmaps_visible_to(access: Access) -> QuerySet[Roadmap]:
+    """City roles see every roadmap; others the roadmaps of their municipality and the plans of schools they see."""
+    roadmaps = Roadmap.objects.select_related("municipality", "school")
+    if access.sees_city:
+        return roadmaps
+    schools = schools_visible_to(access)
+    return roadmaps.filter(Q(school__in=schools.values("pk")) | Q(municipality__in=schools.values("municipality_id")))
+
+
+def key_results_visible_to(access: Access) -> QuerySet[KeyResult]:
+    return KeyResult.objects.filter(roadmap__in=roadmaps_visible_to(access)).select_related("roadmap", "direction", "indicator")
+
+
+def events_visible_to(access: Access) -> QuerySet[ProcessEvent]:
+    return ProcessEvent.objects.filter(key_result__roadmap__in=roadmaps_visible_to(access)).select_related("key_result__roadmap", "recorded_by")
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoadmapSummary:
+    roadmap: Roadmap
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def segments(self) -> list[tuple[State, int, int]]:
+        """(state, count, width in percent) for a stacked bar, in a fixed order."""
+        return [(s, self.counts[s.code], round(100 * self.counts[s.code] / self.total)) for s in STATE_ORDER if self.counts.get(s.code)]
+
+    @property
+    def problems(self) -> int:
+        return sum(n for s, n, _w in self.segments if s.is_problem)
+
+
+def roadmap_summaries(access: Access, today: dt.date) -> list[RoadmapSummary]:
+    """Every visible roadmap with its key results counted by state. Queries: roadmaps, key results,
+    deadlines, indicator progress — the same four for any number of roadmaps and results."""
+    roadmaps = roadmaps_visible_to(access).annotate(directions_count=Count("directions", distinct=True), indicators_count=Count("indicators", distinct=True))
+    summaries = {r.pk: RoadmapSummary(roadmap=r) for r in roadmaps}
+    visible = roadmaps_visible_to(access)
+    for row in key_result_rows(key_results_for(visible), latest_progress_by_indicator(visible), today):
+        summary = summaries[row.key_result.roadmap_id]
+        summary.total += 1
+        summary.counts[row.state.code] = summary.counts.get(row.state.code, 0) + 1
+    return list(summaries.values())
+
+
+@dataclass
+class DirectionBlock:
+    direction: Direction | None
+    rows: list[KeyResultRow]
+
+
+@dataclass
+class RoadmapDetail:
+    roadmap: Roadmap
+    directions: list[DirectionBlock]
+    indicators: list[Indicator]
+    activities: list[Activity]
+    summary: RoadmapSummary
+
+
+def roadmap_detail(roadmap: Roadmap, today: dt.date) -> RoadmapDetail:
+    """Directions with their key results and states, the indicators with targets, the plan's activities."""
+    one = Roadmap.objects.filter(pk=roadmap.pk)
+    progress = latest_progress_by_indicator(one)
+    rows = key_result_rows(key_results_for(one), progress, today)
+    blocks: dict[int | None, DirectionBlock] = {d.pk: DirectionBlock(d, []) for d in roadmap.directions.all()}
+    summary = RoadmapSummary(roadmap=roadmap)
+    for row in rows:
+        blocks.setdefault(row.key_result.direction_id, DirectionBlock(None, [])).rows.append(row)
+        summary.total += 1
+        summary.counts[row.state.code] = summary.counts.get(row.state.code, 0) + 1
+    indicators = list(roadmap.indicators.prefetch_related("targets").order_by("order", "code"))
+    for indicator in indicators:
+        indicator.latest_progress = progress.get(indicator.pk)
+    activities = list(roadmap.activities.order_by("order"))
+    return RoadmapDetail(roadmap, [b for b in blocks.values() if b.rows], indicators, activities, summary)
+
+
+def key_result_detail(key_result: KeyResult, today: dt.date) -> KeyResultRow:
+    one = Roadmap.objects.filter(pk=key_result.roadmap_id)
+    results = key_results_for(one).filter(pk=key_result.pk)
+    return key_result_rows(results, latest_progress_by_indicator(one), today)[0]
+
+
+def key_results_due(roadmaps: QuerySet[Roadmap], today: dt.date, days: int = 30) -> tuple[list[KeyResultRow], list[KeyResultRow]]:
+    """Key results not yet done that are due within `days`, and those overdue (missed, behind, late)."""
+    rows = key_result_rows(key_results_for(roadmaps), latest_progress_by_indicator(roadmaps), today)
+    horizon = today + dt.timedelta(days=days)
+    due, overdue = [], []
+    for row in rows:
+        if row.state in (DONE, ACHIEVED):
+            continue
+        upcoming = [d for d in row.dated if today <= d <= horizon]
+        for deadline in row.deadlines:
+            if deadline.kind == Deadline.Kind.RECURRING:
+                r = row.key_result.roadmap
+                upcoming += recurrence_dates(deadline.recurrence, max(today, r.period_start), min(horizon, r.period_end))
+        if upcoming:
+            row.next_due = min(upcoming)
+            due.append(row)
+        if row.state in (OVERDUE, MISSED, BEHIND):
+            overdue.append(row)
+    due.sort(key=lambda r: r.next_due)
+    overdue.sort(key=lambda r: (r.dated[-1] if r.dated else today, r.key_result.number))
+    return due, overdue
+
+
+# --- Calendar ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    date: dt.date
+    kind: str  # deadline, expected, event, activity
+    title: str
+    roadmap: Roadmap
+    key_result: KeyResult | None = None
+    detail: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return {"deadline": "срок", "expected": "по графику", "event": "проведено", "activity": "мероприятие плана"}[self.kind]
+
+
+@dataclass
+class CalendarDay:
+    date: dt.date
+    entries: list[CalendarEntry]
+
+
+@dataclass(frozen=True)
+class CalendarCell:
+    date: dt.date
+    count: int
+    is_today: bool
+
+
+@dataclass
+class CalendarMonth:
+    year: int
+    month: int
+    weeks: list[list[CalendarCell | None]]
+
+    @property
+    def title(self) -> str:
+        return f"{MONTHS_NOMINATIVE[self.month - 1]} {self.year}"
+
+
+MONTHS_NOMINATIVE = ["Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]
+
+
+def calendar_entries(access: Access, start: dt.date, days: int = CALENDAR_DAYS) -> list[CalendarEntry]:
+    """What falls in [start, start + days): dated deadlines, dates recurring results expect an event on,
+    events held, activities of school plans that start or end. Four queries whatever the window holds."""
+    end = start + dt.timedelta(days=days - 1)
+    roadmaps = roadmaps_visible_to(access)
+    entries: list[CalendarEntry] = []
+    deadlines = Deadline.objects.filter(key_result__roadmap__in=roadmaps).select_related("key_result__roadmap", "key_result__direction")
+    for deadline in deadlines.filter(Q(due_date__range=(start, end)) | Q(kind=Deadline.Kind.RECURRING, key_result__completed_on__isnull=True)).filter(
+        Q(key_result__roadmap__period_start__lte=end, key_result__roadmap__period_end__gte=start) | ~Q(kind=Deadline.Kind.RECURRING)
+    ):
+        kr = deadline.key_result
+        if deadline.kind != Deadline.Kind.RECURRING:
+            entries.append(CalendarEntry(deadline.due_date, "deadline", kr.text, kr.roadmap, kr, kr.deadline_text))
+            continue
+        window = (max(start, kr.roadmap.period_start), min(end, kr.roadmap.period_end))
+        for day in recurrence_dates(deadline.recurrence, *window):
+            entries.append(CalendarEntry(day, "expected", kr.text, kr.roadmap, kr, deadline.get_recurrence_display()))
+    for event in ProcessEvent.objects.filter(key_result__roadmap__in=roadmaps, date__range=(start, end)).select_related("key_result__roadmap"):
+        detail = f"{event.get_format_display()}, школ: {event.schools_count}, участников: {event.participants_count}"
+        entries.append(CalendarEntry(event.date, "event", event.title, event.key_result.roadmap, event.key_result, detail))
+    activities = Activity.objects.filter(roadmap__in=roadmaps).filter(Q(start_date__range=(start, end)) | Q(end_date__range=(start, end)))
+    for activity in activities.select_related("roadmap"):
+        for day, what in ((activity.start_date, "начало"), (activity.end_date, "окончание")):
+            if day and start <= day <= end:
+                entries.append(CalendarEntry(day, "activity", activity.title, activity.roadmap, None, f"{what}; {activity.responsible}".rstrip("; ")))
+    entries.sort(key=lambda e: (e.date, ["event", "deadline", "expected", "activity"].index(e.kind), e.title))
+    return entries
+
+
+def calendar_days(entries: list[CalendarEntry]) -> list[CalendarDay]:
+    days: dict[dt.date, list[CalendarEntry]] = defaultdict(list)
+    for entry in entries:
+        days[entry.date].append(entry)
+    return [CalendarDay(day, items) for day, items in sorted(days.items())]
+
+
+def calendar_months(start: dt.date, days: int, entries: list[CalendarEntry], today: dt.date) -> list[CalendarMonth]:
+    """Month grids (weeks from Monday) covering the window; days outside it are None."""
+    end = start + dt.timedelta(days=days - 1)
+    counts: dict[dt.date, int] = defaultdict(int)
+    for entry in entries:
+        counts[entry.date] += 1
+    months = []
+    for year, month in _months(start, end):
+        weeks = [
+            [CalendarCell(d, counts.get(d, 0), d == today) if d.month == month and start <= d <= end else None for d in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        ]
+        months.append(CalendarMonth(year, month, weeks))
+    return months
