@@ -1,10 +1,15 @@
 from django.urls import path
 
-from schools import views as school_views
+from . import views
 
 app_name = "surveys"
 
 urlpatterns = [
-    path("", school_views.home, name="round-list"),
-    path("my-school/", school_views.home, name="my-school"),
+    path("", views.round_list, name="round-list"),
+    path("my-school/", views.my_school, name="my-school"),
+    path("<int:round_id>/", views.round_completeness, name="round-completeness"),
+    path("<int:round_id>/reminders/", views.round_remind, name="round-remind"),
+    path("<int:round_id>/form/", views.submission_form, name="submission-form"),
+    path("submissions/<int:submission_id>/", views.submission_review, name="submission-review"),
+    path("answers/<int:answer_id>/file/", views.answer_file, name="answer-file"),
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from schools.models import Curator, District, Municipality, School, UserProfile
 from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
-from surveys.models import Answer, Question, Questionnaire, Section, Submission, SubmissionRound
+from surveys.models import Answer, Question, Questionnaire, QuestionRule, Section, Submission, SubmissionRound
 
 PASSWORD = "Portal-test-pass-42"
 
@@ -286,3 +286,109 @@ class StatusAwardFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     municipality = factory.LazyAttribute(lambda a: a.school.municipality)
     year = 2022
+
+
+class QuestionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionRule
+
+    questionnaire = factory.LazyAttribute(lambda r: r.left.questionnaire)
+    kind = QuestionRule.Kind.LTE
+    left = factory.SubFactory(QuestionFactory)
+    right = factory.SubFactory(QuestionFactory)
+
+
+def readiness_questionnaire(*, extra_questions: int = 0) -> Questionnaire:
+    """A small questionnaire with every answer type and both kinds of cross rule (like the default one, shorter).
+
+    `extra_questions` adds optional integer questions in a third section (for query-count tests).
+    """
+    infra = SectionFactory(title="Инфраструктура", order=1)
+    questionnaire = infra.questionnaire
+    staff = SectionFactory(questionnaire=questionnaire, title="Кадры и общие сведения", order=2)
+    kit_choices = [["none", "нет"], ["minimal", "минимальный"], ["standard", "стандартный"]]
+    specs = [
+        (infra, "internet_speed", "Скорость подключения к Интернету", Question.Type.DECIMAL, {"max_value": Decimal(10000), "unit": "Мбит/с"}),
+        (infra, "channel_meets_requirements", "Канал соответствует требованиям ЦОС", Question.Type.YES_NO, {"min_value": None}),
+        (infra, "equipment_kit", "Комплект средств обучения ЦОС", Question.Type.SINGLE_CHOICE, {"min_value": None, "choices": kit_choices}),
+        (infra, "kit_workstations", "Рабочих мест в комплекте", Question.Type.INTEGER, {"unit": "шт."}),
+        (infra, "kit_workstations_fast", "Рабочих мест со скоростью не менее 100 Мбит/с", Question.Type.INTEGER, {"unit": "шт."}),
+        (infra, "speed_measured_on", "Дата замера скорости", Question.Type.DATE, {"min_value": None, "required": False}),
+        (staff, "teachers_ready_share", "Доля педагогов, готовых работать в ЦОС", Question.Type.PERCENT, {"max_value": Decimal(100)}),
+        (
+            staff,
+            "platforms_used",
+            "Какие платформы используются",
+            Question.Type.MULTIPLE_CHOICE,
+            {"min_value": None, "required": False, "choices": [["sferum", "Сферум"], ["moya_shkola", "Моя школа"], ["resh", "РЭШ"]]},
+        ),
+        (staff, "students_count", "Число обучающихся", Question.Type.INTEGER, {"unit": "чел."}),
+        (staff, "evidence_file", "Подтверждающий документ", Question.Type.FILE, {"min_value": None, "required": False}),
+        (staff, "comment", "Комментарий", Question.Type.TEXT, {"min_value": None, "required": False}),
+    ]
+    questions = {}
+    for order, (section, code, text, kind, extra) in enumerate(specs, start=1):
+        questions[code] = QuestionFactory(section=section, questionnaire=questionnaire, order=order, code=code, text=text, type=kind, **extra)
+    if extra_questions:
+        more = SectionFactory(questionnaire=questionnaire, title="Дополнительно", order=3)
+        for n in range(extra_questions):
+            QuestionFactory(section=more, questionnaire=questionnaire, order=n, code=f"extra_{n}", text=f"Дополнительный вопрос {n + 1}", required=False)
+    QuestionRuleFactory(questionnaire=questionnaire, kind=QuestionRule.Kind.LTE, left=questions["kit_workstations_fast"], right=questions["kit_workstations"])
+    QuestionRuleFactory(
+        questionnaire=questionnaire,
+        kind=QuestionRule.Kind.REQUIRES_POSITIVE,
+        left=questions["equipment_kit"],
+        right=questions["kit_workstations"],
+        left_values=["minimal", "standard"],
+    )
+    return questionnaire
+
+
+from ratings.models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusCriteria  # noqa: E402
+
+
+class ScoringSchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringScheme
+        django_get_or_create = ("questionnaire",)
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+
+
+class ScoringRuleFactory(factory.django.DjangoModelFactory):
+    """A rule for `question`; its scheme is the question's questionnaire's (made if missing)."""
+
+    class Meta:
+        model = ScoringRule
+
+    question = factory.SubFactory(QuestionFactory)
+    scheme = factory.LazyAttribute(lambda r: ScoringSchemeFactory(questionnaire=r.question.questionnaire))
+    kind = ScoringRule.Kind.YES
+    max_points = Decimal(5)
+
+
+class ScoringStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringStep
+
+    rule = factory.SubFactory(ScoringRuleFactory, kind=ScoringRule.Kind.STEPS)
+    threshold = Decimal(50)
+    points = Decimal(2)
+
+
+class ChoicePointsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChoicePoints
+
+    rule = factory.SubFactory(ScoringRuleFactory, kind=ScoringRule.Kind.CHOICE)
+    value = factory.Sequence(lambda n: f"option{n}")
+    points = Decimal(1)
+
+
+class StatusCriteriaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusCriteria
+        django_get_or_create = ("municipality", "year")
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    year = 2026

@@ -1,0 +1,220 @@
+"""Admin of surveys: questionnaires with inline sections, questions and rules; rounds with open/close actions and extensions."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Answer, AnswerChange, Question, Questionnaire, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
+from .services import SurveyError, questionnaire_new_version, round_close, round_extension_grant, round_open, round_schools_set_default
+
+
+class FrozenQuestionnaireMixin:
+    """A questionnaire used by a round is read-only everywhere in the admin: edits go into a new version."""
+
+    def _frozen(self, obj) -> bool:
+        questionnaire = obj if isinstance(obj, Questionnaire) else getattr(obj, "questionnaire", None)
+        return bool(questionnaire and questionnaire.is_frozen)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        # Inlines only (the parent questionnaire is `obj`); QuestionnaireAdmin overrides it.
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+
+class SectionInline(FrozenQuestionnaireMixin, admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["order", "title", "direction"]
+
+
+class QuestionInline(FrozenQuestionnaireMixin, admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [("section", "order", "code"), "text", "help_text", ("type", "required"), ("min_value", "max_value", "unit"), "choices"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Section.objects.filter(questionnaire_id=object_id) if object_id else Section.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class QuestionRuleInline(FrozenQuestionnaireMixin, admin.TabularInline):
+    model = QuestionRule
+    extra = 0
+    fields = ["kind", "left", "right", "left_values", "message"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("left", "right"):
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Question.objects.filter(questionnaire_id=object_id) if object_id else Question.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(FrozenQuestionnaireMixin, admin.ModelAdmin):
+    list_display = ["title", "version", "question_count", "frozen_at", "created_at"]
+    list_filter = ["title"]
+    search_fields = ["title"]
+    readonly_fields = ["frozen_at", "created_at"]
+    fields = ["title", "version", "previous", "description", "frozen_at", "created_at"]
+    inlines = [SectionInline, QuestionInline, QuestionRuleInline]
+    actions = ["make_new_version"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_total=Count("questions"))
+
+    @admin.display(description="вопросов", ordering="question_total")
+    def question_count(self, obj):
+        return obj.question_total
+
+    def has_add_permission(self, request):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    @admin.action(description="Создать новую версию (копию с разделами, вопросами и правилами)")
+    def make_new_version(self, request, queryset):
+        for questionnaire in queryset:
+            copy = questionnaire_new_version(questionnaire=questionnaire)
+            self.message_user(request, f"Создана «{copy}»: её можно редактировать и выбрать в новом раунде.", messages.SUCCESS)
+
+
+class RoundExtensionInline(admin.TabularInline):
+    model = RoundExtension
+    extra = 0
+    fields = ["school", "closes_at", "reason", "granted_by", "granted_at"]
+    readonly_fields = ["school", "closes_at", "reason", "granted_by", "granted_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # extensions are granted through their own form, which records who and invalidates results
+
+
+@admin.register(SubmissionRound)
+class SubmissionRoundAdmin(admin.ModelAdmin):
+    list_display = ["title", "state", "opens_at", "closes_at", "questionnaire", "school_count", "results_fixed_at"]
+    list_filter = ["state", "municipality", "year"]
+    search_fields = ["title"]
+    filter_horizontal = ["schools"]
+    readonly_fields = ["state", "changes_seq", "computed_seq", "computed_at", "recompute_queued_at", "results_fixed_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "municipality", "questionnaire", "year", ("opens_at", "closes_at"), "previous", "deviation_threshold", "state"]}),
+        ("Участвуют школы", {"fields": ["schools"], "description": "Если не выбрать ни одной, участвуют все действующие школы муниципалитета."}),
+        ("Расчёт итогов", {"classes": ["collapse"], "fields": ["changes_seq", "computed_seq", "computed_at", "recompute_queued_at", "results_fixed_at"]}),
+    ]
+    inlines = [RoundExtensionInline]
+    actions = ["open_rounds", "close_rounds"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("questionnaire").annotate(school_total=Count("schools"))
+
+    @admin.display(description="школ", ordering="school_total")
+    def school_count(self, obj):
+        return obj.school_total
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.state != SubmissionRound.State.DRAFT:
+            fields.append("questionnaire")  # answers were given to this version
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        round_schools_set_default(submission_round=form.instance)
+
+    @admin.action(description="Открыть приём анкет")
+    def open_rounds(self, request, queryset):
+        for submission_round in queryset:
+            try:
+                round_open(submission_round=submission_round)
+                self.message_user(request, f"Приём анкет в раунде «{submission_round}» открыт, опросная форма заморожена.", messages.SUCCESS)
+            except SurveyError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description="Закрыть раунд и зафиксировать итоги")
+    def close_rounds(self, request, queryset):
+        for submission_round in queryset:
+            try:
+                round_close(submission_round=submission_round)
+                self.message_user(request, f"Раунд «{submission_round}» закрыт, итоги зафиксированы.", messages.SUCCESS)
+            except SurveyError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+
+@admin.register(RoundExtension)
+class RoundExtensionAdmin(admin.ModelAdmin):
+    list_display = ["round", "school", "closes_at", "reason", "granted_by", "granted_at"]
+    list_filter = ["round"]
+    search_fields = ["school__full_name"]
+    fields = ["round", "school", "closes_at", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a granted extension is a record; grant a new one instead
+
+    def save_model(self, request, obj, form, change):
+        try:
+            extension = round_extension_grant(submission_round=obj.round, school=obj.school, closes_at=obj.closes_at, reason=obj.reason, user=request.user)
+        except SurveyError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        obj.pk = extension.pk
+        local = timezone.localtime(extension.closes_at)
+        self.message_user(request, f"Школе «{obj.school}» продлён срок до {local:%d.%m.%Y %H:%M}.", messages.SUCCESS)
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    fields = ["question", "value_bool", "value_number", "value_text", "value_date", "file_name", "deviation_flag", "review_comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    """Read-only: answers change through the curator's form and the review page, which keep the audit trail."""
+
+    list_display = ["school", "round", "state", "updated_at", "submitted_at", "reviewed_by"]
+    list_filter = ["round", "state"]
+    search_fields = ["school__full_name"]
+    inlines = [AnswerInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnswerChange)
+class AnswerChangeAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "submission", "question", "old_value", "new_value", "user"]
+    list_filter = ["submission__round"]
+    search_fields = ["submission__school__full_name", "question__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SubmissionEvent)
+class SubmissionEventAdmin(AnswerChangeAdmin):
+    list_display = ["created_at", "submission", "action", "from_state", "to_state", "user"]
+    list_filter = ["action", "submission__round"]
+    search_fields = ["submission__school__full_name"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(AnswerChangeAdmin):
+    list_display = ["sent_at", "round", "school", "email", "kind", "ok", "sent_by"]
+    list_filter = ["round", "kind", "ok"]
+    search_fields = ["school__full_name", "email"]

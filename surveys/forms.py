@@ -1,0 +1,199 @@
+"""Forms of surveys: the curator's questionnaire form (one field per question), review, reminders, extensions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from schools.models import District
+
+from . import answers as answer_values
+from .evidence import ACCEPT_ATTRIBUTE, evidence_check
+from .models import Answer, Question
+from .selectors import SHORT_STATE_LABELS, STATE_ORDER
+
+YES_NO_CHOICES = [("yes", "да"), ("no", "нет")]
+MAX_NUMBER_DIGITS = 14
+NUMBER_DECIMAL_PLACES = 4
+
+
+def field_name(question: Question) -> str:
+    return f"q_{question.code}"
+
+
+def remove_field_name(question: Question) -> str:
+    return f"q_{question.code}__remove"
+
+
+class EvidenceFileField(forms.FileField):
+    widget = forms.FileInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            evidence_check(value)
+
+
+def _number_attrs(question: Question, decimal: bool) -> dict:
+    attrs = {"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off", "class": "form-control answer-number"}
+    low, high = answer_values.bounds_of(question)
+    if low is not None and high is not None:
+        attrs["placeholder"] = f"от {answer_values.format_number(low)} до {answer_values.format_number(high)}"
+    elif low is not None:
+        attrs["placeholder"] = f"не меньше {answer_values.format_number(low)}"
+    return attrs
+
+
+def question_field(question: Question) -> forms.Field:
+    """A form field that parses the answer's type; required and bounds are checked by the submit service."""
+    kind = question.type
+    common = {"required": False, "label": question.text}
+    if kind == Question.Type.YES_NO:
+        return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+    if kind == Question.Type.INTEGER:
+        return forms.IntegerField(localize=True, widget=forms.TextInput(attrs=_number_attrs(question, decimal=False)), **common)
+    if kind in (Question.Type.DECIMAL, Question.Type.PERCENT):
+        return forms.DecimalField(
+            localize=True,
+            max_digits=MAX_NUMBER_DIGITS,
+            decimal_places=NUMBER_DECIMAL_PLACES,
+            widget=forms.TextInput(attrs=_number_attrs(question, decimal=True)),
+            **common,
+        )
+    if kind == Question.Type.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[(str(v), label) for v, label in question.choices], widget=forms.RadioSelect, **common)
+    if kind == Question.Type.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=[(str(v), label) for v, label in question.choices], widget=forms.CheckboxSelectMultiple, **common)
+    if kind == Question.Type.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date", "class": "form-control answer-date"}, format="%Y-%m-%d"), **common)
+    if kind == Question.Type.FILE:
+        return EvidenceFileField(widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "class": "form-control"}), **common)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=5000, **common)
+
+
+def initial_value(question: Question, answer: Answer | None):
+    if answer is None:
+        return None
+    kind = question.type
+    if kind == Question.Type.YES_NO:
+        return None if answer.value_bool is None else ("yes" if answer.value_bool else "no")
+    if kind == Question.Type.INTEGER:
+        return None if answer.value_number is None else int(answer.value_number)
+    if kind in Question.NUMERIC_TYPES:
+        return answer_values.plain_decimal(answer.value_number)
+    if kind == Question.Type.MULTIPLE_CHOICE:
+        return [v for v in answer.value_text.split("|") if v]
+    if kind == Question.Type.DATE:
+        return answer.value_date
+    if kind == Question.Type.FILE:
+        return None
+    return answer.value_text
+
+
+class SubmissionForm(forms.Form):
+    """The questionnaire: one field `q_<code>` per question, plus the submission version it was opened with."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, questions: list[Question], answers: dict[int, Answer], version: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.fields["version"].initial = version
+        for question in questions:
+            name = field_name(question)
+            self.fields[name] = question_field(question)
+            self.fields[name].initial = initial_value(question, answers.get(question.pk))
+            if question.type == Question.Type.FILE and answers.get(question.pk) and answers[question.pk].file:
+                self.fields[remove_field_name(question)] = forms.BooleanField(
+                    required=False, label="Удалить прикреплённый файл", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+                )
+
+    def answers_for_service(self) -> dict[str, object]:
+        values = {}
+        for question in self.questions:
+            if question.type == Question.Type.FILE:
+                continue
+            value = self.cleaned_data.get(field_name(question))
+            if question.type == Question.Type.YES_NO:
+                value = {"yes": True, "no": False}.get(value)
+            values[question.code] = value
+        return values
+
+    def files_for_service(self) -> dict[str, object]:
+        return {q.code: self.cleaned_data[field_name(q)] for q in self.questions if q.type == Question.Type.FILE and self.cleaned_data.get(field_name(q))}
+
+    def removals_for_service(self) -> list[str]:
+        return [q.code for q in self.questions if self.cleaned_data.get(remove_field_name(q))]
+
+    def add_question_errors(self, errors: dict[str, list[str]]) -> None:
+        known = {q.code for q in self.questions}
+        for code, messages in errors.items():
+            if code in known:
+                for message in messages:
+                    self.add_error(f"q_{code}", ValidationError(message))
+
+    def mark_invalid_fields(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+
+    def error_summary(self) -> list[dict]:
+        """Every error in questionnaire order, with the question text and the anchor of its field."""
+        rows = []
+        for question in self.questions:
+            for message in self.errors.get(field_name(question), []):
+                rows.append({"question": question, "message": message, "anchor": f"question-{question.code}"})
+        return rows
+
+
+class ReviewForm(forms.Form):
+    ACTIONS = [("return", "Вернуть на доработку"), ("accept", "Принять")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label="Общий комментарий для куратора",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Что исправить в анкете в целом (увидит куратор школы)"}),
+    )
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"comment_{question.pk}"] = forms.CharField(
+                required=False,
+                max_length=2000,
+                label="Замечание к вопросу",
+                widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm", "placeholder": "Замечание к этому ответу (необязательно)"}),
+            )
+
+    def question_comments(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(f"comment_{q.pk}", "") for q in self.questions if self.cleaned_data.get(f"comment_{q.pk}")}
+
+
+class CompletenessFilterForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False, empty_label="Все районы", label="Район")
+    state = forms.ChoiceField(choices=[("", "Все состояния")] + [(s, SHORT_STATE_LABELS[s]) for s in STATE_ORDER], required=False, label="Состояние")
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+
+
+class ReminderForm(forms.Form):
+    TARGETS = [("all", "всем, кто не отправил"), ("chosen", "выбранным школам")]
+
+    target = forms.ChoiceField(choices=TARGETS)
+    schools = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, school_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].choices = [(pk, pk) for pk in school_ids]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("target") == "chosen" and not cleaned.get("schools"):
+            raise ValidationError("Отметьте в таблице школы, которым отправить напоминание.")
+        return cleaned

@@ -1,0 +1,307 @@
+"""Reads of surveys: rounds, a school's submission with its answers, completeness of a round, history."""
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from schools.models import Curator, School
+from schools.roles import Access
+from schools.selectors import schools_visible_to
+
+from .models import Answer, AnswerChange, Question, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
+
+NOT_STARTED = "none"
+STATE_LABELS = {NOT_STARTED: "не начата", **dict(Submission.State.choices)}
+SHORT_STATE_LABELS = {NOT_STARTED: "не начата", "draft": "черновик", "submitted": "отправлена", "returned": "возвращена", "accepted": "принята"}
+STATE_ORDER = [NOT_STARTED, "draft", "returned", "submitted", "accepted"]
+EDITABLE_STATES = (Submission.State.DRAFT, Submission.State.RETURNED)
+
+
+def active_extension(*, round_id: int, school_id: int, now: dt.datetime | None = None) -> RoundExtension | None:
+    now = now or timezone.now()
+    return RoundExtension.objects.filter(round_id=round_id, school_id=school_id, closes_at__gt=now).order_by("-closes_at").first()
+
+
+def round_deadline_for(submission_round: SubmissionRound, extension: RoundExtension | None) -> dt.datetime:
+    if extension is not None and extension.closes_at > submission_round.closes_at:
+        return extension.closes_at
+    return submission_round.closes_at
+
+
+def round_accepts_answers(submission_round: SubmissionRound, extension: RoundExtension | None, now: dt.datetime | None = None) -> bool:
+    """Whether a school may write now: the round is open and before its deadline, or the school has a running extension."""
+    now = now or timezone.now()
+    if extension is not None and extension.closes_at > now and submission_round.state != SubmissionRound.State.DRAFT:
+        return True
+    return submission_round.state == SubmissionRound.State.OPEN and submission_round.opens_at <= now < submission_round.closes_at
+
+
+def rounds_for_school(*, school_id: int) -> QuerySet[SubmissionRound]:
+    """Rounds the school takes part in (open first, newest first), each with the school's submission state."""
+    mine = Submission.objects.filter(round=OuterRef("pk"), school_id=school_id)
+    return (
+        SubmissionRound.objects.filter(schools__pk=school_id)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .annotate(
+            my_state=Subquery(mine.values("state")[:1]),
+            my_submission_id=Subquery(mine.values("pk")[:1]),
+            my_updated_at=Subquery(mine.values("updated_at")[:1]),
+        )
+        .order_by("-opens_at")
+    )
+
+
+def current_round_for_school(*, school_id: int, now: dt.datetime | None = None) -> SubmissionRound | None:
+    """The round a curator should work on: one that accepts their answers now, else the latest open one."""
+    now = now or timezone.now()
+    extended = RoundExtension.objects.filter(school_id=school_id, closes_at__gt=now).values("round_id")
+    rounds = rounds_for_school(school_id=school_id)
+    return rounds.filter(Q(state=SubmissionRound.State.OPEN) | Q(pk__in=extended)).first()
+
+
+def questionnaire_sections(*, questionnaire_id: int) -> list[Section]:
+    """Sections in order, each with `.question_list` in order (two queries)."""
+    questions = Question.objects.filter(questionnaire_id=questionnaire_id).order_by("order", "pk")
+    return list(
+        Section.objects.filter(questionnaire_id=questionnaire_id)
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("questions", queryset=questions, to_attr="question_list"))
+    )
+
+
+def questionnaire_questions(*, questionnaire_id: int) -> list[Question]:
+    return list(Question.objects.filter(questionnaire_id=questionnaire_id).select_related("section").order_by("section__order", "section_id", "order", "pk"))
+
+
+def questionnaire_rules(*, questionnaire_id: int) -> list[QuestionRule]:
+    return list(QuestionRule.objects.filter(questionnaire_id=questionnaire_id).select_related("left", "right").order_by("pk"))
+
+
+def submission_for(*, round_id: int, school_id: int) -> Submission | None:
+    return Submission.objects.filter(round_id=round_id, school_id=school_id).select_related("reviewed_by", "updated_by").first()
+
+
+def answers_by_question(*, submission: Submission | None) -> dict[int, Answer]:
+    if submission is None or submission.pk is None:
+        return {}
+    return {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+
+
+def previous_round_of(submission_round: SubmissionRound) -> SubmissionRound | None:
+    if submission_round.previous_id:
+        return submission_round.previous
+    return (
+        SubmissionRound.objects.filter(municipality_id=submission_round.municipality_id, opens_at__lt=submission_round.opens_at)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def previous_answers_by_code(*, submission_round: SubmissionRound, school_id: int) -> dict[str, Answer]:
+    """The school's answers in the previous round, matched by question code (stable across versions)."""
+    previous = previous_round_of(submission_round)
+    if previous is None:
+        return {}
+    answers = Answer.objects.filter(submission__round=previous, submission__school_id=school_id).select_related("question")
+    return {a.question.code: a for a in answers}
+
+
+def visible_submission(*, access: Access, submission_id: int) -> Submission | None:
+    """A submission whose school the user may see (None otherwise: the view answers 404)."""
+    return (
+        Submission.objects.filter(pk=submission_id, school__in=schools_visible_to(access))
+        .select_related("round", "round__questionnaire", "school", "school__district", "reviewed_by", "updated_by")
+        .first()
+    )
+
+
+def visible_answer_with_file(*, access: Access, answer_id: int) -> Answer | None:
+    return (
+        Answer.objects.filter(pk=answer_id, submission__school__in=schools_visible_to(access)).exclude(file="").select_related("submission", "question").first()
+    )
+
+
+def submission_history(*, submission: Submission, limit: int = 200) -> list[dict]:
+    """Answer changes and workflow steps, newest first, as one timeline."""
+    changes = AnswerChange.objects.filter(submission=submission).select_related("question", "user")[:limit]
+    events = SubmissionEvent.objects.filter(submission=submission).select_related("user")[:limit]
+    timeline = [{"kind": "change", "at": c.changed_at, "user": c.user, "item": c} for c in changes]
+    timeline += [{"kind": "event", "at": e.created_at, "user": e.user, "item": e} for e in events]
+    timeline.sort(key=lambda row: (row["at"], row["item"].pk), reverse=True)
+    return timeline[:limit]
+
+
+def changes_since(*, submission: Submission, version: int) -> tuple[list[AnswerChange], list[SubmissionEvent]]:
+    changes = list(AnswerChange.objects.filter(submission=submission, version__gt=version).select_related("question", "user").order_by("changed_at", "pk"))
+    events = list(SubmissionEvent.objects.filter(submission=submission, version__gt=version).select_related("user").order_by("created_at", "pk"))
+    return changes, events
+
+
+def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
+    """Rounds with how many of the user's visible schools take part, submitted and accepted."""
+    schools = schools_visible_to(access).values("pk")
+    counted = Q(submissions__state__in=Submission.COUNTED_STATES, submissions__school__in=schools)
+    participants = (
+        SubmissionRound.schools.through.objects.filter(submissionround_id=OuterRef("pk"), school__in=schools)
+        .values("submissionround_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        SubmissionRound.objects.select_related("questionnaire", "municipality")
+        .annotate(
+            participants=Subquery(participants),
+            submitted=Count("submissions", filter=counted, distinct=True),
+            accepted=Count("submissions", filter=Q(submissions__state=Submission.State.ACCEPTED, submissions__school__in=schools), distinct=True),
+            returned=Count("submissions", filter=Q(submissions__state=Submission.State.RETURNED, submissions__school__in=schools), distinct=True),
+        )
+        .order_by("-opens_at")
+    )
+
+
+def round_school_rows(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
+    """Participating schools the user may see, each with its submission's id, state and last change, and its active curators."""
+    mine = Submission.objects.filter(round=submission_round, school=OuterRef("pk"))
+    curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
+    return (
+        schools_visible_to(access)
+        .filter(rounds=submission_round)
+        .annotate(
+            submission_id=Subquery(mine.values("pk")[:1]),
+            submission_state=Subquery(mine.values("state")[:1]),
+            submission_updated_at=Subquery(mine.values("updated_at")[:1]),
+        )
+        .prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators"))
+        .order_by("district__name", "number", "full_name")
+    )
+
+
+@dataclass
+class DistrictCompleteness:
+    district_id: int | None
+    name: str
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_ORDER, 0))
+
+    @property
+    def submitted(self) -> int:
+        return self.counts["submitted"] + self.counts["accepted"]
+
+    @property
+    def awaiting(self) -> int:
+        return self.total - self.submitted
+
+    @property
+    def submitted_percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def completeness_by_district(rows) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
+    """Counts per district and for all rows (no queries: works on `round_school_rows` output)."""
+    districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
+    total = DistrictCompleteness(district_id=None, name="Всего")
+    for school in rows:
+        key = school.district_id
+        if key not in districts:
+            districts[key] = DistrictCompleteness(district_id=key, name=school.district.name if school.district else "Без района")
+        state = school.submission_state or NOT_STARTED
+        for bucket in (districts[key], total):
+            bucket.total += 1
+            bucket.counts[state] += 1
+    return list(districts.values()), total
+
+
+def round_reminders(*, submission_round: SubmissionRound, access: Access, limit: int = 100) -> QuerySet[Reminder]:
+    return (
+        Reminder.objects.filter(round=submission_round, school__in=schools_visible_to(access))
+        .select_related("school", "recipient", "sent_by")
+        .order_by("-sent_at", "-pk")[:limit]
+    )
+
+
+def schools_awaiting_submission(*, submission_round: SubmissionRound) -> QuerySet[School]:
+    """Participating schools that have not sent their form (no submission, draft or returned)."""
+    counted = Submission.objects.filter(round=submission_round, state__in=Submission.COUNTED_STATES).values("school_id")
+    return submission_round.schools.filter(is_active=True).exclude(pk__in=counted)
+
+
+@dataclass
+class FormPage:
+    """Everything the curator's form shows, loaded with a fixed number of queries."""
+
+    submission_round: SubmissionRound
+    school: School
+    sections: list[Section]
+    questions: list[Question]
+    submission: Submission | None
+    answers: dict[int, Answer]
+    previous: dict[str, str]
+    extension: RoundExtension | None
+    deadline: dt.datetime
+    accepts_answers: bool
+
+    @property
+    def state(self) -> str:
+        return self.submission.state if self.submission else NOT_STARTED
+
+    @property
+    def state_label(self) -> str:
+        return SHORT_STATE_LABELS[self.state]
+
+    @property
+    def editable(self) -> bool:
+        return self.accepts_answers and self.state in (NOT_STARTED, *EDITABLE_STATES)
+
+    @property
+    def urgent(self) -> bool:
+        """Less than three days left: the deadline is shown in red."""
+        return self.accepts_answers and self.deadline - timezone.now() < dt.timedelta(days=3)
+
+    @property
+    def version(self) -> int:
+        return self.submission.version if self.submission else 0
+
+    @property
+    def remarks(self) -> list[tuple[Question, str]]:
+        """The reviewer's remarks per question, in questionnaire order (shown while the form is returned)."""
+        if self.state != Submission.State.RETURNED:
+            return []
+        return [(q, self.answers[q.pk].review_comment) for q in self.questions if q.pk in self.answers and self.answers[q.pk].review_comment]
+
+    @property
+    def answered(self) -> int:
+        from .answers import is_empty
+
+        return sum(1 for q in self.questions if not is_empty(q, self.answers.get(q.pk)))
+
+
+def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
+    from .answers import answer_display
+
+    sections = questionnaire_sections(questionnaire_id=submission_round.questionnaire_id)
+    questions = [q for section in sections for q in section.question_list]
+    submission = submission_for(round_id=submission_round.pk, school_id=school.pk)
+    extension = active_extension(round_id=submission_round.pk, school_id=school.pk)
+    previous = previous_answers_by_code(submission_round=submission_round, school_id=school.pk)
+    return FormPage(
+        submission_round=submission_round,
+        school=school,
+        sections=sections,
+        questions=questions,
+        submission=submission,
+        answers=answers_by_question(submission=submission),
+        previous={code: answer_display(a.question, a) for code, a in previous.items()},
+        extension=extension,
+        deadline=round_deadline_for(submission_round, extension),
+        accepts_answers=round_accepts_answers(submission_round, extension),
+    )
+
+
+def filter_school_rows(rows, *, district_id: int | None, state: str | None) -> list[School]:
+    return [
+        school for school in rows if (not district_id or school.district_id == district_id) and (not state or (school.submission_state or NOT_STARTED) == state)
+    ]

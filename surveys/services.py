@@ -1,0 +1,612 @@
+"""Writes of surveys: answers and their audit, the review workflow, rounds, questionnaire versions, reminders.
+
+Every write that changes results (submit, return, accept, close, reopen, extension) calls
+`ratings.services.round_results_invalidate` inside its transaction. Writes that change one submission
+lock the round row first, then the submission row, always in that order.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from ratings.services import round_results_invalidate
+from schools.models import Curator, School
+
+from . import answers as answer_values
+from .evidence import evidence_check
+from .models import (
+    Answer,
+    AnswerChange,
+    Question,
+    Questionnaire,
+    QuestionRule,
+    Reminder,
+    RoundExtension,
+    Section,
+    Submission,
+    SubmissionEvent,
+    SubmissionRound,
+)
+from .selectors import (
+    EDITABLE_STATES,
+    active_extension,
+    changes_since,
+    previous_answers_by_code,
+    questionnaire_questions,
+    questionnaire_rules,
+    round_accepts_answers,
+    round_deadline_for,
+    schools_awaiting_submission,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SurveyError(Exception):
+    """A refused write. `message` tells the person in Russian what happened and what to do next."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RoundClosedError(SurveyError):
+    pass
+
+
+class SubmissionStateError(SurveyError):
+    pass
+
+
+class SubmissionConflictError(SurveyError):
+    """The form was based on an older version: someone saved in between."""
+
+    def __init__(self, message: str, *, submission: Submission, changes: list[AnswerChange], events: list[SubmissionEvent]):
+        super().__init__(message)
+        self.submission = submission
+        self.changes = changes
+        self.events = events
+
+
+class SubmissionIncompleteError(SurveyError):
+    """A submit refused by the checks; `errors` maps question codes to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        count = sum(len(messages) for messages in errors.values())
+        super().__init__(f"Анкета не отправлена: исправьте ошибки ({count}). Ответы сохранены как черновик.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    submission: Submission
+    changed: int
+
+
+def _fmt(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%d.%m.%Y %H:%M}"
+
+
+def _refuse_if_closed(submission_round: SubmissionRound, school_id: int) -> None:
+    now = timezone.now()
+    extension = active_extension(round_id=submission_round.pk, school_id=school_id, now=now)
+    if round_accepts_answers(submission_round, extension, now):
+        return
+    title = submission_round.title
+    if submission_round.state == SubmissionRound.State.DRAFT or now < submission_round.opens_at:
+        raise RoundClosedError(f"Приём анкет в раунде «{title}» ещё не начался.")
+    if submission_round.state == SubmissionRound.State.CLOSED:
+        raise RoundClosedError(
+            f"Раунд «{title}» закрыт, изменения больше не принимаются. "
+            "Если нужно что-то исправить, обратитесь к администратору портала: он может продлить срок для вашей школы."
+        )
+    deadline = round_deadline_for(submission_round, extension)
+    raise RoundClosedError(
+        f"Срок сдачи анкет в раунде «{title}» истёк {_fmt(deadline)}. Обратитесь к администратору портала, если нужно продлить срок для вашей школы."
+    )
+
+
+def _refuse_review_if_closed(submission_round: SubmissionRound, school_id: int) -> None:
+    if submission_round.state != SubmissionRound.State.CLOSED:
+        return
+    if active_extension(round_id=submission_round.pk, school_id=school_id) is None:
+        raise RoundClosedError(f"Раунд «{submission_round.title}» закрыт, итоги зафиксированы: анкеты больше не меняются.")
+
+
+def _lock_round(submission_round: SubmissionRound) -> SubmissionRound:
+    return SubmissionRound.objects.select_for_update(no_key=True).get(pk=submission_round.pk)
+
+
+def _check_version(submission: Submission, expected_version: int) -> None:
+    if submission.version == expected_version:
+        return
+    changes, events = changes_since(submission=submission, version=expected_version)
+    raise SubmissionConflictError(
+        "Пока вы работали с анкетой, её изменили. Ваши ответы не сохранены, но остались в форме: сверьте их с изменениями ниже и сохраните ещё раз.",
+        submission=submission,
+        changes=changes,
+        events=events,
+    )
+
+
+def _store_evidence(answer: Answer, upload) -> str | None:
+    """Put the upload in storage under a random name; return the replaced file's name (deleted after commit)."""
+    evidence = evidence_check(upload)
+    replaced = answer.file.name or None
+    answer.file.save(f"{uuid.uuid4().hex}.{evidence.kind}", upload, save=False)
+    answer.file_name = evidence.display_name
+    return replaced
+
+
+def _delete_files_after_commit(names: list[str]) -> None:
+    if not names:
+        return
+    storage = Answer._meta.get_field("file").storage
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.warning("Could not delete replaced evidence file %s", name, exc_info=True)
+
+    transaction.on_commit(delete)
+
+
+def submission_save_draft(
+    *,
+    submission_round: SubmissionRound,
+    school: School,
+    user,
+    answers: Mapping[str, object],
+    expected_version: int,
+    files: Mapping[str, object] | None = None,
+    remove_files: Iterable[str] = (),
+) -> DraftSaved:
+    """Save any subset of answers (keyed by question code) without the submit checks; audit every changed answer.
+
+    `expected_version` is the submission version the form was opened with (0 when there was no submission yet).
+    """
+    files = files or {}
+    remove_files = set(remove_files)
+    with transaction.atomic():
+        submission_round = SubmissionRound.objects.get(pk=submission_round.pk)  # the state as of now, not as the caller saw it
+        _refuse_if_closed(submission_round, school.pk)
+        submission, created = Submission.objects.select_for_update().get_or_create(round=submission_round, school=school, defaults={"updated_by": user})
+        if not created:
+            _check_version(submission, expected_version)
+        if submission.state not in EDITABLE_STATES:
+            raise SubmissionStateError(
+                "Анкета уже отправлена на проверку, изменить её нельзя. Если нужно что-то исправить, попросите методиста вернуть её на доработку."
+            )
+        questions = {q.code: q for q in Question.objects.filter(questionnaire_id=submission_round.questionnaire_id)}
+        existing = {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+        new_version = submission.version + 1
+        now = timezone.now()
+        touched: dict[int, Answer] = {}
+        changes: list[AnswerChange] = []
+        replaced_files: list[str] = []
+
+        def answer_for(question: Question) -> Answer:
+            answer = existing.get(question.pk) or touched.get(question.pk)
+            if answer is None:
+                answer = Answer(submission=submission, question=question)
+            touched[question.pk] = answer
+            return answer
+
+        def audit(question: Question, old: str, new: str) -> None:
+            changes.append(AnswerChange(submission=submission, question=question, user=user, old_value=old, new_value=new, version=new_version))
+
+        for code, value in answers.items():
+            question = questions.get(code)
+            if question is None or question.type == Question.Type.FILE:
+                continue
+            new_storage = answer_values.storage_for(question, value)
+            old_storage = answer_values.storage_of(existing.get(question.pk))
+            if new_storage == old_storage:
+                continue
+            answer = answer_for(question)
+            for column, column_value in new_storage.items():
+                setattr(answer, column, column_value)
+            audit(question, answer_values.display(question, old_storage), answer_values.display(question, new_storage))
+
+        for code in set(files) | remove_files:
+            question = questions.get(code)
+            if question is None or question.type != Question.Type.FILE:
+                continue
+            answer = answer_for(question)
+            old_name = answer.file_name
+            if code in files:
+                replaced = _store_evidence(answer, files[code])
+            elif answer.file:
+                replaced, answer.file, answer.file_name = answer.file.name, "", ""
+            else:
+                touched.pop(question.pk, None)
+                continue
+            if replaced:
+                replaced_files.append(replaced)
+            audit(question, old_name, answer.file_name)
+
+        if not changes and not created:
+            return DraftSaved(submission=submission, changed=0)
+        for answer in touched.values():
+            answer.updated_at = now
+        Answer.objects.bulk_create([a for a in touched.values() if a.pk is None])
+        Answer.objects.bulk_update(
+            [a for a in touched.values() if a.pk is not None], ["value_bool", "value_number", "value_text", "value_date", "file", "file_name", "updated_at"]
+        )
+        AnswerChange.objects.bulk_create(changes)
+        submission.version = new_version
+        submission.updated_by = user
+        submission.save(update_fields=["version", "updated_by", "updated_at"])
+        _delete_files_after_commit(replaced_files)
+    return DraftSaved(submission=submission, changed=len(changes))
+
+
+def _flag_deviations(submission_round: SubmissionRound, school_id: int, questions: list[Question], answers: Mapping[int, Answer]) -> None:
+    previous = previous_answers_by_code(submission_round=submission_round, school_id=school_id)
+    flagged = []
+    for question in questions:
+        answer = answers.get(question.pk)
+        if answer is None:
+            continue
+        note = answer_values.deviation_note(question, answer, previous.get(question.code), submission_round.deviation_threshold)[:200]
+        if note != answer.deviation_flag:
+            answer.deviation_flag = note
+            flagged.append(answer)
+    Answer.objects.bulk_update(flagged, ["deviation_flag"])
+
+
+def submission_submit(*, submission_round: SubmissionRound, school: School, user, expected_version: int) -> Submission:
+    """Check every answer (required, bounds, cross rules) and send the form for review; flag big deviations."""
+    with transaction.atomic():
+        submission_round = _lock_round(submission_round)
+        _refuse_if_closed(submission_round, school.pk)
+        questions = questionnaire_questions(questionnaire_id=submission_round.questionnaire_id)
+        rules = questionnaire_rules(questionnaire_id=submission_round.questionnaire_id)
+        submission = Submission.objects.select_for_update().filter(round=submission_round, school=school).first()
+        if submission is None:
+            raise SubmissionIncompleteError(answer_values.submission_errors(questions, rules, {}))
+        _check_version(submission, expected_version)
+        if submission.state not in EDITABLE_STATES:
+            raise SubmissionStateError("Анкета уже отправлена на проверку.")
+        answers = {a.question_id: a for a in Answer.objects.filter(submission=submission)}
+        errors = answer_values.submission_errors(questions, rules, answers)
+        if errors:
+            raise SubmissionIncompleteError(errors)
+        _flag_deviations(submission_round, school.pk, questions, answers)
+        from_state = submission.state
+        submission.state = Submission.State.SUBMITTED
+        submission.submitted_at = timezone.now()
+        submission.version += 1
+        submission.updated_by = user
+        submission.save(update_fields=["state", "submitted_at", "version", "updated_by", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=submission,
+            action=SubmissionEvent.Action.SUBMITTED,
+            from_state=from_state,
+            to_state=submission.state,
+            user=user,
+            version=submission.version,
+        )
+        round_results_invalidate(round_id=submission_round.pk)
+    return submission
+
+
+def _lock_for_review(submission: Submission, expected_version: int) -> Submission:
+    submission_round = _lock_round(submission.round)
+    _refuse_review_if_closed(submission_round, submission.school_id)
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    _check_version(locked, expected_version)
+    locked.round = submission_round
+    return locked
+
+
+def submission_return(*, submission: Submission, user, comment: str, question_comments: Mapping[int, str], expected_version: int) -> Submission:
+    """Send a submitted (or accepted) form back to the curator with a general comment and/or comments per question."""
+    comment = comment.strip()
+    question_comments = {qid: text.strip() for qid, text in question_comments.items() if text and text.strip()}
+    if not comment and not question_comments:
+        raise SurveyError("Напишите, что нужно исправить: общий комментарий или замечание к вопросу.")
+    with transaction.atomic():
+        locked = _lock_for_review(submission, expected_version)
+        if locked.state not in (Submission.State.SUBMITTED, Submission.State.ACCEPTED):
+            raise SubmissionStateError("Вернуть на доработку можно только отправленную или принятую анкету.")
+        questions = {q.pk: q for q in Question.objects.filter(questionnaire_id=locked.round.questionnaire_id, pk__in=list(question_comments))}
+        answers = {a.question_id: a for a in Answer.objects.filter(submission=locked)}
+        for answer in answers.values():
+            answer.review_comment = question_comments.get(answer.question_id, "")
+        Answer.objects.bulk_update(list(answers.values()), ["review_comment"])
+        Answer.objects.bulk_create(
+            [Answer(submission=locked, question=q, review_comment=question_comments[qid]) for qid, q in questions.items() if qid not in answers]
+        )
+        lines = [comment] if comment else []
+        lines += [f"{questions[qid].text}: {text}" for qid, text in question_comments.items() if qid in questions]
+        from_state = locked.state
+        locked.state = Submission.State.RETURNED
+        locked.return_comment = comment
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = user
+        locked.version += 1
+        locked.save(update_fields=["state", "return_comment", "reviewed_at", "reviewed_by", "version", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=locked,
+            action=SubmissionEvent.Action.RETURNED,
+            from_state=from_state,
+            to_state=locked.state,
+            comment="\n".join(lines),
+            user=user,
+            version=locked.version,
+        )
+        round_results_invalidate(round_id=locked.round_id)
+    return locked
+
+
+def submission_accept(*, submission: Submission, user, expected_version: int, comment: str = "") -> Submission:
+    """Accept a submitted form; earlier remarks are cleared (they stay in the history)."""
+    with transaction.atomic():
+        locked = _lock_for_review(submission, expected_version)
+        if locked.state != Submission.State.SUBMITTED:
+            raise SubmissionStateError("Принять можно только отправленную анкету.")
+        Answer.objects.filter(submission=locked).exclude(review_comment="").update(review_comment="")
+        from_state = locked.state
+        locked.state = Submission.State.ACCEPTED
+        locked.return_comment = ""
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = user
+        locked.version += 1
+        locked.save(update_fields=["state", "return_comment", "reviewed_at", "reviewed_by", "version", "updated_at"])
+        SubmissionEvent.objects.create(
+            submission=locked,
+            action=SubmissionEvent.Action.ACCEPTED,
+            from_state=from_state,
+            to_state=locked.state,
+            comment=comment.strip(),
+            user=user,
+            version=locked.version,
+        )
+        round_results_invalidate(round_id=locked.round_id)
+    return locked
+
+
+# Rounds
+
+
+def round_create(
+    *,
+    title: str,
+    municipality,
+    questionnaire: Questionnaire,
+    year: int,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    previous: SubmissionRound | None = None,
+    deviation_threshold: int = 50,
+    schools: Iterable[School] | None = None,
+) -> SubmissionRound:
+    """A round in preparation; participating schools default to every active school of the municipality."""
+    submission_round = SubmissionRound(
+        title=title,
+        municipality=municipality,
+        questionnaire=questionnaire,
+        year=year,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        previous=previous,
+        deviation_threshold=deviation_threshold,
+    )
+    submission_round.full_clean()
+    with transaction.atomic():
+        submission_round.save()
+        round_schools_set_default(submission_round=submission_round, schools=schools)
+    return submission_round
+
+
+def round_schools_set_default(*, submission_round: SubmissionRound, schools: Iterable[School] | None = None) -> None:
+    if schools is not None:
+        submission_round.schools.set(list(schools))
+    elif not submission_round.schools.exists():
+        submission_round.schools.set(list(School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True)))
+
+
+def round_open(*, submission_round: SubmissionRound) -> SubmissionRound:
+    """Start accepting answers: freezes the questionnaire version, fills default schools and previous round."""
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.DRAFT:
+            raise SurveyError(f"Раунд «{locked.title}» уже открыт или закрыт.")
+        if locked.closes_at <= timezone.now():
+            raise SurveyError(f"Срок сдачи раунда «{locked.title}» уже прошёл: укажите новую дату закрытия и откройте раунд снова.")
+        Questionnaire.objects.filter(pk=locked.questionnaire_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
+        round_schools_set_default(submission_round=locked)
+        if locked.previous_id is None:
+            locked.previous = (
+                SubmissionRound.objects.filter(municipality_id=locked.municipality_id, opens_at__lt=locked.opens_at)
+                .exclude(state=SubmissionRound.State.DRAFT)
+                .exclude(pk=locked.pk)
+                .order_by("-opens_at")
+                .first()
+            )
+        locked.state = SubmissionRound.State.OPEN
+        locked.save(update_fields=["state", "previous"])
+        round_results_invalidate(round_id=locked.pk)
+    return locked
+
+
+def round_close(*, submission_round: SubmissionRound) -> SubmissionRound:
+    """Stop accepting answers and fix the round's results (they are recomputed once more from what was sent)."""
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.OPEN:
+            raise SurveyError(f"Закрыть можно только открытый раунд; «{locked.title}» — {locked.get_state_display()}.")
+        locked.state = SubmissionRound.State.CLOSED
+        locked.results_fixed_at = timezone.now()
+        locked.save(update_fields=["state", "results_fixed_at"])
+        round_results_invalidate(round_id=locked.pk)
+    return locked
+
+
+def round_reopen(*, submission_round: SubmissionRound, closes_at: dt.datetime) -> SubmissionRound:
+    """Open a closed round again for everyone until a new deadline; its results are no longer fixed."""
+    if closes_at <= timezone.now():
+        raise SurveyError("Новый срок должен быть в будущем.")
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.CLOSED:
+            raise SurveyError(f"Открыть заново можно только закрытый раунд; «{locked.title}» — {locked.get_state_display()}.")
+        locked.state = SubmissionRound.State.OPEN
+        locked.closes_at = closes_at
+        locked.results_fixed_at = None
+        locked.save(update_fields=["state", "closes_at", "results_fixed_at"])
+        round_results_invalidate(round_id=locked.pk)
+    return locked
+
+
+def round_extension_grant(*, submission_round: SubmissionRound, school: School, closes_at: dt.datetime, user, reason: str = "") -> RoundExtension:
+    """Let one school write after the deadline (even in a closed round) until `closes_at`; recorded with who and why."""
+    if closes_at <= timezone.now():
+        raise SurveyError("Новый срок должен быть в будущем.")
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state == SubmissionRound.State.DRAFT:
+            raise SurveyError("Раунд ещё не открыт: продлевать срок не нужно.")
+        if not locked.schools.filter(pk=school.pk).exists():
+            raise SurveyError(f"Школа «{school}» не участвует в раунде «{locked.title}».")
+        extension = RoundExtension(round=locked, school=school, closes_at=closes_at, reason=reason.strip()[:300], granted_by=user)
+        extension.full_clean()
+        extension.save()
+        round_results_invalidate(round_id=locked.pk)
+    return extension
+
+
+# Questionnaires
+
+
+def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a questionnaire with its sections, questions and rules as the next version (not frozen).
+
+    Scoring rules belong to ratings: `ratings.services.scoring_scheme_copy(source=, target=, question_map=)`
+    is called when that app provides it, so the new version keeps its scoring.
+    """
+    with transaction.atomic():
+        latest = Questionnaire.objects.filter(title=questionnaire.title).aggregate(v=Max("version"))["v"] or questionnaire.version
+        copy = Questionnaire.objects.create(title=questionnaire.title, version=latest + 1, previous=questionnaire, description=questionnaire.description)
+        section_map: dict[int, Section] = {}
+        for section in questionnaire.sections.order_by("order", "pk"):
+            section_map[section.pk] = Section.objects.create(questionnaire=copy, order=section.order, title=section.title, direction_id=section.direction_id)
+        question_map: dict[int, Question] = {}
+        for question in questionnaire.questions.order_by("pk"):
+            old_pk = question.pk
+            question.pk = None
+            question.id = None
+            question.questionnaire = copy
+            question.section = section_map[question.section_id]
+            question.save()
+            question_map[old_pk] = question
+        QuestionRule.objects.bulk_create(
+            [
+                QuestionRule(
+                    questionnaire=copy,
+                    kind=rule.kind,
+                    left=question_map[rule.left_id],
+                    right=question_map[rule.right_id],
+                    left_values=rule.left_values,
+                    message=rule.message,
+                )
+                for rule in questionnaire.rules.all()
+            ]
+        )
+        from ratings import services as ratings_services
+
+        copy_scoring = getattr(ratings_services, "scoring_scheme_copy", None)
+        if copy_scoring is not None:
+            copy_scoring(source=questionnaire, target=copy, question_map=question_map)
+    return copy
+
+
+# Reminders
+
+
+def _reminder_message(submission_round: SubmissionRound, school: School, curator: Curator) -> EmailMessage:
+    deadline = f"{timezone.localtime(submission_round.closes_at):%d.%m.%Y %H:%M}"
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("surveys:my-school")
+    name = curator.user.get_full_name() or curator.user.username
+    body = (
+        f"Здравствуйте, {name}!\n\n"
+        f"Напоминаем: анкета «{submission_round.questionnaire.title}» школы «{school}» в мониторинге «{submission_round.title}» "
+        f"ещё не отправлена. Срок сдачи — {deadline}.\n\n"
+        f"Заполнить и отправить анкету: {link}\n"
+        "Черновик можно сохранять в любой момент, а отправить — когда все обязательные вопросы заполнены.\n\n"
+        "С вопросами обращайтесь к методистам МАУ ИМЦО.\n"
+        "Портал мониторинга дорожной карты ЦОС"
+    )
+    subject = f"Напоминание: анкета мониторинга «{submission_round.title}» — срок до {deadline}"
+    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[curator.user.email])
+
+
+def reminders_send(
+    *, submission_round: SubmissionRound, school_ids: Iterable[int] | None = None, kind: str = Reminder.Kind.MANUAL, sent_by=None
+) -> list[Reminder]:
+    """E-mail the curators of schools that have not sent their form (all of them, or the chosen ones); log each reminder.
+
+    Automatic kinds go once per school: the log row is claimed first (unique constraint), then the mail is sent.
+    """
+    schools = schools_awaiting_submission(submission_round=submission_round).select_related("district")
+    if school_ids is not None:
+        schools = schools.filter(pk__in=list(school_ids))
+    curators: dict[int, list[Curator]] = {}
+    for curator in Curator.objects.filter(is_active=True, school__in=schools).select_related("user"):
+        curators.setdefault(curator.school_id, []).append(curator)
+    sent: list[Reminder] = []
+    with get_connection(fail_silently=False) as connection:
+        for school in schools:
+            recipients = curators.get(school.pk) or [None]
+            for curator in recipients:
+                email = curator.user.email if curator else ""
+                reminder = Reminder(
+                    round=submission_round, school=school, recipient=curator.user if curator else None, email=email, kind=kind, sent_by=sent_by, ok=bool(email)
+                )
+                if kind != Reminder.Kind.MANUAL:
+                    try:
+                        with transaction.atomic():
+                            reminder.save()
+                    except IntegrityError:
+                        continue  # already sent for this school and kind
+                if email:
+                    message = _reminder_message(submission_round, school, curator)
+                    message.connection = connection
+                    try:
+                        message.send()
+                    except Exception:
+                        logger.warning("Reminder to %s for round %s failed", email, submission_round.pk, exc_info=True)
+                        reminder.ok = False
+                if reminder.pk is None:
+                    reminder.save()
+                elif not reminder.ok and email:
+                    reminder.save(update_fields=["ok"])
+                sent.append(reminder)
+    return sent
+
+
+AUTO_REMINDERS = ((dt.timedelta(days=1), Reminder.Kind.AUTO_1D), (dt.timedelta(days=3), Reminder.Kind.AUTO_3D))
+
+
+def reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Automatic reminders 3 days and 1 day before each open round's deadline; each kind goes once per school."""
+    now = now or timezone.now()
+    total = 0
+    rounds = SubmissionRound.objects.filter(state=SubmissionRound.State.OPEN, opens_at__lte=now, closes_at__gt=now, closes_at__lte=now + AUTO_REMINDERS[-1][0])
+    for submission_round in rounds.select_related("questionnaire"):
+        left = submission_round.closes_at - now
+        kind = next(kind for window, kind in AUTO_REMINDERS if left <= window)
+        total += len(reminders_send(submission_round=submission_round, kind=kind))
+    return total

@@ -1,0 +1,243 @@
+"""Pages of surveys: the curator's school and form, review, a round's completeness and reminders, evidence downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from schools.models import School
+from schools.roles import access_for
+from schools.selectors import active_curators, districts_visible_to, schools_visible_to
+
+from . import selectors
+from .answers import answer_display
+from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
+from .models import Submission, SubmissionRound
+from .services import (
+    SubmissionConflictError,
+    SubmissionIncompleteError,
+    SurveyError,
+    reminders_send,
+    submission_accept,
+    submission_return,
+    submission_save_draft,
+    submission_submit,
+)
+
+
+def _curator_school(request) -> School:
+    access = access_for(request)
+    if not access.is_curator:
+        raise PermissionDenied("Страница только для кураторов школ.")
+    return get_object_or_404(School.objects.select_related("district", "municipality"), pk=access.curator_school_id)
+
+
+def _reviewer(request):
+    access = access_for(request)
+    if not access.can_review:
+        raise PermissionDenied("Страница только для методистов, районных отделов и администраторов.")
+    return access
+
+
+@login_required
+def my_school(request):
+    school = _curator_school(request)
+    rounds = list(selectors.rounds_for_school(school_id=school.pk))
+    current = selectors.current_round_for_school(school_id=school.pk)
+    page = selectors.form_page(submission_round=current, school=school) if current else None
+    context = {"school": school, "page": page, "past_rounds": [r for r in rounds if current is None or r.pk != current.pk]}
+    return render(request, "surveys/school_detail.html", context)
+
+
+def _question_blocks(page: selectors.FormPage, form: SubmissionForm | None = None, review_form: ReviewForm | None = None) -> list[dict]:
+    """Sections with, per question, its field, stored answer, previous round's value and reviewer's remark."""
+    blocks = []
+    for section in page.sections:
+        rows = []
+        for question in section.question_list:
+            answer = page.answers.get(question.pk)
+            rows.append(
+                {
+                    "question": question,
+                    "field": form[field_name(question)] if form else None,
+                    "remove": form[remove_field_name(question)] if form and remove_field_name(question) in form.fields else None,
+                    "answer": answer,
+                    "display": answer_display(question, answer),
+                    "previous": page.previous.get(question.code, ""),
+                    "remark": answer.review_comment if answer and page.state == "returned" else "",
+                    "comment": review_form[f"comment_{question.pk}"] if review_form else None,
+                }
+            )
+        blocks.append({"section": section, "rows": rows, "has_errors": bool(form) and any(r["field"].errors for r in rows)})
+    return blocks
+
+
+def _save(request, page: selectors.FormPage, form: SubmissionForm):
+    """Save the draft, then submit if asked. Returns (redirect or None, conflict or None, form to show)."""
+    school, submission_round = page.school, page.submission_round
+    try:
+        saved = submission_save_draft(
+            submission_round=submission_round,
+            school=school,
+            user=request.user,
+            answers=form.answers_for_service(),
+            files=form.files_for_service(),
+            remove_files=form.removals_for_service(),
+            expected_version=form.cleaned_data["version"],
+        )
+        if "submit" not in request.POST:
+            messages.success(request, "Черновик сохранён. Вернуться к анкете можно в любой момент до срока сдачи.")
+            return redirect("surveys:submission-form", round_id=submission_round.pk), None, form
+        submission_submit(submission_round=submission_round, school=school, user=request.user, expected_version=saved.submission.version)
+    except SubmissionIncompleteError as error:
+        messages.error(request, error.message)
+        form = _rebound(request, selectors.form_page(submission_round=submission_round, school=school))
+        form.add_question_errors(error.errors)
+        return None, None, form
+    except SubmissionConflictError as error:
+        form = _rebound(request, page, version=error.submission.version)
+        return None, error, form
+    except SurveyError as error:
+        messages.error(request, error.message)
+        return redirect("surveys:submission-form", round_id=submission_round.pk), None, form
+    messages.success(request, "Анкета отправлена на проверку. Когда методист её проверит, статус изменится на этой странице.")
+    return redirect("surveys:my-school"), None, form
+
+
+def _rebound(request, page: selectors.FormPage, version: int | None = None) -> SubmissionForm:
+    data = request.POST.copy()
+    data["version"] = str(page.version if version is None else version)
+    form = SubmissionForm(data, questions=page.questions, answers=page.answers, version=page.version)
+    form.is_valid()
+    return form
+
+
+@login_required
+def submission_form(request, round_id: int):
+    school = _curator_school(request)
+    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire").exclude(state="draft"), pk=round_id, schools=school)
+    page = selectors.form_page(submission_round=submission_round, school=school)
+    form, conflict = None, None
+    if page.editable:
+        form = SubmissionForm(request.POST or None, request.FILES or None, questions=page.questions, answers=page.answers, version=page.version)
+        if request.method == "POST":
+            if form.is_valid():
+                response, conflict, form = _save(request, page, form)
+                if response:
+                    return response
+                page = selectors.form_page(submission_round=submission_round, school=school)
+            else:
+                messages.error(request, "Анкета не сохранена: исправьте ошибки в отмеченных полях. Введённые ответы остались в форме.")
+            form.mark_invalid_fields()
+    elif request.method == "POST":
+        messages.error(request, "Анкета сейчас доступна только для просмотра: изменения не сохранены.")
+        return redirect("surveys:submission-form", round_id=submission_round.pk)
+    context = {"page": page, "form": form, "conflict": conflict, "blocks": _question_blocks(page, form), "errors": form.error_summary() if form else []}
+    return render(request, "surveys/submission_form.html", context)
+
+
+@login_required
+def submission_review(request, submission_id: int):
+    access = _reviewer(request)
+    submission = selectors.visible_submission(access=access, submission_id=submission_id)
+    if submission is None:
+        raise Http404("Анкета не найдена")
+    page = selectors.form_page(submission_round=submission.round, school=submission.school)
+    form = ReviewForm(request.POST or None, questions=page.questions, initial={"version": submission.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "return":
+                submission_return(
+                    submission=submission,
+                    user=request.user,
+                    comment=data["comment"],
+                    question_comments=form.question_comments(),
+                    expected_version=data["version"],
+                )
+                messages.success(request, "Анкета возвращена на доработку. Куратор увидит замечания на странице своей школы.")
+            else:
+                submission_accept(submission=submission, user=request.user, comment=data["comment"], expected_version=data["version"])
+                messages.success(request, "Анкета принята.")
+            return redirect("surveys:submission-review", submission_id=submission.pk)
+        except SurveyError as error:
+            messages.error(request, error.message)
+    round_closed = submission.round.state == SubmissionRound.State.CLOSED and page.extension is None
+    context = {
+        "page": page,
+        "submission": submission,
+        "form": form,
+        "blocks": _question_blocks(page, review_form=form),
+        "history": selectors.submission_history(submission=submission),
+        "curators": list(active_curators().filter(school_id=submission.school_id)),
+        "flagged": sum(1 for a in page.answers.values() if a.deviation_flag),
+        "round_closed": round_closed,
+        "can_act": not round_closed and submission.state in (Submission.State.SUBMITTED, Submission.State.ACCEPTED),
+    }
+    return render(request, "surveys/submission_review.html", context)
+
+
+@login_required
+def answer_file(request, answer_id: int):
+    answer = selectors.visible_answer_with_file(access=access_for(request), answer_id=answer_id)
+    if answer is None:
+        raise Http404("Файл не найден")
+    try:
+        handle = answer.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Файл не найден в хранилище") from error
+    return FileResponse(handle, as_attachment=True, filename=answer.file_name)
+
+
+@login_required
+def round_list(request):
+    access = _reviewer(request)
+    return render(request, "surveys/round_list.html", {"rounds": selectors.rounds_visible_to(access)})
+
+
+@login_required
+def round_completeness(request, round_id: int):
+    access = _reviewer(request)
+    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire", "municipality"), pk=round_id)
+    rows = list(selectors.round_school_rows(submission_round=submission_round, access=access))
+    districts, total = selectors.completeness_by_district(rows)
+    filters = CompletenessFilterForm(request.GET or None, districts=districts_visible_to(access))
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    district = chosen.get("district")
+    shown = selectors.filter_school_rows(rows, district_id=district.pk if district else None, state=chosen.get("state"))
+    context = {
+        "round": submission_round,
+        "rows": shown,
+        "districts": districts,
+        "total": total,
+        "filters": filters,
+        "reminders": list(selectors.round_reminders(submission_round=submission_round, access=access)),
+        "can_remind": submission_round.state == SubmissionRound.State.OPEN,
+    }
+    return render(request, "surveys/round_completeness.html", context)
+
+
+@login_required
+@require_POST
+def round_remind(request, round_id: int):
+    access = _reviewer(request)
+    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire"), pk=round_id)
+    visible = set(schools_visible_to(access).filter(rounds=submission_round).values_list("pk", flat=True))
+    form = ReminderForm(request.POST, school_ids=sorted(visible))
+    back = reverse("surveys:round-completeness", args=[submission_round.pk]) + "#reminders"
+    if submission_round.state != SubmissionRound.State.OPEN:
+        messages.error(request, "Раунд не открыт: напоминать о сдаче анкет не нужно.")
+    elif not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or "Не удалось понять, кому отправить напоминание. Обновите страницу и попробуйте снова.")
+    else:
+        chosen = form.cleaned_data["schools"] if form.cleaned_data["target"] == "chosen" else visible
+        sent = reminders_send(submission_round=submission_round, school_ids=chosen, sent_by=request.user)
+        delivered = sum(1 for r in sent if r.ok)
+        if sent:
+            messages.success(request, f"Напоминания отправлены: {delivered} из {len(sent)}. Журнал — внизу страницы.")
+        else:
+            messages.info(request, "Все выбранные школы уже отправили анкеты: напоминать некому.")
+    return redirect(back)
