@@ -10,17 +10,25 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from indicators.models import KeyResult, ProcessEvent, Roadmap
 from ratings.models import ExportJob
 from schools.models import District, School
 from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
 from tests.factories import (
     PASSWORD,
     CuratorFactory,
+    DirectionFactory,
     DistrictFactory,
+    KeyResultFactory,
     MunicipalityFactory,
+    ProcessEventFactory,
     QuestionFactory,
+    RatingFactory,
+    RoadmapFactory,
     SchoolFactory,
     SectionFactory,
+    StatusAwardFactory,
+    StatusEligibilityFactory,
     SubmissionRoundFactory,
     UserFactory,
     administrator,
@@ -45,9 +53,14 @@ class World:
     questions: dict[str, Question]
     round: SubmissionRound
     closed_round: SubmissionRound
+    round_without_own: SubmissionRound  # open, but the curator's school does not take part
     submissions: dict[str, Submission]
     answers_with_file: dict[str, Answer]
     export_jobs: dict[str, ExportJob] = field(default_factory=dict)
+    # "city": the municipality's roadmap every role reads; own / neighbour / foreign: each school's own plan.
+    roadmaps: dict[str, Roadmap] = field(default_factory=dict)
+    key_results: dict[str, KeyResult] = field(default_factory=dict)
+    events: dict[str, ProcessEvent] = field(default_factory=dict)
 
     def school(self, target: str) -> School:
         return self.schools[target]
@@ -134,8 +147,10 @@ def build_world() -> World:
         state=SubmissionRound.State.CLOSED,
     )
     round_ = SubmissionRoundFactory(title="Мониторинг 2026", municipality=municipality, questionnaire=questionnaire, year=2026, previous=closed_round)
+    round_without_own = SubmissionRoundFactory(title="Мониторинг для других школ", municipality=municipality, questionnaire=questionnaire, year=2026)
     for r in (round_, closed_round):
         r.schools.set(schools.values())
+    round_without_own.schools.set([schools["neighbour"], schools["foreign"]])
     submissions = {
         "own": Submission.objects.create(round=round_, school=schools["own"], state=Submission.State.SUBMITTED, submitted_at=now),
         "neighbour": Submission.objects.create(round=round_, school=schools["neighbour"], state=Submission.State.DRAFT),
@@ -154,6 +169,7 @@ def build_world() -> World:
         questions=questions,
         round=round_,
         closed_round=closed_round,
+        round_without_own=round_without_own,
         submissions=submissions,
         answers_with_file=answers_with_file,
     )
@@ -166,7 +182,29 @@ def build_world() -> World:
         job.file.save("rating.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=False)
         job.save()
         world.export_jobs[owner_key] = job
+    _roadmaps(world, municipality)
+    _results(world)
     return world
+
+
+def _roadmaps(world: World, municipality) -> None:
+    owners = {"city": {"municipality": municipality}} | {t: {"municipality": None, "school": world.schools[t]} for t in TARGETS}
+    for key, owner in owners.items():
+        roadmap = RoadmapFactory(title=f"Дорожная карта ЦОС ({key})", **owner)
+        key_result = KeyResultFactory(direction=DirectionFactory(roadmap=roadmap), roadmap=roadmap)
+        event = ProcessEventFactory(key_result=key_result, recorded_by=world.users["methodologist"])
+        event.document.save(f"protokol-{key}.pdf", ContentFile(PDF_BYTES))
+        world.roadmaps[key], world.key_results[key], world.events[key] = roadmap, key_result, event
+
+
+def _results(world: World) -> None:
+    """Ratings and status rows as the recompute would write them, so result pages have rows to show."""
+    for rank, (target, school) in enumerate(world.schools.items(), start=1):
+        RatingFactory(round=world.round, school=school, submission=world.submissions[target], rank=rank, district_rank=1)
+        RatingFactory(round=world.closed_round, school=school, rank=rank, district_rank=1)
+        StatusEligibilityFactory(round=world.round, school=school, eligible=target != "neighbour")
+        StatusAwardFactory(school=school, year=2025, round=world.closed_round)
+    SubmissionRound.objects.filter(pk__in=[world.round.pk, world.closed_round.pk]).update(changes_seq=1, computed_seq=1, computed_at=timezone.now())
 
 
 __all__ = ["PASSWORD", "ROLES", "TARGETS", "World", "build_world"]

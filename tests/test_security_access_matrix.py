@@ -62,6 +62,20 @@ def _fast_passwords(settings):
 
 ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator")
 REVIEWERS = ("district_officer", "methodologist", "administrator")
+CITY_ROLES = ("methodologist", "administrator")
+
+
+def curator_round(ok) -> Callable[[str, str], object]:
+    """The curator's form of a round: only for a round the curator's school takes part in (404 for another round)."""
+    return lambda role, target: LOGIN if role == "anonymous" else (403 if role != "curator" else (ok if target == "own" else 404))
+
+
+def round_for(world: World, target: str):
+    return world.round if target == "own" else world.round_without_own
+
+
+def draft_data(world: World, target: str) -> dict:
+    return {"version": world.submissions["own"].version, "q_internet_speed": "150", "q_comment": "Черновик"}
 
 
 @dataclass(frozen=True)
@@ -73,18 +87,55 @@ class Entry:
     query: str = ""
 
 
-ENTRIES: dict[str, Entry] = {
+ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Accounts
     "home": Entry(everyone(ok=REDIRECT)),  # each role lands on its own start page
     "login": Entry(lambda role, target: 200 if role == "anonymous" else REDIRECT),
     "logout": Entry(lambda role, target: LOGIN, method="post"),
     "password_change": Entry(everyone()),
     "password_change_done": Entry(everyone()),
+    # Roadmaps: every role reads the city's roadmap; a school's own plan only where the school is visible.
+    "indicators:roadmap-list": Entry(everyone()),
+    "indicators:calendar": Entry(everyone(), query="?start=2026-01-01"),
+    "indicators:roadmap-detail": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk}),
+    "indicators:keyresult-detail": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.key_results[t].pk}),
+    "indicators:event-document": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.events[t].pk}),
+    "indicators:event-create": Entry(
+        school_scoped(*CITY_ROLES, ok=REDIRECT),
+        kwargs=lambda w, t, u: {"pk": w.key_results[t].pk},
+        method="post",
+        data=lambda w, t: {"date": "2026-02-01", "title": "Семинар", "format": "seminar", "schools_count": 3, "participants_count": 9},
+    ),
+    "indicators:keyresult-completed": Entry(
+        school_scoped(*CITY_ROLES, ok=REDIRECT),
+        kwargs=lambda w, t, u: {"pk": w.key_results[t].pk},
+        method="post",
+        data=lambda w, t: {"completed_on": "2026-02-01"},
+    ),
+    "indicators:event-delete": Entry(school_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.events[t].pk}, method="post"),
+    # Surveys: the curator's own form; review and completeness for reviewers of the schools they see.
+    "surveys:my-school": Entry(roles_only("curator")),
+    "surveys:submission-form": (
+        Entry(curator_round(200), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}),
+        Entry(curator_round(REDIRECT), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}, method="post", data=draft_data),
+    ),
+    "surveys:submission-review": (
+        Entry(school_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"submission_id": w.submissions[t].pk}),
+        Entry(
+            school_scoped(*REVIEWERS, ok=REDIRECT),
+            kwargs=lambda w, t, u: {"submission_id": w.submissions["foreign" if t == "foreign" else "own"].pk},
+            method="post",
+            data=lambda w, t: {"action": "accept", "comment": "", "version": w.submissions["foreign" if t == "foreign" else "own"].version},
+        ),
+    ),
+    "surveys:answer-file": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"answer_id": w.answers_with_file[t].pk}),
+    "surveys:round-list": Entry(roles_only(*REVIEWERS)),
+    "surveys:round-completeness": Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
+    "surveys:round-remind": Entry(
+        roles_only(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round.pk}, method="post", data=lambda w, t: {"target": "all"}
+    ),
     # Placeholders until their pages land: they redirect home.
     "schools:import": Entry(everyone(ok=REDIRECT)),
-    "indicators:roadmap-list": Entry(everyone(ok=REDIRECT)),
-    "surveys:round-list": Entry(everyone(ok=REDIRECT)),
-    "surveys:my-school": Entry(everyone(ok=REDIRECT)),
     "ratings:round-list": Entry(everyone(ok=REDIRECT)),
     "ratings:status-list": Entry(everyone(ok=REDIRECT)),
     "ratings:dashboard": Entry(everyone(ok=REDIRECT)),
@@ -139,20 +190,33 @@ def ask(client: Client, entry: Entry, url: str, world: World, target: str):
     return response
 
 
+def leaked_names(response, world: World, role: str) -> list[str]:
+    """Names of schools the role may not see that appear on an HTML page all the same."""
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return []
+    page = response.content.decode()
+    return [school.full_name for target, school in world.schools.items() if not visible(role, target) and school.full_name in page]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 def test_each_role_gets_the_expected_answer(name):
-    entry = ENTRIES[name]
+    entries = ENTRIES[name] if isinstance(ENTRIES[name], tuple) else (ENTRIES[name],)
     world = build_world()
     wrong = []
-    for role in ROLES:
-        client = Client()
-        user = world.users[role]
-        if user is not None:
-            client.force_login(user)
-        for target in TARGETS if entry.kwargs else ("own",):
-            url = reverse(name, kwargs=entry.kwargs(world, target, user) if entry.kwargs else None)
-            got, expected = outcome(ask(client, entry, url, world, target)), entry.expect(role, target)
-            if got != expected:
-                wrong.append(f"  {role:<17} {target:<9} {entry.method.upper()} {url}: got {got}, expected {expected}")
+    for entry in entries:
+        for role in ROLES:
+            client = Client()
+            user = world.users[role]
+            if user is not None:
+                client.force_login(user)
+            for target in TARGETS if entry.kwargs else ("own",):
+                url = reverse(name, kwargs=entry.kwargs(world, target, user) if entry.kwargs else None)
+                response = ask(client, entry, url, world, target)
+                got, expected = outcome(response), entry.expect(role, target)
+                where = f"  {role:<17} {target:<9} {entry.method.upper()} {url}"
+                if got != expected:
+                    wrong.append(f"{where}: got {got}, expected {expected}")
+                if leaked := leaked_names(response, world, role):
+                    wrong.append(f"{where}: the page shows schools this role may not see: {leaked}")
     assert not wrong, f"{name}: answers that differ from the access matrix:\n" + "\n".join(wrong)
