@@ -80,6 +80,8 @@ OPEN_ROUND_STATES = [(Submission.State.ACCEPTED, 0.47), (Submission.State.SUBMIT
 CLOSED_ROUND_STATES = [(Submission.State.ACCEPTED, 0.81), (Submission.State.SUBMITTED, 0.06), (Submission.State.RETURNED, 0.04), (Submission.State.DRAFT, 0.04)]
 # Readiness grows by this much from one round to the next.
 YEARLY_GROWTH = 0.07
+# The region's roadmap copies this municipality's indicators that are computed from the questionnaire.
+SOURCE_ROADMAP_MUNICIPALITY = "Ростов-на-Дону"
 
 
 class SyntheticRegionError(Exception):
@@ -160,6 +162,7 @@ def region_generate(
         report.timings["schools"] = time.perf_counter() - started
         log(f"Районов: {report.districts}, школ: {report.schools}, кураторов: {curators} — {report.timings['schools']:.1f} с")
 
+        _copy_city_indicators(municipality=municipality, seed=seed)
         if questionnaire.frozen_at is None:
             Questionnaire.objects.filter(pk=questionnaire.pk).update(frozen_at=timezone.now())
         generator = AnswerGenerator(questions)
@@ -320,6 +323,36 @@ def _create_curators(*, plan: list[SyntheticSchool], seed: int, password: str | 
         batch_size=BATCH_SIZE,
     )
     return len(users)
+
+
+def _copy_city_indicators(*, municipality: Municipality, seed: int) -> None:
+    """Give the region a roadmap with Rostov's questionnaire-linked city indicators and their targets,
+    so its recompute computes indicator progress as a real municipality's does."""
+    from indicators.models import Indicator, IndicatorTarget, Roadmap
+
+    source = Roadmap.objects.filter(municipality__name=SOURCE_ROADMAP_MUNICIPALITY).order_by("pk").first()
+    if source is None:
+        return
+    roadmap = Roadmap.objects.create(
+        kind=Roadmap.Kind.MUNICIPAL,
+        municipality=municipality,
+        title=f"Дорожная карта синтетического региона S={seed} (показатели как у Ростова-на-Дону)",
+        period_start=source.period_start,
+        period_end=source.period_end,
+        source="generate_region",
+    )
+    indicators = list(source.indicators.filter(level=Indicator.Level.CITY, parent__isnull=True).exclude(question_code="").prefetch_related("targets"))
+    for indicator in indicators:
+        targets = list(indicator.targets.all())
+        indicator.pk = None
+        indicator.roadmap = roadmap
+        indicator.save()
+        IndicatorTarget.objects.bulk_create(
+            [
+                IndicatorTarget(indicator=indicator, year=t.year, due_date=t.due_date, value=t.value, absolute_value=t.absolute_value, raw_text=t.raw_text)
+                for t in targets
+            ]
+        )
 
 
 def _ensure_status_criteria(*, municipality: Municipality, year: int) -> None:

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from ratings.models import Rating
+from indicators.models import Indicator
+from ratings.models import IndicatorProgress, Rating
 from schools.models import Curator, District, Municipality, School
 from schools.synthetic import SyntheticRegionError, region_delete
 from surveys.answers import submission_errors
@@ -190,3 +191,7 @@ def test_ratings_of_every_round_are_recomputed_after_generating(seeded):
         rated = Rating.objects.filter(round=submission_round, score__isnull=False).count()
         counted = Submission.objects.filter(round=submission_round, state__in=Submission.COUNTED_STATES).count()
         assert rated == counted
+        # The region's roadmap carries Rostov's questionnaire-linked indicators, so progress is computed too.
+        linked = Indicator.objects.filter(roadmap__municipality__name="Ростов-на-Дону", level="city").exclude(question_code="").count()
+        assert linked > 0
+        assert IndicatorProgress.objects.filter(round=submission_round, indicator__roadmap__municipality=region(12)).count() == linked
