@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from ratings.services import round_results_invalidate
+from ratings.services import round_results_invalidate, scoring_scheme_copy
 from schools.models import Curator, School
 
 from . import answers as answer_values
@@ -494,8 +494,7 @@ def round_extension_grant(*, submission_round: SubmissionRound, school: School, 
 def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
     """Copy a questionnaire with its sections, questions and rules as the next version (not frozen).
 
-    Scoring rules belong to ratings: `ratings.services.scoring_scheme_copy(source=, target=, question_map=)`
-    is called when that app provides it, so the new version keeps its scoring.
+    The scoring rules (ratings' ScoringScheme) are copied too, so the new version is rated the same way.
     """
     with transaction.atomic():
         latest = Questionnaire.objects.filter(title=questionnaire.title).aggregate(v=Max("version"))["v"] or questionnaire.version
@@ -525,11 +524,7 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
                 for rule in questionnaire.rules.all()
             ]
         )
-        from ratings import services as ratings_services
-
-        copy_scoring = getattr(ratings_services, "scoring_scheme_copy", None)
-        if copy_scoring is not None:
-            copy_scoring(source=questionnaire, target=copy, question_map=question_map)
+        scoring_scheme_copy(source=questionnaire, target=copy, question_map=question_map)
     return copy
 
 

@@ -239,7 +239,11 @@ def test_return_with_comments_then_resubmit_then_accept(world):
     submission = submitted(world)
     question = world[0].questionnaire.questions.get(code="students_count")
     returned = submission_return(
-        submission=submission, user=reviewer, comment="Уточните численность", question_comments={question.pk: "По данным РИС — 1020"}, expected_version=submission.version
+        submission=submission,
+        user=reviewer,
+        comment="Уточните численность",
+        question_comments={question.pk: "По данным РИС — 1020"},
+        expected_version=submission.version,
     )
     assert returned.state == Submission.State.RETURNED and returned.return_comment == "Уточните численность"
     assert Answer.objects.get(submission=submission, question=question).review_comment == "По данным РИС — 1020"
