@@ -212,6 +212,33 @@ def simulate(curator: Curator, *, port: int, form_path: str, start_delay: float,
 # ---------------------------------------------------------------- the run
 
 
+class RoundWatcher(threading.Thread):
+    """Samples the round's computed_at every 50 ms: each new value is one recompute that wrote results."""
+
+    def __init__(self, round_id: int):
+        super().__init__(daemon=True)
+        self.round_id = round_id
+        self.computations: list[tuple[float, int]] = []  # (seen at, computed_seq)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from surveys.models import SubmissionRound
+
+        last = SubmissionRound.objects.values_list("computed_at", flat=True).get(pk=self.round_id)
+        while not self._stop_event.wait(0.05):
+            computed_at, seq = SubmissionRound.objects.values_list("computed_at", "computed_seq").get(pk=self.round_id)
+            if computed_at != last:
+                self.computations.append((computed_at.timestamp(), seq))
+                last = computed_at
+        connection.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
 class LoadTest:
     def __init__(self, args):
         self.args = args
@@ -235,7 +262,7 @@ class LoadTest:
         }
 
     def log(self, message: str) -> None:
-        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+        print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
 
     def manage(self, *args: str) -> None:
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True, stdout=subprocess.DEVNULL)
@@ -320,6 +347,8 @@ class LoadTest:
             )
             for i, c in enumerate(curators)
         ]
+        watcher = RoundWatcher(round_id)
+        watcher.start()
         started = time.time()
         for thread in threads:
             thread.start()
@@ -332,8 +361,13 @@ class LoadTest:
         self.wait_fresh(round_id, timeout=300)
         settled_after = time.time() - settle_start
         time.sleep(args.recompute_delay + 3)  # anything queued late would show up in this pause
+        watcher.stop()
         runs = self.recompute_runs()
         figures = self.figures(curators, started, finished, last_submit, settled_after, runs[runs_before:], round_id)
+        figures["computations"] = watcher.computations
+        # The last submit is the last change: every computation that saw it wrote computed_seq == changes_seq.
+        figures["computations_after_last"] = [c for c in watcher.computations if c[1] >= figures["changes_seq"]]
+        figures["ok"] = figures["ok"] and len(figures["computations_after_last"]) == 1
         text = self.report(figures)
         print(text)
         if not args.no_write:
@@ -423,12 +457,17 @@ class LoadTest:
         raise RuntimeError(f"round {round_id} results still stale after {timeout:.0f} s; see {self.worker_log}")
 
     def recompute_runs(self) -> list[tuple[float, float]]:
-        """(start, duration) of every finished recompute task, from the worker's log (UTC)."""
+        """(start, duration) of every finished recompute task, from the worker's log (its clock is in TIME_ZONE)."""
+        from zoneinfo import ZoneInfo
+
+        from django.conf import settings
+
+        zone = ZoneInfo(settings.TIME_ZONE)
         runs = []
         for line in self.worker_log.read_text(errors="replace").splitlines():
             match = TASK_DONE_RE.match(line)
             if match:
-                end = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=dt.UTC).timestamp()
+                end = dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=zone).timestamp()
                 duration = float(match.group(2))
                 runs.append((end - duration, duration))
         return runs
@@ -528,6 +567,8 @@ class LoadTest:
             f"- Submissions in the database: {f['present']}, complete with every answer as sent: {f['complete']} of {f['curators']}",
             f"- Recompute runs during the rush: {len(f['runs'])} (coalesced from {f['curators']} submits); "
             f"started after the last submit: {len(f['runs_after_last'])} (must be exactly 1)",
+            f"- Recomputes that wrote results (computed_at changed): {len(f['computations'])}; of them including the last submit: "
+            f"{len(f['computations_after_last'])} (must be exactly 1)",
             f"- Results fresh {f['settled_after']:.1f} s after the last curator finished; changes_seq = {f['changes_seq']}, computed_seq = {f['computed_seq']}",
         ]
         if f["runs"]:
