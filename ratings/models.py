@@ -1,6 +1,17 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+
+
+def format_number(value: Decimal | int | float | None) -> str:
+    """A number as a Russian reader writes it: no trailing zeros, a decimal comma."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value)).normalize()
+    return f"{number:f}".replace(".", ",")
 
 
 class ScoringScheme(models.Model):
@@ -46,7 +57,59 @@ class ScoringRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question.code}: {self.get_kind_display()}, до {self.max_points}"
+        return f"{self.question.code}: {self.get_kind_display()}, до {format_number(self.max_points)}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == self.Kind.LINEAR:
+            if self.floor_value is None:
+                errors["floor_value"] = "Укажите значение, при котором баллов ещё нет."
+            if self.full_value is None:
+                errors["full_value"] = "Укажите значение, при котором начисляется полный балл."
+            if self.floor_value is not None and self.full_value is not None and self.full_value <= self.floor_value:
+                errors["full_value"] = "Полный балл должен начисляться при большем значении, чем нулевой."
+        question = getattr(self, "question", None) if self.question_id else None
+        if question is not None:
+            numeric = question.type in ("integer", "decimal", "percent")
+            expected = {
+                self.Kind.YES: question.type == "yes_no",
+                self.Kind.LINEAR: numeric,
+                self.Kind.STEPS: numeric,
+                self.Kind.CHOICE: question.type in ("single", "multiple"),
+                self.Kind.FILLED: True,
+            }
+            if not expected.get(self.kind, True):
+                errors["kind"] = f"Так нельзя начислять баллы за вопрос типа «{question.get_type_display()}»."
+            if self.scheme_id and question.questionnaire_id != self.scheme.questionnaire_id:
+                errors["question"] = "Вопрос из другой опросной формы."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def unit(self) -> str:
+        return f" {self.question.unit}" if self.question.unit else ""
+
+    @property
+    def description(self) -> str:
+        """How the points are given, in words a curator can check by hand (steps and options prefetched)."""
+        top = format_number(self.max_points)
+        if self.kind == self.Kind.YES:
+            return f"«да» — {top}, «нет» — 0"
+        if self.kind == self.Kind.LINEAR:
+            return (
+                f"0 при значении не выше {format_number(self.floor_value)}{self.unit}, {top} при значении не ниже "
+                f"{format_number(self.full_value)}{self.unit}, между ними — пропорционально"
+            )
+        if self.kind == self.Kind.STEPS:
+            steps = "; ".join(f"от {format_number(step.threshold)}{self.unit} — {format_number(step.points)}" for step in self.steps.all())
+            return f"{steps}; ниже — 0" if steps else "ступени не заданы — 0"
+        if self.kind == self.Kind.CHOICE:
+            labels = self.question.choice_labels
+            options = "; ".join(f"«{labels.get(option.value, option.value)}» — {format_number(option.points)}" for option in self.choice_points.all())
+            if self.question.type == "multiple":
+                return f"сумма за отмеченные варианты, не больше {top}: {options}"
+            return options or "баллы за варианты не заданы — 0"
+        return f"за заполненный ответ — {top}"
 
 
 class ScoringStep(models.Model):
@@ -147,6 +210,12 @@ class StatusCriteria(models.Model):
 
     def __str__(self) -> str:
         return f"Критерии {self.year} ({self.municipality})"
+
+    def clean(self) -> None:
+        if self.min_score is not None and not 0 <= self.min_score <= 100:
+            raise ValidationError({"min_score": "Рейтинг — от 0 до 100."})
+        if self.min_teacher_share is not None and not 0 <= self.min_teacher_share <= 100:
+            raise ValidationError({"min_teacher_share": "Доля — от 0 до 100 %."})
 
 
 class StatusEligibility(models.Model):

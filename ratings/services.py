@@ -1,18 +1,54 @@
-"""Writes of ratings: invalidating a round's results and recomputing them."""
+"""Writes of ratings: invalidating a round's results, recomputing them, scoring rules and status awards."""
 
 import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
-from surveys.models import SubmissionRound
+from indicators.models import Indicator, IndicatorTarget
+from surveys.models import Question, Questionnaire, Submission, SubmissionRound
+
+from . import sql
+from .models import (
+    ChoicePoints,
+    IndicatorProgress,
+    Rating,
+    ScoringRule,
+    ScoringScheme,
+    ScoringStep,
+    SectionScore,
+    StatusAward,
+    StatusCriteria,
+    StatusEligibility,
+)
 
 logger = logging.getLogger(__name__)
 
 # A queued recompute not started after this long is taken as lost (broker restarted, worker died).
 QUEUED_RECOMPUTE_TIMEOUT = timezone.timedelta(minutes=10)
+
+# The questions the status «Цифровая школа» is decided on (codes are stable across questionnaire versions).
+STATUS_QUESTION_CODES = {
+    "code_speed": "internet_speed",
+    "code_kit": "equipment_kit",
+    "code_contract": "connection_contract_next_year",
+    "code_teachers": "teachers_ready_share",
+    "code_certification": "certification_request",
+}
+
+# First key of PostgreSQL's two-key advisory lock that serializes recomputes of one round (the second is its id).
+RECOMPUTE_LOCK_NAMESPACE = 5_005_001
+
+# «Под угрозой»: below the target by at most this many points (percentage points for a share).
+AT_RISK_MARGIN = Decimal(10)
+
+CENT = Decimal("0.01")
 
 
 def round_results_invalidate(*, round_id: int) -> None:
@@ -45,3 +81,316 @@ def round_recompute_enqueue(*, round_id: int) -> bool:
         SubmissionRound.objects.filter(pk=round_id, recompute_queued_at=now).update(recompute_queued_at=None)
         return False
     return True
+
+
+# The recompute
+
+
+@dataclass(frozen=True)
+class RecomputeResult:
+    round_id: int
+    computed: bool  # False: the results already reflected every change, nothing was written
+    seen_seq: int
+    ratings: int = 0
+    section_scores: int = 0
+    eligibility: int = 0
+    indicator_progress: int = 0
+    seconds: float = 0.0
+
+
+def rating_recompute_round(*, round_id: int, force: bool = False) -> RecomputeResult | None:
+    """Recompute the round's ratings, ranks, levels, status eligibility and indicator progress.
+
+    A fixed number of SQL statements whatever the number of schools. The old rows are deleted and the new
+    ones inserted in one transaction, so a recompute killed half-way leaves the previous results intact.
+    Safe to run twice (same rows). Returns None when the round no longer exists.
+    """
+    started = time.perf_counter()
+    # Cleared first and committed: a change made from now on queues a new recompute instead of relying on this one.
+    SubmissionRound.objects.filter(pk=round_id, recompute_queued_at__isnull=False).update(recompute_queued_at=None)
+    with transaction.atomic():
+        _serialize_recomputes(round_id)
+        submission_round = SubmissionRound.objects.filter(pk=round_id).first()
+        if submission_round is None:
+            return None
+        # Read before the answers: a change committed after this point leaves the round stale and queues another recompute.
+        seen_seq = submission_round.changes_seq
+        if submission_round.computed_seq >= seen_seq and not force:
+            return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq)
+        scheme_id = ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).values_list("pk", flat=True).first()
+        criteria = StatusCriteria.objects.filter(municipality_id=submission_round.municipality_id, year=submission_round.year).first()
+        params = _round_params(submission_round, scheme_id)
+
+        for model in (StatusEligibility, Rating, SectionScore, IndicatorProgress):
+            model.objects.filter(round_id=round_id).delete()
+        section_scores = _execute(sql.INSERT_SECTION_SCORES, params) if scheme_id else 0
+        ratings = _execute(sql.INSERT_RATINGS, params)
+        eligibility = _execute(sql.INSERT_ELIGIBILITY, {**params, **_criteria_params(submission_round, criteria)}) if criteria else 0
+        progress = _indicator_progress_write(submission_round, params)
+
+        SubmissionRound.objects.filter(pk=round_id).update(
+            computed_seq=Case(When(computed_seq__lt=seen_seq, then=Value(seen_seq)), default=F("computed_seq"), output_field=PositiveIntegerField()),
+            computed_at=timezone.now(),
+        )
+    return RecomputeResult(
+        round_id=round_id,
+        computed=True,
+        seen_seq=seen_seq,
+        ratings=ratings,
+        section_scores=section_scores,
+        eligibility=eligibility,
+        indicator_progress=progress,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def rounds_recompute_stale() -> list[int]:
+    """Queue a recompute of every round whose results lag its changes and that has no live queued task.
+
+    Run by beat every few minutes: it catches up after the broker or the worker was down.
+    """
+    now = timezone.now()
+    stale = SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).filter(
+        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_RECOMPUTE_TIMEOUT)
+    )
+    queued = []
+    for round_id in stale.values_list("pk", flat=True):
+        if round_recompute_enqueue(round_id=round_id):
+            queued.append(round_id)
+    return queued
+
+
+def _serialize_recomputes(round_id: int) -> None:
+    """Make concurrent recomputes of one round wait for each other, without blocking submits.
+
+    PostgreSQL: a transaction-scoped advisory lock (a lock on the round row would make every submit wait
+    for the whole recompute, since submits update that row). SQLite: taking the write lock first does it.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECOMPUTE_LOCK_NAMESPACE, round_id])
+        else:
+            cursor.execute("UPDATE surveys_submissionround SET computed_seq = computed_seq WHERE id = %s", [round_id])
+
+
+def _execute(statement: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def _round_params(submission_round: SubmissionRound, scheme_id: int | None) -> dict:
+    return {
+        "round_id": submission_round.pk,
+        "questionnaire_id": submission_round.questionnaire_id,
+        "municipality_id": submission_round.municipality_id,
+        "scheme_id": scheme_id,
+        "previous_round_id": submission_round.previous_id or _previous_round_id(submission_round),
+        "state_submitted": Submission.State.SUBMITTED.value,
+        "state_accepted": Submission.State.ACCEPTED.value,
+    }
+
+
+def _previous_round_id(submission_round: SubmissionRound) -> int | None:
+    return (
+        SubmissionRound.objects.filter(municipality_id=submission_round.municipality_id, opens_at__lt=submission_round.opens_at)
+        .exclude(pk=submission_round.pk)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .order_by("-opens_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def kit_values_at_least(choices: list, minimum: str) -> list[str] | None:
+    """The equipment kit options that meet «не ниже `minimum`», in the question's order; None: any answer will do."""
+    values = [str(value) for value, _label in choices]
+    if not minimum or (values and values[0] == minimum):
+        return None
+    if minimum not in values:
+        return [minimum]
+    return values[values.index(minimum) :]
+
+
+def _criteria_params(submission_round: SubmissionRound, criteria: StatusCriteria) -> dict:
+    kit_choices = (
+        Question.objects.filter(questionnaire_id=submission_round.questionnaire_id, code=STATUS_QUESTION_CODES["code_kit"])
+        .order_by()
+        .values_list("choices", flat=True)
+        .first()
+    )
+    kit_values = kit_values_at_least(kit_choices or [], criteria.min_kit)
+    return {
+        **STATUS_QUESTION_CODES,
+        "criteria_id": criteria.pk,
+        "kit_any": kit_values is None,
+        "kit_values": "|".join(kit_values or []),
+    }
+
+
+# Indicator progress
+
+
+def indicator_target_for(targets: list[tuple], on_date) -> tuple | None:
+    """The (due_date, value) of the nearest deadline on or after `on_date`, else the last one; `targets` sorted by date."""
+    for target in targets:
+        if target[0] >= on_date:
+            return target
+    return targets[-1] if targets else None
+
+
+def indicator_verdict(*, actual: Decimal | None, target: Decimal | None, higher_is_better: bool) -> str:
+    """достигнут / под угрозой (short by at most 10 points) / не достигнут; reversed when lower is better."""
+    if actual is None:
+        return IndicatorProgress.Verdict.NO_DATA
+    if target is None:
+        return IndicatorProgress.Verdict.NO_TARGET
+    shortfall = target - actual if higher_is_better else actual - target
+    if shortfall <= 0:
+        return IndicatorProgress.Verdict.ACHIEVED
+    if shortfall <= AT_RISK_MARGIN:
+        return IndicatorProgress.Verdict.AT_RISK
+    return IndicatorProgress.Verdict.NOT_ACHIEVED
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int, mean_value, mean_ratio) -> Decimal | None:
+    if with_data == 0:
+        return None
+    if aggregation == Indicator.Aggregation.MEAN:
+        return _decimal(mean_value)
+    if aggregation == Indicator.Aggregation.SHARE_FULL_RATIO and level == Indicator.Level.SCHOOL and mean_ratio is not None:
+        # One school: its own share (e.g. fast workstations of all workstations), not a 0/100 yes-no.
+        return _decimal(mean_ratio)
+    return _decimal(Decimal(meeting) * 100 / Decimal(with_data))
+
+
+def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -> int:
+    """One grouped query over all indicators, one query for their targets, one bulk insert."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.INDICATOR_AGGREGATES, params)
+        aggregates = cursor.fetchall()
+    if not aggregates:
+        return 0
+    indicator_ids = [row[0] for row in aggregates]
+    targets: dict[int, list[tuple]] = {}
+    for indicator_id, due_date, value in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "due_date", "value"):
+        targets.setdefault(indicator_id, []).append((due_date, value))
+    close_date = timezone.localdate(submission_round.closes_at)
+    rows = []
+    for indicator_id, level, aggregation, higher_is_better, own_school_id, with_data, meeting, mean_value, mean_ratio in aggregates:
+        with_data, meeting = int(with_data), int(meeting or 0)
+        actual = _indicator_actual(aggregation, level, with_data, meeting, mean_value, mean_ratio)
+        target = indicator_target_for(sorted(targets.get(indicator_id, [])), close_date)
+        rows.append(
+            IndicatorProgress(
+                round_id=submission_round.pk,
+                indicator_id=indicator_id,
+                school_id=own_school_id if level == Indicator.Level.SCHOOL else None,
+                actual=actual,
+                schools_with_data=with_data,
+                schools_meeting=meeting,
+                target_value=target[1] if target else None,
+                target_due=target[0] if target else None,
+                verdict=indicator_verdict(actual=actual, target=target[1] if target else None, higher_is_better=bool(higher_is_better)),
+            )
+        )
+    IndicatorProgress.objects.bulk_create(rows)
+    return len(rows)
+
+
+# Scoring rules
+
+
+def scoring_scheme_copy(*, source: Questionnaire, target: Questionnaire, question_map: Mapping[int, Question] | None = None) -> ScoringScheme | None:
+    """Give `target` the scoring of `source`: level thresholds and, for each question it shares, the rule with its steps
+    and option points. Questions are matched by `question_map` (source question id → target question) or by code.
+    Rules of `target` for the matched questions are replaced; running it twice gives the same scheme."""
+    scheme = ScoringScheme.objects.filter(questionnaire=source).first()
+    if scheme is None:
+        return None
+    if question_map is None:
+        by_code = {question.code: question for question in target.questions.all()}
+        question_map = {question.pk: by_code[question.code] for question in source.questions.all() if question.code in by_code}
+    with transaction.atomic():
+        copy, _created = ScoringScheme.objects.update_or_create(
+            questionnaire=target, defaults={"level_high": scheme.level_high, "level_medium": scheme.level_medium}
+        )
+        rules = list(scheme.rules.prefetch_related("steps", "choice_points"))
+        ScoringRule.objects.filter(question__in=[question_map[rule.question_id] for rule in rules if rule.question_id in question_map]).delete()
+        for rule in rules:
+            question = question_map.get(rule.question_id)
+            if question is None:
+                continue
+            new_rule = ScoringRule.objects.create(
+                scheme=copy, question=question, kind=rule.kind, max_points=rule.max_points, floor_value=rule.floor_value, full_value=rule.full_value
+            )
+            ScoringStep.objects.bulk_create([ScoringStep(rule=new_rule, threshold=step.threshold, points=step.points) for step in rule.steps.all()])
+            ChoicePoints.objects.bulk_create([ChoicePoints(rule=new_rule, value=option.value, points=option.points) for option in rule.choice_points.all()])
+    return copy
+
+
+def scoring_copy_to_questionnaire(*, source: Questionnaire, target: Questionnaire) -> ScoringScheme | None:
+    """The scoring of `source` for a new version `target`, matching questions by their stable code."""
+    return scoring_scheme_copy(source=source, target=target)
+
+
+def scoring_results_invalidate(*, questionnaire_id: int) -> list[int]:
+    """Scoring rules of a questionnaire changed: every round that uses it is recomputed with the new rules."""
+    round_ids = list(SubmissionRound.objects.filter(questionnaire_id=questionnaire_id).exclude(state=SubmissionRound.State.DRAFT).values_list("pk", flat=True))
+    for round_id in round_ids:
+        round_results_invalidate(round_id=round_id)
+    return round_ids
+
+
+def criteria_results_invalidate(*, municipality_id: int, year: int) -> list[int]:
+    """Status criteria of a year changed: the eligibility of that year's rounds is recomputed."""
+    round_ids = list(
+        SubmissionRound.objects.filter(municipality_id=municipality_id, year=year).exclude(state=SubmissionRound.State.DRAFT).values_list("pk", flat=True)
+    )
+    for round_id in round_ids:
+        round_results_invalidate(round_id=round_id)
+    return round_ids
+
+
+# Status «Цифровая школа»
+
+
+class StatusConfirmError(Exception):
+    """The status list of a year cannot be confirmed now; the message says why and what to do."""
+
+
+def status_awards_confirm(*, municipality_id: int, year: int, user, order_reference: str = "") -> list[StatusAward]:
+    """Award the status of `year` to every school eligible in the year's deciding round that does not hold it yet.
+
+    Awards are permanent records: confirming again adds newly eligible schools and never removes any.
+    """
+    from .selectors import status_round_for_year
+
+    with transaction.atomic():
+        deciding = status_round_for_year(municipality_id=municipality_id, year=year)
+        if deciding is None:
+            raise StatusConfirmError(f"В {year} году не было раунда мониторинга: подтверждать нечего.")
+        deciding = SubmissionRound.objects.select_for_update(no_key=True).get(pk=deciding.pk)
+        if deciding.state != SubmissionRound.State.CLOSED:
+            raise StatusConfirmError(f"Раунд «{deciding.title}» ещё не закрыт: список подтверждается после закрытия раунда, когда итоги зафиксированы.")
+        if deciding.results_stale:
+            raise StatusConfirmError("Итоги раунда ещё пересчитываются. Обновите страницу через минуту и подтвердите список.")
+        awarded = StatusAward.objects.filter(year=year).values("school_id")
+        school_ids = list(StatusEligibility.objects.filter(round=deciding, eligible=True).exclude(school_id__in=awarded).values_list("school_id", flat=True))
+        if not school_ids:
+            raise StatusConfirmError("Новых школ, прошедших по критериям, нет: список уже подтверждён полностью.")
+        awards = [
+            StatusAward(
+                municipality_id=municipality_id, year=year, school_id=school_id, round=deciding, order_reference=order_reference.strip(), confirmed_by=user
+            )
+            for school_id in school_ids
+        ]
+        for award in awards:
+            award.full_clean(exclude=["school", "municipality", "round", "confirmed_by"], validate_unique=False, validate_constraints=False)
+        return StatusAward.objects.bulk_create(awards)

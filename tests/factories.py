@@ -392,3 +392,53 @@ class StatusCriteriaFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     year = 2026
+
+
+from ratings.models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusCriteria  # noqa: E402
+
+
+class ScoringSchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringScheme
+        django_get_or_create = ("questionnaire",)
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+
+
+class ScoringRuleFactory(factory.django.DjangoModelFactory):
+    """A rule for `question`; its scheme is the question's questionnaire's (made if missing)."""
+
+    class Meta:
+        model = ScoringRule
+
+    question = factory.SubFactory(QuestionFactory)
+    scheme = factory.LazyAttribute(lambda r: ScoringSchemeFactory(questionnaire=r.question.questionnaire))
+    kind = ScoringRule.Kind.YES
+    max_points = Decimal(5)
+
+
+class ScoringStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringStep
+
+    rule = factory.SubFactory(ScoringRuleFactory, kind=ScoringRule.Kind.STEPS)
+    threshold = Decimal(50)
+    points = Decimal(2)
+
+
+class ChoicePointsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChoicePoints
+
+    rule = factory.SubFactory(ScoringRuleFactory, kind=ScoringRule.Kind.CHOICE)
+    value = factory.Sequence(lambda n: f"option{n}")
+    points = Decimal(1)
+
+
+class StatusCriteriaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusCriteria
+        django_get_or_create = ("municipality", "year")
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    year = 2026

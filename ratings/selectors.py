@@ -1,0 +1,380 @@
+"""Reads of ratings: rounds with results, a round's rating table, a school's card, the status list of a year,
+indicator progress. Every read is scoped by `schools.selectors.schools_visible_to`."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from indicators.models import Indicator
+from schools.models import Municipality, School
+from schools.roles import Access
+from schools.selectors import schools_visible_to
+from surveys.models import Answer, Question, SubmissionRound
+
+from . import sql
+from .models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
+
+RATING_ORDERS = {
+    "rank": ("место", [F("rank").asc(nulls_last=True), "school__full_name"]),
+    "name": ("название школы", ["school__full_name"]),
+    "district": ("район", ["district__name", F("district_rank").asc(nulls_last=True), "school__full_name"]),
+    "change": ("изменение балла", [F("score_delta").desc(nulls_last=True), F("rank").asc(nulls_last=True)]),
+}
+
+CRITERIA_FIELDS = ("ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
+CRITERIA_SHORT = {
+    "ok_score": "рейтинг",
+    "ok_speed": "скорость Интернета",
+    "ok_kit": "комплект ЦОС",
+    "ok_contract": "договор на связь",
+    "ok_teachers": "готовность педагогов",
+    "ok_certification": "заявка на сертификацию",
+}
+
+
+def _round_rounds_visible(access: Access) -> QuerySet[SubmissionRound]:
+    rounds = SubmissionRound.objects.exclude(state=SubmissionRound.State.DRAFT)
+    if access.sees_city:
+        return rounds
+    taking_part = SubmissionRound.schools.through.objects.filter(school__in=schools_visible_to(access)).values("submissionround_id")
+    return rounds.filter(pk__in=taking_part)
+
+
+def rounds_with_results(access: Access) -> QuerySet[SubmissionRound]:
+    """Opened rounds the user's schools take part in, newest first, with counts over the user's schools."""
+    visible = schools_visible_to(access).values("pk")
+    mine = Q(ratings__school__in=visible)
+    return (
+        _round_rounds_visible(access)
+        .select_related("municipality", "questionnaire")
+        .annotate(
+            schools_total=Count("ratings", filter=mine),
+            schools_rated=Count("ratings", filter=mine & Q(ratings__score__isnull=False)),
+            mean_score=Avg("ratings__score", filter=mine),
+        )
+        .order_by("-opens_at")
+    )
+
+
+def round_visible(access: Access, round_id: int) -> SubmissionRound:
+    return get_object_or_404(_round_rounds_visible(access).select_related("municipality", "questionnaire"), pk=round_id)
+
+
+def round_rating_rows(access: Access, submission_round: SubmissionRound, *, district_id=None, level=None, order: str = "rank") -> QuerySet[Rating]:
+    """The round's rating rows of the schools the user may see, filtered and ordered, with status eligibility."""
+    eligibility = StatusEligibility.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id"))
+    rows = (
+        Rating.objects.filter(round=submission_round, school__in=schools_visible_to(access).values("pk"))
+        .select_related("school", "district")
+        .annotate(
+            eligible=Subquery(eligibility.values("eligible")[:1]),
+            score_delta=F("score") - F("prev_score"),
+            **{name: Subquery(eligibility.values(name)[:1]) for name in CRITERIA_FIELDS},
+        )
+    )
+    if district_id:
+        rows = rows.filter(district_id=district_id)
+    if level:
+        rows = rows.filter(level=level)
+    return rows.order_by(*RATING_ORDERS.get(order, RATING_ORDERS["rank"])[1])
+
+
+def failed_criteria(row) -> list[str]:
+    """Short names of the status criteria a rating row (annotated by `round_rating_rows`) fails."""
+    if row.eligible is None:
+        return []
+    return [CRITERIA_SHORT[name] for name in CRITERIA_FIELDS if not getattr(row, name)]
+
+
+@dataclass
+class RatingSummary:
+    total: int = 0
+    rated: int = 0
+    mean: Decimal | None = None
+    by_level: dict = field(default_factory=dict)
+    eligible: int = 0
+
+    @property
+    def no_data(self) -> int:
+        return self.total - self.rated
+
+
+def round_rating_summary(access: Access, submission_round: SubmissionRound) -> RatingSummary:
+    """How many of the user's schools are rated, at each level, eligible for the status: one aggregate query."""
+    visible = schools_visible_to(access).values("pk")
+    figures = Rating.objects.filter(round=submission_round, school__in=visible).aggregate(
+        total=Count("pk"),
+        rated=Count("pk", filter=Q(score__isnull=False)),
+        mean=Avg("score"),
+        eligible=Count("pk", filter=Q(school__status_eligibility__round=submission_round, school__status_eligibility__eligible=True)),
+        **{level: Count("pk", filter=Q(level=level)) for level in Rating.Level.values},
+    )
+    return RatingSummary(
+        total=figures["total"],
+        rated=figures["rated"],
+        mean=figures["mean"],
+        eligible=figures["eligible"],
+        by_level={level: figures[level] for level in Rating.Level.values},
+    )
+
+
+# A school's card in a round
+
+
+@dataclass
+class AnswerLine:
+    question: Question
+    answer: Answer | None
+    points: Decimal | None
+    rule: object | None
+
+    @property
+    def display(self) -> str:
+        return self.answer.display_value if self.answer is not None else ""
+
+
+@dataclass
+class SectionLines:
+    score: SectionScore | None
+    title: str
+    lines: list[AnswerLine]
+
+    @property
+    def percent(self) -> int:
+        if self.score is None or not self.score.possible:
+            return 0
+        return round(self.score.points * 100 / self.score.possible)
+
+
+@dataclass
+class StatusCheck:
+    label: str
+    ok: bool
+    actual: str
+
+
+@dataclass
+class RatingCard:
+    rating: Rating
+    sections: list[SectionLines]
+    eligibility: StatusEligibility | None
+    criteria: StatusCriteria | None
+    checks: list[StatusCheck]
+    award: StatusAward | None
+
+    @property
+    def failed_checks(self) -> list[StatusCheck]:
+        return [check for check in self.checks if not check.ok]
+
+
+def _answer_points(submission_id: int | None) -> dict[int, Decimal]:
+    if submission_id is None:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.ANSWER_POINTS_OF_SUBMISSION, {"submission_id": submission_id})
+        return {question_id: Decimal(str(points)).quantize(Decimal("0.01")) for question_id, points in cursor.fetchall()}
+
+
+def rating_card(access: Access, submission_round: SubmissionRound, school_id: int) -> RatingCard:
+    """The school's rating in the round with each answer's points and rule, and its status criteria one by one."""
+    rating = get_object_or_404(
+        Rating.objects.filter(round=submission_round, school__in=schools_visible_to(access).values("pk")).select_related(
+            "school__district", "school__municipality", "submission"
+        ),
+        school_id=school_id,
+    )
+    questions = list(
+        Question.objects.filter(questionnaire_id=submission_round.questionnaire_id)
+        .select_related("section", "scoring_rule__question")
+        .prefetch_related("scoring_rule__steps", "scoring_rule__choice_points")
+        .order_by("section__order", "order", "pk")
+    )
+    answers = {a.question_id: a for a in Answer.objects.filter(submission_id=rating.submission_id).select_related("question")} if rating.submission_id else {}
+    points = _answer_points(rating.submission_id)
+    scores = {s.section_id: s for s in SectionScore.objects.filter(round=submission_round, school_id=school_id)}
+    sections: dict[int, SectionLines] = {}
+    for question in questions:
+        rule = getattr(question, "scoring_rule", None)
+        section = sections.setdefault(question.section_id, SectionLines(score=scores.get(question.section_id), title=question.section.title, lines=[]))
+        answer = answers.get(question.pk)
+        line_points = points.get(question.pk, Decimal(0) if rule is not None and rating.submission_id else None)
+        section.lines.append(AnswerLine(question=question, answer=answer, points=line_points, rule=rule))
+    eligibility = StatusEligibility.objects.filter(round=submission_round, school_id=school_id).first()
+    criteria = StatusCriteria.objects.filter(municipality_id=submission_round.municipality_id, year=submission_round.year).first()
+    by_code = {a.question.code: a for a in answers.values()}
+    checks = status_checks(criteria, eligibility, rating, by_code) if criteria and eligibility else []
+    award = StatusAward.objects.filter(school_id=school_id, year=submission_round.year).first()
+    return RatingCard(rating=rating, sections=list(sections.values()), eligibility=eligibility, criteria=criteria, checks=checks, award=award)
+
+
+def _shown(answer: Answer | None) -> str:
+    text = answer.display_value if answer is not None else ""
+    return text or "нет ответа"
+
+
+def status_checks(criteria: StatusCriteria, eligibility: StatusEligibility, rating: Rating, answers: dict[str, Answer]) -> list[StatusCheck]:
+    """Each criterion of the year in words, whether the school meets it, and what the school answered."""
+    school = rating.school
+    speed = criteria.speed_urban if school.is_urban else criteria.speed_rural
+    kit = answers.get("equipment_kit")
+    kit_label = kit.question.choice_labels.get(criteria.min_kit, criteria.min_kit) if kit is not None else criteria.min_kit
+    checks = [
+        StatusCheck(f"Рейтинг не ниже {format_number(criteria.min_score)}", eligibility.ok_score, format_number(rating.score)),
+        StatusCheck(
+            f"Скорость Интернета не ниже {format_number(speed)} Мбит/с ({'городская' if school.is_urban else 'сельская'} школа)",
+            eligibility.ok_speed,
+            _shown(answers.get("internet_speed")),
+        ),
+        StatusCheck(f"Комплект средств обучения ЦОС не ниже «{kit_label}»", eligibility.ok_kit, _shown(kit)),
+    ]
+    if criteria.require_contract:
+        checks.append(
+            StatusCheck("Заключён договор на подключение на следующий год", eligibility.ok_contract, _shown(answers.get("connection_contract_next_year")))
+        )
+    checks.append(
+        StatusCheck(
+            f"Готовы работать в ЦОС не меньше {format_number(criteria.min_teacher_share)} % педагогов",
+            eligibility.ok_teachers,
+            _shown(answers.get("teachers_ready_share")),
+        )
+    )
+    if criteria.require_certification_request:
+        checks.append(
+            StatusCheck("Школа подала заявку на добровольную сертификацию", eligibility.ok_certification, _shown(answers.get("certification_request")))
+        )
+    return checks
+
+
+# Status «Цифровая школа» of a year
+
+
+def status_round_for_year(*, municipality_id: int, year: int) -> SubmissionRound | None:
+    """The round whose results decide the status of the year: the municipality's latest opened round of that year."""
+    return (
+        SubmissionRound.objects.filter(municipality_id=municipality_id, year=year)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .order_by("-closes_at", "-pk")
+        .first()
+    )
+
+
+def status_municipalities(access: Access) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(pk__in=schools_visible_to(access).values("municipality_id")).order_by("name")
+
+
+def status_years(municipality: Municipality) -> list[int]:
+    years = set(StatusAward.objects.filter(municipality=municipality).values_list("year", flat=True))
+    years |= set(StatusCriteria.objects.filter(municipality=municipality).values_list("year", flat=True))
+    years |= set(SubmissionRound.objects.filter(municipality=municipality).exclude(state=SubmissionRound.State.DRAFT).values_list("year", flat=True))
+    return sorted(years, reverse=True)
+
+
+@dataclass
+class DistrictGroup:
+    name: str
+    schools: list = field(default_factory=list)
+
+    @property
+    def names(self) -> str:
+        return ", ".join(str(item.school) for item in self.schools)
+
+
+def _by_district(rows) -> list[DistrictGroup]:
+    groups: dict[str, DistrictGroup] = {}
+    for row in rows:
+        name = row.school.district.name if row.school.district_id else "Район не указан"
+        groups.setdefault(name, DistrictGroup(name)).schools.append(row)
+    return sorted(groups.values(), key=lambda group: group.name)
+
+
+@dataclass
+class StatusYear:
+    municipality: Municipality
+    year: int
+    criteria: StatusCriteria | None
+    deciding_round: SubmissionRound | None
+    awards: list[DistrictGroup]
+    eligible: list[DistrictGroup]
+    awards_count: int
+    eligible_count: int
+    pending_count: int
+    checked_count: int
+    failures: dict[str, int]
+
+    @property
+    def title(self) -> str:
+        return f"«Цифровая школа {self.municipality.name_genitive or self.municipality.name} {self.year}»"
+
+
+def status_year(access: Access, municipality: Municipality, year: int) -> StatusYear:
+    """Confirmed awards and the eligible schools of the deciding round, grouped by district as in the order's annex."""
+    visible = schools_visible_to(access).values("pk")
+    awards = list(
+        StatusAward.objects.filter(municipality=municipality, year=year, school__in=visible)
+        .select_related("school__district", "confirmed_by")
+        .order_by("school__district__name", "school__number", "school__full_name")
+    )
+    awarded = {award.school_id for award in awards}
+    deciding = status_round_for_year(municipality_id=municipality.pk, year=year)
+    eligible, failures, checked = [], {}, 0
+    if deciding is not None:
+        rows = StatusEligibility.objects.filter(round=deciding, school__in=visible)
+        eligible = list(
+            rows.filter(eligible=True)
+            .select_related("school__district")
+            .annotate(score=Subquery(Rating.objects.filter(round=deciding, school_id=OuterRef("school_id")).values("score")[:1]))
+            .order_by("school__district__name", "school__number", "school__full_name")
+        )
+        figures = rows.aggregate(checked=Count("pk"), **{name: Count("pk", filter=Q(**{name: False})) for name in CRITERIA_FIELDS})
+        checked = figures.pop("checked")
+        failures = {CRITERIA_SHORT[name]: count for name, count in figures.items()}
+        for row in eligible:
+            row.awarded = row.school_id in awarded
+    return StatusYear(
+        municipality=municipality,
+        year=year,
+        criteria=StatusCriteria.objects.filter(municipality=municipality, year=year).first(),
+        deciding_round=deciding,
+        awards=_by_district(awards),
+        eligible=_by_district(eligible),
+        awards_count=len(awards),
+        eligible_count=len(eligible),
+        pending_count=sum(1 for row in eligible if not row.awarded),
+        checked_count=checked,
+        failures=failures,
+    )
+
+
+# Indicator progress
+
+
+def indicator_condition(indicator: Indicator) -> str:
+    """How a school counts towards the indicator, in words."""
+    aggregation = indicator.aggregation
+    if aggregation == Indicator.Aggregation.MEAN:
+        return f"среднее по школам: «{indicator.question_code}»"
+    if aggregation == Indicator.Aggregation.SHARE_FULL_RATIO:
+        return f"«{indicator.question_code}» не меньше «{indicator.denominator_code}»"
+    if indicator.condition_choices:
+        return f"«{indicator.question_code}»: " + " или ".join(str(value) for value in indicator.condition_choices)
+    if indicator.threshold_urban is not None:
+        rural = f" (село — от {format_number(indicator.threshold_rural)})" if indicator.threshold_rural is not None else ""
+        return f"«{indicator.question_code}» от {format_number(indicator.threshold_urban)}{rural}"
+    return f"«{indicator.question_code}»: «да»"
+
+
+def round_indicator_progress(access: Access, submission_round: SubmissionRound) -> tuple[list[IndicatorProgress], list[IndicatorProgress]]:
+    """City-level progress of the round, and the school-level progress of the schools the user may see."""
+    rows = IndicatorProgress.objects.filter(round=submission_round).select_related("indicator__roadmap", "school")
+    city = list(rows.filter(school__isnull=True).order_by("indicator__roadmap__title", "indicator__order", "indicator__code"))
+    own = list(rows.filter(school__in=schools_visible_to(access).values("pk")).order_by("school__full_name", "indicator__order", "indicator__code"))
+    for row in city + own:
+        row.condition = indicator_condition(row.indicator)
+    return city, own
+
+
+def school_ids_visible(access: Access) -> QuerySet[School]:
+    return schools_visible_to(access).values("pk")

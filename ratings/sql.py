@@ -1,0 +1,279 @@
+"""The set-based SQL of a round's recompute. Each statement runs once per round, whatever the number of schools.
+
+Written for both SQLite (the embedded default) and PostgreSQL: no GREATEST/LEAST, no FILTER, no boolean
+aggregates; divisions multiply by 1.0 first (SQLite divides integers as integers). Table names are literal;
+every value is a parameter. `%%` is a literal percent sign (LIKE patterns).
+"""
+
+# The statements are joined from constant fragments only (never from input), which S608 cannot tell.
+# ruff: noqa: S608
+
+# Only the submission in one of these states counts: (submitted, accepted).
+COUNTED_STATES_SQL = "(%(state_submitted)s, %(state_accepted)s)"
+
+# Points of one answer `a` under its rule `r` (joined to the answer by question), before clamping to [0, max_points].
+#  yes: max_points for «да»; linear: 0 at or below floor, max at or above full, straight line between;
+#  steps: the points of the highest threshold the value reaches; choice: the sum of the chosen options' points
+#  (a multiple choice is stored as "a|b|c"); filled: max_points for any non-empty answer.
+ANSWER_POINTS_SQL = """
+    CASE r.kind
+        WHEN 'yes' THEN CASE WHEN a.value_bool THEN r.max_points ELSE 0 END
+        WHEN 'linear' THEN CASE
+            WHEN a.value_number IS NULL OR a.value_number <= r.floor_value THEN 0
+            WHEN a.value_number >= r.full_value THEN r.max_points
+            ELSE r.max_points * 1.0 * (a.value_number - r.floor_value) / (r.full_value - r.floor_value)
+        END
+        WHEN 'steps' THEN COALESCE((
+            SELECT st.points FROM ratings_scoringstep st
+            WHERE st.rule_id = r.id AND st.threshold <= a.value_number
+            ORDER BY st.threshold DESC LIMIT 1
+        ), 0)
+        WHEN 'choice' THEN COALESCE((
+            SELECT SUM(cp.points) FROM ratings_choicepoints cp
+            WHERE cp.rule_id = r.id
+              AND ('|' || a.value_text || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
+        ), 0)
+        WHEN 'filled' THEN CASE
+            WHEN a.value_bool IS NOT NULL OR a.value_number IS NOT NULL OR a.value_date IS NOT NULL OR a.value_text <> '' OR a.file <> ''
+            THEN r.max_points ELSE 0
+        END
+        ELSE 0
+    END
+"""
+
+CLAMPED_POINTS_SQL = "CASE WHEN raw_points > max_points THEN max_points WHEN raw_points < 0 THEN 0 ELSE raw_points END"
+
+# Points per section of every school with a counted submission; a section's possible points are the sum of
+# max_points of its scored questions, so an unanswered question counts 0 of its points.
+INSERT_SECTION_SCORES = (
+    """
+INSERT INTO ratings_sectionscore (round_id, school_id, section_id, points, possible)
+WITH rules AS (
+    SELECT r.id, r.question_id, r.kind, r.max_points, r.floor_value, r.full_value, q.section_id
+    FROM ratings_scoringrule r
+    JOIN surveys_question q ON q.id = r.question_id
+    WHERE r.scheme_id = %(scheme_id)s
+),
+counted AS (
+    SELECT sub.id AS submission_id, sub.school_id
+    FROM surveys_submission sub
+    WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+),
+answer_points AS (
+    SELECT c.school_id, r.section_id, r.max_points, """
+    + ANSWER_POINTS_SQL
+    + """ AS raw_points
+    FROM counted c
+    JOIN surveys_answer a ON a.submission_id = c.submission_id
+    JOIN rules r ON r.question_id = a.question_id
+),
+section_points AS (
+    SELECT school_id, section_id, SUM("""
+    + CLAMPED_POINTS_SQL
+    + """) AS points
+    FROM answer_points
+    GROUP BY school_id, section_id
+),
+section_possible AS (
+    SELECT section_id, SUM(max_points) AS possible FROM rules GROUP BY section_id
+)
+SELECT %(round_id)s, c.school_id, sp.section_id, COALESCE(pts.points, 0), sp.possible
+FROM counted c
+CROSS JOIN section_possible sp
+LEFT JOIN section_points pts ON pts.school_id = c.school_id AND pts.section_id = sp.section_id
+"""
+)
+
+# One row per participating school: the round's schools plus any school with a counted submission.
+# Score = points / possible × 100 with one decimal; ranks with ties (1, 2, 2, 4) among rated schools only;
+# schools without a counted submission get level 'none' («нет данных») and no rank.
+INSERT_RATINGS = (
+    """
+INSERT INTO ratings_rating (
+    round_id, school_id, district_id, submission_id, points, possible, score, rank, district_rank, level, prev_score, prev_rank
+)
+WITH participant_ids AS (
+    SELECT rs.school_id FROM surveys_submissionround_schools rs WHERE rs.submissionround_id = %(round_id)s
+    UNION
+    SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+),
+counted AS (
+    SELECT sub.id AS submission_id, sub.school_id
+    FROM surveys_submission sub
+    WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+),
+totals AS (
+    SELECT ss.school_id, SUM(ss.points) AS points, SUM(ss.possible) AS possible
+    FROM ratings_sectionscore ss
+    WHERE ss.round_id = %(round_id)s
+    GROUP BY ss.school_id
+),
+scored AS (
+    SELECT s.id AS school_id, s.district_id, c.submission_id, t.points, t.possible,
+           CASE WHEN c.submission_id IS NOT NULL AND t.possible > 0 THEN ROUND(t.points * 100.0 / t.possible, 1) END AS score
+    FROM participant_ids p
+    JOIN schools_school s ON s.id = p.school_id
+    LEFT JOIN counted c ON c.school_id = p.school_id
+    LEFT JOIN totals t ON t.school_id = p.school_id
+),
+ranked AS (
+    SELECT sc.school_id, sc.district_id, sc.submission_id, sc.points, sc.possible, sc.score,
+           CASE WHEN sc.score IS NOT NULL THEN
+               RANK() OVER (PARTITION BY CASE WHEN sc.score IS NULL THEN 0 ELSE 1 END ORDER BY sc.score DESC)
+           END AS city_rank,
+           CASE WHEN sc.score IS NOT NULL AND sc.district_id IS NOT NULL THEN
+               RANK() OVER (PARTITION BY sc.district_id, CASE WHEN sc.score IS NULL THEN 0 ELSE 1 END ORDER BY sc.score DESC)
+           END AS district_rank
+    FROM scored sc
+)
+SELECT %(round_id)s, k.school_id, k.district_id, k.submission_id, k.points, k.possible, k.score, k.city_rank, k.district_rank,
+       CASE
+           WHEN k.score IS NULL THEN 'none'
+           WHEN k.score >= sch.level_high THEN 'high'
+           WHEN k.score >= sch.level_medium THEN 'medium'
+           ELSE 'low'
+       END,
+       pr.score, pr.rank
+FROM ranked k
+LEFT JOIN ratings_scoringscheme sch ON sch.id = %(scheme_id)s
+LEFT JOIN ratings_rating pr ON pr.round_id = %(previous_round_id)s AND pr.school_id = k.school_id
+"""
+)
+
+# Status «Цифровая школа»: one row per rated school with each criterion checked. The five answers are
+# pivoted from the counted submissions by question code; a missing answer fails its criterion.
+INSERT_ELIGIBILITY = (
+    """
+INSERT INTO ratings_statuseligibility (
+    round_id, school_id, eligible, ok_score, ok_speed, ok_kit, ok_contract, ok_teachers, ok_certification
+)
+WITH criterion_answers AS (
+    SELECT sub.school_id, q.code, a.value_number, a.value_text,
+           CASE WHEN a.value_bool THEN 1 ELSE 0 END AS yes
+    FROM surveys_submission sub
+    JOIN surveys_answer a ON a.submission_id = sub.id
+    JOIN surveys_question q ON q.id = a.question_id
+    WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+      AND q.questionnaire_id = %(questionnaire_id)s
+      AND q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
+),
+pivot AS (
+    SELECT school_id,
+           MAX(CASE WHEN code = %(code_speed)s THEN value_number END) AS speed,
+           MAX(CASE WHEN code = %(code_kit)s THEN value_text END) AS kit,
+           MAX(CASE WHEN code = %(code_contract)s THEN yes ELSE 0 END) AS contract,
+           MAX(CASE WHEN code = %(code_teachers)s THEN value_number END) AS teachers,
+           MAX(CASE WHEN code = %(code_certification)s THEN yes ELSE 0 END) AS certification
+    FROM criterion_answers
+    GROUP BY school_id
+),
+checks AS (
+    SELECT r.school_id,
+           CASE WHEN r.score >= c.min_score THEN 1 ELSE 0 END AS ok_score,
+           CASE WHEN p.speed >= (CASE WHEN s.is_urban THEN c.speed_urban ELSE c.speed_rural END) THEN 1 ELSE 0 END AS ok_speed,
+           CASE WHEN %(kit_any)s
+                  OR ('|' || %(kit_values)s || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(p.kit, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
+                THEN 1 ELSE 0 END AS ok_kit,
+           CASE WHEN NOT c.require_contract OR p.contract = 1 THEN 1 ELSE 0 END AS ok_contract,
+           CASE WHEN p.teachers >= c.min_teacher_share THEN 1 ELSE 0 END AS ok_teachers,
+           CASE WHEN NOT c.require_certification_request OR p.certification = 1 THEN 1 ELSE 0 END AS ok_certification
+    FROM ratings_rating r
+    JOIN schools_school s ON s.id = r.school_id
+    JOIN ratings_statuscriteria c ON c.id = %(criteria_id)s
+    LEFT JOIN pivot p ON p.school_id = r.school_id
+    WHERE r.round_id = %(round_id)s AND r.score IS NOT NULL
+)
+SELECT %(round_id)s, school_id,
+       ok_score + ok_speed + ok_kit + ok_contract + ok_teachers + ok_certification = 6,
+       ok_score = 1, ok_speed = 1, ok_kit = 1, ok_contract = 1, ok_teachers = 1, ok_certification = 1
+FROM checks
+"""
+)
+
+# Indicator progress: one grouped query over every indicator of the round's municipality (city level) and
+# of its schools' own plans (school level). Per indicator: schools with data, schools meeting the condition,
+# the mean answer and the mean answer/denominator ratio; Python turns these into the actual and the verdict.
+#  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
+#  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
+#  threshold when set), or > 0 when there is no threshold.
+INDICATOR_AGGREGATES = (
+    """
+WITH indicators AS (
+    SELECT i.id, i.level, i.aggregation, i.higher_is_better, i.question_code, i.denominator_code, i.threshold_urban, i.threshold_rural,
+           CAST(i.condition_choices AS TEXT) AS choices, rm.school_id AS own_school_id
+    FROM indicators_indicator i
+    JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
+    LEFT JOIN schools_school own ON own.id = rm.school_id
+    WHERE i.aggregation <> 'none' AND i.question_code <> ''
+      AND ((i.level = 'city' AND rm.municipality_id = %(municipality_id)s)
+           OR (i.level = 'school' AND own.municipality_id = %(municipality_id)s))
+),
+counted AS (
+    SELECT sub.id AS submission_id, sub.school_id, s.is_urban
+    FROM surveys_submission sub
+    JOIN schools_school s ON s.id = sub.school_id
+    WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+),
+values_ AS (
+    SELECT ind.id AS indicator_id, c.school_id, a.value_number,
+           CASE
+               WHEN q.type = 'yes_no' THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
+               WHEN q.type IN ('single', 'multiple') THEN CASE
+                   WHEN ind.choices LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
+                   THEN 1 ELSE 0 END
+               WHEN ind.aggregation = 'share_full' THEN CASE
+                   WHEN d.value_number > 0 AND a.value_number >= d.value_number THEN 1 ELSE 0 END
+               WHEN COALESCE(CASE WHEN c.is_urban THEN NULL ELSE ind.threshold_rural END, ind.threshold_urban) IS NULL THEN CASE
+                   WHEN a.value_number > 0 THEN 1 ELSE 0 END
+               WHEN a.value_number >= COALESCE(CASE WHEN c.is_urban THEN NULL ELSE ind.threshold_rural END, ind.threshold_urban) THEN 1
+               ELSE 0
+           END AS meets,
+           CASE WHEN d.value_number > 0 THEN a.value_number * 100.0 / d.value_number END AS ratio
+    FROM indicators ind
+    JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = ind.question_code
+    JOIN surveys_answer a ON a.question_id = q.id
+    JOIN counted c ON c.submission_id = a.submission_id
+    LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = ind.denominator_code
+    LEFT JOIN surveys_answer d ON d.submission_id = a.submission_id AND d.question_id = dq.id
+    WHERE (ind.own_school_id IS NULL OR ind.own_school_id = c.school_id)
+      AND CASE
+              WHEN q.type = 'yes_no' THEN a.value_bool IS NOT NULL
+              WHEN q.type IN ('single', 'multiple') THEN a.value_text <> ''
+              WHEN ind.aggregation = 'share_full' THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
+              ELSE a.value_number IS NOT NULL
+          END
+)
+SELECT ind.id, ind.level, ind.aggregation, ind.higher_is_better, ind.own_school_id,
+       COUNT(v.indicator_id), COALESCE(SUM(v.meets), 0), AVG(v.value_number), AVG(v.ratio)
+FROM indicators ind
+LEFT JOIN values_ v ON v.indicator_id = ind.id
+GROUP BY ind.id, ind.level, ind.aggregation, ind.higher_is_better, ind.own_school_id
+"""
+)
+
+# The points of each answer of one submission, by the same rules as the recompute (for the school's card).
+ANSWER_POINTS_OF_SUBMISSION = (
+    """
+SELECT question_id, """
+    + CLAMPED_POINTS_SQL
+    + """ AS points
+FROM (
+    SELECT r.question_id, r.max_points, """
+    + ANSWER_POINTS_SQL
+    + """ AS raw_points
+    FROM surveys_answer a
+    JOIN ratings_scoringrule r ON r.question_id = a.question_id
+    WHERE a.submission_id = %(submission_id)s
+) answer_points
+"""
+)
