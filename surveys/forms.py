@@ -3,8 +3,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from schools.models import District
-
 from . import answers as answer_values
 from .evidence import ACCEPT_ATTRIBUTE, evidence_check
 from .models import Answer, Question
@@ -174,12 +172,13 @@ class ReviewForm(forms.Form):
 
 
 class CompletenessFilterForm(forms.Form):
-    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False, empty_label="Все районы", label="Район")
+    district = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Район")
     state = forms.ChoiceField(choices=[("", "Все состояния")] + [(s, SHORT_STATE_LABELS[s]) for s in STATE_ORDER], required=False, label="Состояние")
 
     def __init__(self, *args, districts, **kwargs):
+        """`districts`: the districts of the round's visible schools, as (id, name) pairs (no query)."""
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts
+        self.fields["district"].choices = [("", "Все районы")] + [(pk, name) for pk, name in districts if pk]
 
 
 class ReminderForm(forms.Form):

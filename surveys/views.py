@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import School
 from schools.roles import access_for
-from schools.selectors import active_curators, districts_visible_to, schools_visible_to
+from schools.selectors import active_curators, schools_visible_to
 
 from . import selectors
 from .answers import answer_display
@@ -204,10 +204,9 @@ def round_completeness(request, round_id: int):
     submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire", "municipality"), pk=round_id)
     rows = list(selectors.round_school_rows(submission_round=submission_round, access=access))
     districts, total = selectors.completeness_by_district(rows)
-    filters = CompletenessFilterForm(request.GET or None, districts=districts_visible_to(access))
+    filters = CompletenessFilterForm(request.GET or None, districts=[(d.district_id, d.name) for d in districts])
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    district = chosen.get("district")
-    shown = selectors.filter_school_rows(rows, district_id=district.pk if district else None, state=chosen.get("state"))
+    shown = selectors.filter_school_rows(rows, district_id=chosen.get("district"), state=chosen.get("state"))
     context = {
         "round": submission_round,
         "rows": shown,

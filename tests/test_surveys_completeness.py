@@ -1,0 +1,160 @@
+"""A round's completeness page and reminders: counts per district and state, filters, manual and automatic reminders."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Reminder, Submission, SubmissionRound
+from surveys.services import reminders_send, reminders_send_due
+from surveys.tasks import send_deadline_reminders
+from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, district_officer, methodologist
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build_round(schools_per_district: int = 3, districts: int = 2):
+    """Schools in each district: the first accepted, the second submitted, the third returned, the rest drafts or not started."""
+    municipality = MunicipalityFactory()
+    submission_round = SubmissionRoundFactory(municipality=municipality)
+    states = [Submission.State.ACCEPTED, Submission.State.SUBMITTED, Submission.State.RETURNED, Submission.State.DRAFT, None]
+    schools = []
+    for d in range(districts):
+        district = DistrictFactory(municipality=municipality, name=f"Район {d + 1}")
+        for n in range(schools_per_district):
+            school = SchoolFactory(district=district, municipality=municipality)
+            CuratorFactory(school=school)
+            state = states[n % len(states)]
+            if state:
+                Submission.objects.create(round=submission_round, school=school, state=state)
+            schools.append(school)
+    submission_round.schools.set(schools)
+    return submission_round, schools
+
+
+def completeness(client, submission_round, query=""):
+    return client.get(reverse("surveys:round-completeness", args=[submission_round.pk]) + query)
+
+
+def test_counts_per_district_and_share_submitted(client):
+    submission_round, _ = build_round(schools_per_district=5, districts=2)
+    client.force_login(methodologist())
+    response = completeness(client, submission_round)
+    total = response.context["total"]
+    assert (total.total, total.submitted, total.submitted_percent) == (10, 4, 40)
+    assert total.counts == {"none": 2, "draft": 2, "returned": 2, "submitted": 2, "accepted": 2}
+    assert [(d.name, d.submitted_percent) for d in response.context["districts"]] == [("Район 1", 40), ("Район 2", 40)]
+    assert "w-pct-40" in response.content.decode()
+
+
+def test_filters_by_district_and_state(client):
+    submission_round, schools = build_round(schools_per_district=5, districts=2)
+    client.force_login(methodologist())
+    district = schools[0].district
+    rows = completeness(client, submission_round, f"?district={district.pk}&state=none").context["rows"]
+    assert [s.pk for s in rows] == [schools[4].pk]
+    rows = completeness(client, submission_round, "?state=returned").context["rows"]
+    assert {s.pk for s in rows} == {schools[2].pk, schools[7].pk}
+
+
+def test_district_officer_sees_only_their_district_in_counts(client):
+    submission_round, schools = build_round(schools_per_district=3, districts=2)
+    client.force_login(district_officer(schools[0].district))
+    response = completeness(client, submission_round)
+    assert response.context["total"].total == 3
+    assert schools[3].full_name not in response.content.decode()
+
+
+def test_curator_name_and_contact_are_listed(client):
+    submission_round, schools = build_round(schools_per_district=1, districts=1)
+    curator = schools[0].curators.get().user
+    client.force_login(methodologist())
+    page = completeness(client, submission_round).content.decode()
+    assert curator.get_full_name() in page and curator.email in page
+
+
+@pytest.mark.parametrize("schools_per_district", [5, 100])
+def test_completeness_query_count_does_not_grow_with_schools(client, django_assert_max_num_queries, schools_per_district):
+    submission_round, _ = build_round(schools_per_district=schools_per_district, districts=2)
+    client.force_login(methodologist())
+    # session, user, profile, groups, round, schools with their submission state, curators with users,
+    # districts for the filter, reminders log
+    with django_assert_max_num_queries(9):
+        response = completeness(client, submission_round)
+    assert response.context["total"].total == 2 * schools_per_district
+
+
+def test_manual_reminder_goes_to_everyone_who_has_not_submitted(client):
+    submission_round, schools = build_round(schools_per_district=5, districts=1)
+    reviewer = methodologist()
+    client.force_login(reviewer)
+    response = client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "all"}, follow=True)
+    awaiting = {schools[2].pk, schools[3].pk, schools[4].pk}  # returned, draft, not started
+    assert set(Reminder.objects.values_list("school_id", flat=True)) == awaiting
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.curators.get().user.email for s in schools if s.pk in awaiting)
+    assert "Напоминания отправлены: 3 из 3" in response.content.decode()
+    assert Reminder.objects.filter(sent_by=reviewer, kind=Reminder.Kind.MANUAL).count() == 3
+    assert "Журнал напоминаний" in response.content.decode() and schools[4].full_name in response.content.decode()
+    assert submission_round.title in mail.outbox[0].subject
+
+
+def test_manual_reminder_to_chosen_schools_only(client):
+    submission_round, schools = build_round(schools_per_district=5, districts=1)
+    client.force_login(methodologist())
+    client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "chosen", "schools": [schools[3].pk, schools[0].pk]})
+    # schools[0] has an accepted form: only the draft school is reminded
+    assert list(Reminder.objects.values_list("school_id", flat=True)) == [schools[3].pk]
+    assert len(mail.outbox) == 1
+
+
+def test_choosing_no_school_is_refused_with_a_message(client):
+    submission_round, _ = build_round(schools_per_district=2, districts=1)
+    client.force_login(methodologist())
+    response = client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "chosen"}, follow=True)
+    assert "Отметьте в таблице школы" in response.content.decode()
+    assert not mail.outbox
+
+
+def test_manual_reminders_may_repeat(client):
+    submission_round, schools = build_round(schools_per_district=4, districts=1)
+    reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
+    reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
+    assert len(mail.outbox) == 2
+
+
+def test_automatic_reminders_go_three_days_and_one_day_before_once_each():
+    submission_round, schools = build_round(schools_per_district=5, districts=1)
+    now = timezone.now()
+    SubmissionRound.objects.filter(pk=submission_round.pk).update(closes_at=now + dt.timedelta(days=2, hours=20))
+    assert reminders_send_due(now=now) == 3
+    assert reminders_send_due(now=now + dt.timedelta(hours=1)) == 0  # the hourly beat runs again: nothing new
+    assert len(mail.outbox) == 3
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {Reminder.Kind.AUTO_3D}
+
+    assert reminders_send_due(now=now + dt.timedelta(days=2)) == 3
+    assert send_deadline_reminders.delay().get() == 0  # the beat task itself, now: nothing left to send
+    assert len(mail.outbox) == 6
+    assert Reminder.objects.filter(kind=Reminder.Kind.AUTO_1D).count() == 3
+
+
+def test_no_automatic_reminder_long_before_the_deadline_or_for_closed_rounds():
+    submission_round, _ = build_round(schools_per_district=3, districts=1)
+    assert reminders_send_due() == 0  # the factory's round closes in 7 days
+    SubmissionRound.objects.filter(pk=submission_round.pk).update(closes_at=timezone.now() + dt.timedelta(days=1), state=SubmissionRound.State.CLOSED)
+    assert reminders_send_due() == 0
+    assert not mail.outbox
+
+
+def test_a_school_without_a_curator_is_logged_as_not_delivered():
+    submission_round, schools = build_round(schools_per_district=4, districts=1)
+    schools[3].curators.update(is_active=False)
+    sent = reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
+    assert [(r.ok, r.email) for r in sent] == [(False, "")]
+    assert not mail.outbox
