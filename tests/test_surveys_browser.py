@@ -1,0 +1,106 @@
+"""The whole survey flow in a real browser: a curator fills, saves, leaves, returns, submits with an error, submits;
+a methodologist returns it with a comment; the curator corrects and resubmits; the methodologist accepts."""
+
+import pytest
+from django.urls import reverse
+
+from surveys.models import Submission
+from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, methodologist, readiness_questionnaire
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def log_in(page, live_server, username: str, next_url: str = "") -> None:
+    page.goto(f"{live_server.url}{reverse('login')}" + (f"?next={next_url}" if next_url else ""))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def log_out(page) -> None:
+    page.click("nav button:has-text('Выйти')")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_server):
+    school = SchoolFactory(full_name="МАОУ «Школа № 10»")
+    CuratorFactory(school=school, user=UserFactory(username="kurator-10", first_name="Ирина", last_name="Соколова"))
+    reviewer = methodologist(username="metodist")
+    submission_round = SubmissionRoundFactory(title="Мониторинг 2026", questionnaire=readiness_questionnaire(), municipality=school.municipality)
+    submission_round.schools.set([school])
+    page.on("dialog", lambda dialog: dialog.accept())  # «Отправить анкету на проверку?»
+
+    # The curator lands on the school page, opens the form and saves a partial draft.
+    log_in(page, live_server, "kurator-10")
+    assert "МАОУ «Школа № 10»" in page.inner_text("main")
+    page.click("text=Заполнить анкету")
+    page.fill("#id_q_internet_speed", "120,5")
+    page.check("#id_q_channel_meets_requirements_0")
+    page.check("#id_q_equipment_kit_2")
+    page.fill("#id_q_kit_workstations", "12")
+    page.fill("#id_q_kit_workstations_fast", "10")
+    page.fill("#id_q_teachers_ready_share", "85")
+    page.check("text=Сферум")
+    page.click("button[name=draft]")
+    assert "Черновик сохранён" in page.inner_text(".messages")
+
+    # Leaves, comes back and finds the draft.
+    page.click("text=Моя школа")
+    assert "черновик" in page.inner_text("main")
+    page.click("text=Продолжить заполнение")
+    assert page.input_value("#id_q_internet_speed") == "120,5"
+    assert page.is_checked("text=Сферум")
+
+    # Submits without the required number of students: the error is listed and shown beside the field, nothing is lost.
+    page.click("button[name=submit]")
+    summary = page.inner_text("#error-summary")
+    assert "Число обучающихся" in summary and "обязательный" in summary
+    assert "обязательный" in page.inner_text("#question-students_count")
+    assert page.input_value("#id_q_internet_speed") == "120,5" and page.input_value("#id_q_kit_workstations") == "12"
+
+    page.fill("#id_q_students_count", "950")
+    page.click("button[name=submit]")
+    assert "Анкета отправлена на проверку" in page.inner_text(".messages")
+    assert "отправлена" in page.inner_text("main")
+    log_out(page)
+
+    # The methodologist returns it with a comment on one answer and one for the whole form.
+    completeness = reverse("surveys:round-completeness", args=[submission_round.pk])
+    log_in(page, live_server, "metodist", next_url=completeness)
+    page.click("text=Проверить")
+    assert "950 чел." in page.inner_text("main")
+    page.fill("#question-students_count textarea", "По данным РИС «Контингент» — 1020")
+    page.fill("textarea[name=comment]", "Сверьте численность с РИС")
+    page.click("button[value=return]")
+    assert "возвращена на доработку" in page.inner_text(".messages")
+    log_out(page)
+
+    # The curator sees both comments, corrects the answer and submits again.
+    log_in(page, live_server, "kurator-10")
+    main = page.inner_text("main")
+    assert "Сверьте численность с РИС" in main and "По данным РИС «Контингент» — 1020" in main
+    page.click("text=Исправить анкету")
+    assert "По данным РИС «Контингент» — 1020" in page.inner_text("#question-students_count")
+    page.fill("#id_q_students_count", "1020")
+    page.click("button[name=submit]")
+    assert "Анкета отправлена на проверку" in page.inner_text(".messages")
+    log_out(page)
+
+    # The methodologist accepts it; the history shows the whole cycle.
+    log_in(page, live_server, "metodist", next_url=completeness)
+    page.click("text=Проверить")
+    assert "1020 чел." in page.inner_text("main")
+    page.click("button[value=accept]")
+    assert "Анкета принята" in page.inner_text(".messages")
+    history = page.inner_text(".history-list")
+    assert "950 чел. → 1020 чел." in history and "возвращена на доработку" in history
+
+    submission = Submission.objects.get(round=submission_round, school=school)
+    assert submission.state == Submission.State.ACCEPTED and submission.reviewed_by == reviewer
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
