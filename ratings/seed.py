@@ -7,10 +7,12 @@ never overwrites an edit. The 2022 awards are facts of the order of seed 002: fo
 from decimal import Decimal
 
 from schools.models import Municipality, School
-from schools.seed import SeedTally, read_fixture
+from schools.seed import SeedTally, Upsert, read_fixture
 from surveys.models import Question, Questionnaire
 
 from .models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria
+
+CRITERIA_FIELDS = ("min_score", "speed_urban", "speed_rural", "min_kit", "require_contract", "min_teacher_share", "require_certification_request")
 
 
 def load(tally: SeedTally) -> None:
@@ -21,40 +23,35 @@ def load(tally: SeedTally) -> None:
 def load_scoring(tally: SeedTally) -> ScoringScheme:
     data = read_fixture("scoring.json")
     questionnaire = Questionnaire.objects.get(**data["questionnaire"])
-    scheme, created = ScoringScheme.objects.get_or_create(
-        questionnaire=questionnaire, defaults={"level_high": _decimal(data["scheme"]["level_high"]), "level_medium": _decimal(data["scheme"]["level_medium"])}
-    )
+    put_scheme = Upsert(ScoringScheme.objects.filter(questionnaire=questionnaire), ("questionnaire",), update=False)
+    scheme, created = put_scheme(questionnaire, level_high=_decimal(data["scheme"]["level_high"]), level_medium=_decimal(data["scheme"]["level_medium"]))
     tally.add("схем рейтингования", created)
 
     questions = {question.code: question for question in Question.objects.filter(questionnaire=questionnaire)}
+    put_rule = Upsert(ScoringRule.objects.filter(question__questionnaire=questionnaire), ("question",), update=False)
     for row in data["rules"]:
-        rule, created = ScoringRule.objects.get_or_create(
-            question=questions[row["question"]],
-            defaults={
-                "scheme": scheme,
-                "kind": row["kind"],
-                "max_points": _decimal(row["max_points"]),
-                "floor_value": _decimal(row.get("floor_value")),
-                "full_value": _decimal(row.get("full_value")),
-            },
+        rule, created = put_rule(
+            questions[row["question"]],
+            scheme=scheme,
+            kind=row["kind"],
+            max_points=_decimal(row["max_points"]),
+            floor_value=_decimal(row.get("floor_value")),
+            full_value=_decimal(row.get("full_value")),
         )
         tally.add("правил начисления баллов", created)
         if not created:
             continue  # its steps and choice points are the administrator's now
-        for threshold, points in row.get("steps", []):
-            ScoringStep.objects.create(rule=rule, threshold=_decimal(threshold), points=_decimal(points))
-        for value, points in row.get("choice_points", {}).items():
-            ChoicePoints.objects.create(rule=rule, value=value, points=_decimal(points))
+        ScoringStep.objects.bulk_create(ScoringStep(rule=rule, threshold=_decimal(t), points=_decimal(p)) for t, p in row.get("steps", []))
+        ChoicePoints.objects.bulk_create(ChoicePoints(rule=rule, value=v, points=_decimal(p)) for v, p in row.get("choice_points", {}).items())
 
     criteria = data["status_criteria"]
     municipality = Municipality.objects.get(name=criteria["municipality"])
-    defaults = {field: value for field, value in criteria.items() if field not in ("municipality", "years")}
+    put_criteria = Upsert(StatusCriteria.objects.filter(municipality=municipality), ("year",), fixed={"municipality": municipality}, update=False)
+    values = {field: criteria[field] for field in CRITERIA_FIELDS}
+    for field in ("min_score", "speed_urban", "speed_rural", "min_teacher_share"):
+        values[field] = _decimal(values[field])
     for year in criteria["years"]:
-        _, created = StatusCriteria.objects.get_or_create(
-            municipality=municipality,
-            year=year,
-            defaults={field: _decimal(value) if isinstance(value, int | float) and not isinstance(value, bool) else value for field, value in defaults.items()},
-        )
+        _, created = put_criteria(year, **values)
         tally.add("критериев статуса по годам", created)
     return scheme
 
@@ -64,13 +61,10 @@ def load_awards(tally: SeedTally) -> None:
     annex = rostov["annex_2022"]
     municipality = Municipality.objects.get(name=rostov["municipality"])
     schools = {school.full_name: school for school in School.objects.filter(municipality=municipality)}
+    put_award = Upsert(StatusAward.objects.filter(year=annex["year"]), ("year", "school"))
     for names in annex["districts"].values():
         for full_name in names:
-            _, created = StatusAward.objects.update_or_create(
-                year=annex["year"],
-                school=schools[full_name],
-                defaults={"municipality": municipality, "order_reference": annex["order_reference"]},
-            )
+            _, created = put_award(annex["year"], schools[full_name], municipality=municipality, order_reference=annex["order_reference"])
             tally.add(f"статусов «Цифровая школа» {annex['year']}", created)
 
 

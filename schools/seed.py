@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
+from django.db import models
 
 from .models import District, Municipality, School
 
@@ -41,6 +42,43 @@ class SeedTally:
     @property
     def created_total(self) -> int:
         return sum(self.created.values())
+
+
+class Upsert:
+    """Find-or-create rows by natural key against one read of the existing rows; write only what differs.
+
+    `update=False` creates missing rows and leaves existing ones as they are (defaults an administrator may have edited).
+    """
+
+    def __init__(self, queryset: models.QuerySet, key: tuple[str, ...], *, fixed: dict | None = None, update: bool = True) -> None:
+        self.model = queryset.model
+        self.key = key
+        self.fixed = fixed or {}
+        self.update = update
+        self.rows = {tuple(self._current(obj, name) for name in key): obj for obj in queryset}
+
+    def __call__(self, *key_values, **values) -> tuple[models.Model, bool]:
+        lookup = tuple(_plain(value) for value in key_values)
+        obj = self.rows.get(lookup)
+        if obj is None:
+            obj = self.model.objects.create(**self.fixed, **dict(zip(self.key, key_values, strict=True)), **values)
+            self.rows[lookup] = obj
+            return obj, True
+        if self.update:
+            changed = [name for name, value in values.items() if self._current(obj, name) != _plain(value)]
+            for name in changed:
+                setattr(obj, name, values[name])
+            if changed:
+                obj.save(update_fields=changed)
+        return obj, False
+
+    def _current(self, obj: models.Model, name: str):
+        # Foreign keys are compared by id, without fetching the related row.
+        return getattr(obj, self.model._meta.get_field(name).attname)
+
+
+def _plain(value):
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def parse_school_name(full_name: str) -> dict:
@@ -81,26 +119,23 @@ def _add_alias(school: School, spelling: str) -> None:
 def load(tally: SeedTally) -> None:
     data = read_fixture("schools.json")
 
+    put_municipality = Upsert(Municipality.objects.all(), ("name",))
     municipalities = {}
     for item in data["municipalities"]:
-        municipality, created = Municipality.objects.update_or_create(
-            name=item["name"], defaults={"kind": item["kind"], "name_genitive": item["name_genitive"]}
-        )
+        municipality, created = put_municipality(item["name"], kind=item["kind"], name_genitive=item["name_genitive"])
         municipalities[municipality.name] = municipality
         tally.add("муниципалитетов", created)
 
     rostov = data["rostov"]
     city = municipalities[rostov["municipality"]]
+    put_district = Upsert(District.objects.filter(municipality=city), ("name",), fixed={"municipality": city})
+    put_school = Upsert(School.objects.filter(municipality=city), ("full_name",), fixed={"municipality": city})
     schools = []
     for district_name, names in rostov["annex_2022"]["districts"].items():
-        district, created = District.objects.update_or_create(municipality=city, name=district_name)
+        district, created = put_district(district_name)
         tally.add("районов", created)
         for full_name in names:
-            school, created = School.objects.update_or_create(
-                municipality=city,
-                full_name=full_name,
-                defaults={"district": district, "is_urban": rostov["is_urban"], **parse_school_name(full_name)},
-            )
+            school, created = put_school(full_name, district=district, is_urban=rostov["is_urban"], **parse_school_name(full_name))
             schools.append(school)
             tally.add("школ", created)
 
@@ -109,9 +144,7 @@ def load(tally: SeedTally) -> None:
         tally.add("школ с действующими лучшими практиками", created=False)
 
     for item in data["other_schools"]:
-        _, created = School.objects.update_or_create(
-            municipality=municipalities[item["municipality"]],
-            full_name=item["full_name"],
-            defaults={"district": None, "is_urban": item["is_urban"], **parse_school_name(item["full_name"])},
-        )
+        municipality = municipalities[item["municipality"]]
+        put = Upsert(School.objects.filter(municipality=municipality), ("full_name",), fixed={"municipality": municipality})
+        _, created = put(item["full_name"], district=None, is_urban=item["is_urban"], **parse_school_name(item["full_name"]))
         tally.add("школ", created)

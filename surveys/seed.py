@@ -7,14 +7,15 @@ creates what is missing: existing sections, questions and rules are never overwr
 from decimal import Decimal
 
 from indicators.models import Direction
-from schools.seed import SeedTally, read_fixture
+from schools.seed import SeedTally, Upsert, read_fixture
 
 from .models import Question, Questionnaire, QuestionRule, Section
 
 
 def load(tally: SeedTally) -> Questionnaire:
     data = read_fixture("questionnaire.json")
-    questionnaire, created = Questionnaire.objects.get_or_create(title=data["title"], version=data["version"], defaults={"description": data["description"]})
+    put_questionnaire = Upsert(Questionnaire.objects.filter(title=data["title"]), ("title", "version"), update=False)
+    questionnaire, created = put_questionnaire(data["title"], data["version"], description=data["description"])
     tally.add("опросных форм", created)
     if questionnaire.is_frozen:
         return questionnaire  # a round already uses it: not a row may change
@@ -23,42 +24,33 @@ def load(tally: SeedTally) -> Questionnaire:
         direction.number: direction
         for direction in Direction.objects.filter(roadmap__municipality__name=data["roadmap"]["municipality"], roadmap__title=data["roadmap"]["title"])
     }
+    fixed = {"questionnaire": questionnaire}
+    put_section = Upsert(Section.objects.filter(questionnaire=questionnaire), ("order",), fixed=fixed, update=False)
+    put_question = Upsert(Question.objects.filter(questionnaire=questionnaire), ("code",), fixed=fixed, update=False)
+    put_rule = Upsert(QuestionRule.objects.filter(questionnaire=questionnaire), ("kind", "left", "right"), fixed=fixed, update=False)
+
     questions = {}
     for item in data["sections"]:
-        section, created = Section.objects.get_or_create(
-            questionnaire=questionnaire,
-            order=item["order"],
-            defaults={"title": item["title"], "direction": directions.get(item["direction"]) if item["direction"] else None},
-        )
+        section, created = put_section(item["order"], title=item["title"], direction=directions.get(item["direction"]))
         tally.add("разделов анкеты", created)
         for order, row in enumerate(item["questions"], start=1):
-            question, created = Question.objects.get_or_create(
-                questionnaire=questionnaire,
-                code=row["code"],
-                defaults={
-                    "section": section,
-                    "order": order,
-                    "text": row["text"],
-                    "help_text": row["help_text"],
-                    "type": row["type"],
-                    "required": row.get("required", True),
-                    "min_value": _decimal(row.get("min_value")),
-                    "max_value": _decimal(row.get("max_value")),
-                    "unit": row.get("unit", ""),
-                    "choices": row.get("choices", []),
-                },
+            questions[row["code"]], created = put_question(
+                row["code"],
+                section=section,
+                order=order,
+                text=row["text"],
+                help_text=row["help_text"],
+                type=row["type"],
+                required=row.get("required", True),
+                min_value=_decimal(row.get("min_value")),
+                max_value=_decimal(row.get("max_value")),
+                unit=row.get("unit", ""),
+                choices=row.get("choices", []),
             )
-            questions[question.code] = question
             tally.add("вопросов анкеты", created)
 
     for row in data["rules"]:
-        _, created = QuestionRule.objects.get_or_create(
-            questionnaire=questionnaire,
-            kind=row["kind"],
-            left=questions[row["left"]],
-            right=questions[row["right"]],
-            defaults={"left_values": row.get("left_values", []), "message": row["message"]},
-        )
+        _, created = put_rule(row["kind"], questions[row["left"]], questions[row["right"]], left_values=row.get("left_values", []), message=row["message"])
         tally.add("правил согласованности", created)
     return questionnaire
 

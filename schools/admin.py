@@ -1,0 +1,150 @@
+"""Admin of municipalities, districts, schools, curators and user accounts (with the portal profile inline)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Count, Prefetch
+
+from .models import Curator, District, Municipality, School, UserProfile
+from .roles import ROLE_LABELS
+
+
+class DistrictInline(admin.TabularInline):
+    model = District
+    extra = 0
+    fields = ["name"]
+    show_change_link = True
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "name_genitive", "districts_count", "schools_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_genitive"]
+    inlines = [DistrictInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(districts_total=Count("districts", distinct=True), schools_total=Count("schools", distinct=True))
+
+    @admin.display(description="районов", ordering="districts_total")
+    def districts_count(self, obj):
+        return obj.districts_total
+
+    @admin.display(description="школ", ordering="schools_total")
+    def schools_count(self, obj):
+        return obj.schools_total
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "schools_count"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "municipality__name"]
+    list_select_related = ["municipality"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(schools_total=Count("schools"))
+
+    @admin.display(description="школ", ordering="schools_total")
+    def schools_count(self, obj):
+        return obj.schools_total
+
+
+class CuratorInline(admin.TabularInline):
+    model = Curator
+    extra = 0
+    fields = ["user", "position", "phone", "order_number", "order_date", "order_file", "is_active"]
+    autocomplete_fields = ["user"]
+    verbose_name_plural = "кураторы (действующим может быть только один)"
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "district", "legal_form", "kind", "number", "is_urban", "curator", "students_count", "teachers_count", "is_active"]
+    list_display_links = ["full_name"]
+    list_filter = ["municipality", "district", "legal_form", "kind", "is_urban", "is_active"]
+    search_fields = ["full_name", "aliases", "=number", "address"]
+    list_select_related = ["district", "municipality"]
+    autocomplete_fields = ["district"]
+    inlines = [CuratorInline]
+    fieldsets = [
+        (None, {"fields": ["municipality", "district", "full_name", "aliases"]}),
+        ("Вид и номер", {"fields": ["legal_form", "kind", "number", "is_urban", "is_active"]}),
+        ("Сведения", {"fields": ["students_count", "teachers_count", "address"]}),
+    ]
+
+    def get_queryset(self, request):
+        active = Curator.objects.filter(is_active=True).select_related("user")
+        return super().get_queryset(request).prefetch_related(Prefetch("curators", queryset=active, to_attr="active_curators"))
+
+    @admin.display(description="куратор")
+    def curator(self, obj):
+        curators = getattr(obj, "active_curators", None)
+        if not curators:
+            return "—"
+        user = curators[0].user
+        return user.get_full_name() or user.username
+
+
+@admin.register(Curator)
+class CuratorAdmin(admin.ModelAdmin):
+    list_display = ["user", "full_name", "school", "district", "position", "order_number", "order_date", "is_active", "appointed_at"]
+    list_filter = ["is_active", "school__district", "school__municipality"]
+    search_fields = ["user__username", "user__last_name", "user__first_name", "school__full_name", "order_number"]
+    list_select_related = ["user", "school__district"]
+    autocomplete_fields = ["user", "school"]
+    date_hierarchy = "appointed_at"
+
+    @admin.display(description="ФИО", ordering="user__last_name")
+    def full_name(self, obj):
+        return obj.user.get_full_name()
+
+    @admin.display(description="район", ordering="school__district__name")
+    def district(self, obj):
+        return obj.school.district or "—"
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "district", "phone", "must_change_password"]
+    list_filter = ["must_change_password", "district"]
+    search_fields = ["user__username", "user__last_name", "phone"]
+    list_select_related = ["user", "district"]
+    autocomplete_fields = ["user", "district"]
+
+
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    can_delete = False
+    fields = ["district", "phone", "must_change_password"]
+    autocomplete_fields = ["district"]
+
+
+class UserCuratorInline(admin.TabularInline):
+    model = Curator
+    fk_name = "user"
+    extra = 0
+    fields = ["school", "order_number", "order_date", "is_active"]
+    autocomplete_fields = ["school"]
+    verbose_name = "назначение куратором"
+    verbose_name_plural = "назначения куратором"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin plus the portal's profile (district) and curator appointments."""
+
+    inlines = [UserProfileInline, UserCuratorInline]
+    list_display = ["username", "last_name", "first_name", "email", "roles", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="группы (роли)")
+    def roles(self, obj):
+        labels = {role.value: label for role, label in ROLE_LABELS.items()}
+        return ", ".join(labels.get(group.name, group.name) for group in obj.groups.all()) or "—"
