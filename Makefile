@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed_data
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_demo_rounds
 
 run: demo
 	@echo "Портал: http://$(HOST):$(PORT)/  (остановить: Ctrl+C)"
