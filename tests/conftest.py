@@ -33,10 +33,11 @@ def _celery_in_process():
     from roadmap_portal.celery import app
 
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    # Set under the CELERY_ namespace: Django's CELERY_* settings win over a plain `task_always_eager` key.
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.CELERY_TASK_EAGER_PROPAGATES = True
     yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+    app.conf.CELERY_TASK_ALWAYS_EAGER, app.conf.CELERY_TASK_EAGER_PROPAGATES = previous
 
 
 @pytest.fixture(scope="session")
