@@ -1,7 +1,8 @@
 from django.urls import path
 
-from schools import views as school_views
+from . import report_views
 
 urlpatterns = [
-    path("dashboard/", school_views.home, name="dashboard"),
+    path("dashboard/", report_views.dashboard_view, name="dashboard"),
+    path("exports/", report_views.dashboard_view, name="export-list"),
 ]

@@ -1,0 +1,311 @@
+"""Reads of the city dashboard. Every figure is a SQL aggregate over precomputed rows (Rating,
+IndicatorProgress) or over submissions, so the number of queries is the same for 10 and 40,000 schools.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet
+from django.utils import timezone
+
+from indicators.models import Indicator, IndicatorTarget, Roadmap
+from indicators.selectors import KeyResultRow, key_results_due
+from schools.models import District, Municipality, School
+from schools.roles import Access
+from schools.selectors import districts_visible_to, schools_visible_to
+from surveys.models import SubmissionRound
+
+from .models import IndicatorProgress, Rating, StatusEligibility
+
+HISTOGRAM_BINS = 10
+TOP_SCHOOLS = 5
+DUE_DAYS = 30
+OVERDUE_SHOWN = 12
+
+SUBMISSION_STATES = [
+    ("accepted", "приняты"),
+    ("submitted", "отправлены"),
+    ("returned", "возвращены"),
+    ("draft", "черновики"),
+    ("missing", "не начаты"),
+]
+LEVELS = [(Rating.Level.HIGH, "высокий"), (Rating.Level.MEDIUM, "средний"), (Rating.Level.LOW, "низкий"), (Rating.Level.NO_DATA, "нет данных")]
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filters of the dashboard; every field may be empty (no filter)."""
+
+    year = forms.TypedChoiceField(label="Год", required=False, coerce=int, empty_value=None)
+    district = forms.ModelChoiceField(label="Район", queryset=District.objects.none(), required=False, empty_label="Все районы")
+    legal_form = forms.ChoiceField(label="Форма", required=False, choices=[("", "Все формы"), *School.LegalForm.choices])
+    area = forms.ChoiceField(label="Местность", required=False, choices=[("", "Город и село"), ("urban", "городские"), ("rural", "сельские")])
+    level = forms.ChoiceField(label="Уровень", required=False, choices=[("", "Все уровни"), *((v, label) for v, label in LEVELS)])
+
+    def __init__(self, *args, access: Access, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_ in self.fields.values():
+            field_.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["district"].queryset = districts_visible_to(access).order_by("name")
+        self.fields["year"].choices = [("", "Последний раунд"), *((y, str(y)) for y in years)]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+def filtered_schools(access: Access, filters: dict) -> QuerySet[School]:
+    schools = schools_visible_to(access).filter(is_active=True)
+    if filters.get("district"):
+        schools = schools.filter(district=filters["district"])
+    if filters.get("legal_form"):
+        schools = schools.filter(legal_form=filters["legal_form"])
+    if filters.get("area"):
+        schools = schools.filter(is_urban=filters["area"] == "urban")
+    return schools
+
+
+# --- The round ---------------------------------------------------------------------------------
+
+
+def rounds_for_dashboard(access: Access) -> QuerySet[SubmissionRound]:
+    """Opened rounds of the municipalities whose schools the user sees, newest first."""
+    municipalities = schools_visible_to(access).values("municipality_id")
+    return (
+        SubmissionRound.objects.filter(municipality_id__in=municipalities)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .select_related("municipality")
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def dashboard_round(rounds: list[SubmissionRound], year: int | None) -> SubmissionRound | None:
+    """The open round (of the year, if one is chosen), else the last one."""
+    candidates = [r for r in rounds if year is None or r.year == year]
+    open_rounds = [r for r in candidates if r.state == SubmissionRound.State.OPEN]
+    return (open_rounds or candidates or [None])[0]
+
+
+def dashboard_municipality(access: Access, round_: SubmissionRound | None) -> Municipality | None:
+    if round_ is not None:
+        return round_.municipality
+    return Municipality.objects.filter(schools__in=schools_visible_to(access).values("pk")).annotate(n=Count("schools")).order_by("-n", "name").first()
+
+
+# --- Completeness ------------------------------------------------------------------------------
+
+
+@dataclass
+class CompletenessRow:
+    district: str
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def done(self) -> int:
+        return self.counts["accepted"] + self.counts["submitted"]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def completeness_by_district(round_: SubmissionRound, schools: QuerySet[School]) -> tuple[list[CompletenessRow], CompletenessRow]:
+    """Participating schools per district by the state of their submission in the round. One query."""
+    states = {name: Count("pk", filter=Q(this_round__state=name)) for name, _label in SUBMISSION_STATES if name != "missing"}
+    rows = (
+        schools.filter(rounds=round_)
+        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
+        .values("district__name")
+        .annotate(total=Count("pk"), missing=Count("pk", filter=Q(this_round__isnull=True)), **states)
+        .order_by("district__name")
+    )
+    result = [
+        CompletenessRow(district=r["district__name"] or "Без района", total=r["total"], counts={name: r[name] for name, _l in SUBMISSION_STATES}) for r in rows
+    ]
+    total = CompletenessRow("Всего", sum(r.total for r in result), {name: sum(r.counts[name] for r in result) for name, _l in SUBMISSION_STATES})
+    return result, total
+
+
+# --- Ratings -----------------------------------------------------------------------------------
+
+
+def _ratings(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> QuerySet[Rating]:
+    ratings = Rating.objects.filter(round=round_, school__in=schools.values("pk"))
+    if filters.get("level"):
+        ratings = ratings.filter(level=filters["level"])
+    return ratings
+
+
+@dataclass
+class RatingStats:
+    rated: int
+    average: Decimal | None
+    by_level: dict[str, int]
+    histogram: list[int]
+    eligible: int
+
+    @property
+    def bins(self) -> list[tuple[str, int]]:
+        width = 100 // HISTOGRAM_BINS
+        return [(f"{i * width}–{(i + 1) * width}", n) for i, n in enumerate(self.histogram)]
+
+
+def rating_stats(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> RatingStats:
+    """Average, levels and a histogram of scores in 10-point bins (the last one holds 100). One query
+    for the ratings and one for the status eligibility."""
+    width = Decimal(100 // HISTOGRAM_BINS)
+    bins = {}
+    for i in range(HISTOGRAM_BINS):
+        upper = Q(score__lt=width * (i + 1)) if i < HISTOGRAM_BINS - 1 else Q(score__lte=100)
+        bins[f"bin{i}"] = Count("pk", filter=Q(score__gte=width * i) & upper)
+    levels = {f"level_{value}": Count("pk", filter=Q(level=value)) for value, _label in LEVELS}
+    row = _ratings(round_, schools, filters).aggregate(rated=Count("pk", filter=Q(score__isnull=False)), average=Avg("score"), **bins, **levels)
+    eligible_schools = _ratings(round_, schools, filters).values("school_id")
+    eligible = StatusEligibility.objects.filter(round=round_, eligible=True, school_id__in=eligible_schools).count()
+    return RatingStats(
+        rated=row["rated"],
+        average=row["average"],
+        by_level={value: row[f"level_{value}"] for value, _label in LEVELS},
+        histogram=[row[f"bin{i}"] for i in range(HISTOGRAM_BINS)],
+        eligible=eligible,
+    )
+
+
+def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> list[dict]:
+    """Per district: how many rated schools reached each level. One query."""
+    levels = {value: Count("pk", filter=Q(level=value)) for value, _label in LEVELS}
+    rows = _ratings(round_, schools, filters).values("school__district__name").annotate(total=Count("pk"), **levels).order_by("school__district__name")
+    return [{"district": r["school__district__name"] or "Без района", "total": r["total"], "levels": [r[v] for v, _l in LEVELS]} for r in rows]
+
+
+def top_and_bottom(round_: SubmissionRound, schools: QuerySet[School], filters: dict, n: int = TOP_SCHOOLS) -> tuple[list[Rating], list[Rating]]:
+    ranked = _ratings(round_, schools, filters).filter(rank__isnull=False).select_related("school", "school__district")
+    top = list(ranked.order_by("rank", "school__full_name")[:n])
+    bottom = list(ranked.order_by("-rank", "school__full_name")[:n])
+    return top, bottom
+
+
+# --- Indicators --------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorSeries:
+    indicator: Indicator
+    dates: list[str] = field(default_factory=list)  # ISO dates: the chart's time axis
+    labels: list[str] = field(default_factory=list)
+    actual: list[float | None] = field(default_factory=list)
+    target: list[float | None] = field(default_factory=list)
+    points: list[dict] = field(default_factory=list)  # the table under the chart
+    latest: IndicatorProgress | None = None
+
+    @property
+    def chart(self) -> dict:
+        return {"dates": self.dates, "labels": self.labels, "actual": self.actual, "target": self.target, "unit": self.indicator.get_unit_display()}
+
+
+def _as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def indicator_series(municipality: Municipality | None) -> list[IndicatorSeries]:
+    """Every city-level indicator of the municipality's roadmaps: the actual of each round and the
+    targets at their deadlines on one date axis. Three queries: indicators, targets, progress rows."""
+    if municipality is None:
+        return []
+    indicators = list(
+        Indicator.objects.filter(level=Indicator.Level.CITY, roadmap__municipality=municipality, roadmap__kind=Roadmap.Kind.MUNICIPAL)
+        .select_related("roadmap")
+        .order_by("roadmap__period_start", "order", "code")
+    )
+    targets: dict[int, list[IndicatorTarget]] = {}
+    for target in IndicatorTarget.objects.filter(indicator__in=indicators).order_by("due_date"):
+        targets.setdefault(target.indicator_id, []).append(target)
+    progress: dict[int, list[IndicatorProgress]] = {}
+    rows = IndicatorProgress.objects.filter(indicator__in=indicators, school__isnull=True).exclude(round__state=SubmissionRound.State.DRAFT)
+    for row in rows.select_related("round").order_by("round__closes_at", "round_id"):
+        progress.setdefault(row.indicator_id, []).append(row)
+    result = []
+    for indicator in indicators:
+        points: dict[dt.date, dict] = {}
+        for target in targets.get(indicator.pk, []):
+            points.setdefault(target.due_date, {"date": target.due_date, "round": "", "actual": None, "target": None})["target"] = target.value
+        for row in progress.get(indicator.pk, []):
+            day = timezone.localtime(row.round.closes_at).date()
+            point = points.setdefault(day, {"date": day, "round": "", "actual": None, "target": None})
+            point.update(round=row.round.title, actual=row.actual, verdict=row.get_verdict_display())
+        series = IndicatorSeries(indicator=indicator, latest=(progress.get(indicator.pk) or [None])[-1])
+        for day in sorted(points):
+            point = points[day]
+            series.dates.append(day.isoformat())
+            series.labels.append(f"{day:%d.%m.%Y}")
+            series.actual.append(_as_float(point["actual"]))
+            series.target.append(_as_float(point["target"]))
+            series.points.append(point)
+        result.append(series)
+    return result
+
+
+# --- Everything together -----------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    round: SubmissionRound | None
+    municipality: Municipality | None
+    filters: dict
+    completeness: list[CompletenessRow] = field(default_factory=list)
+    completeness_total: CompletenessRow | None = None
+    stats: RatingStats | None = None
+    levels: list[dict] = field(default_factory=list)
+    top: list[Rating] = field(default_factory=list)
+    bottom: list[Rating] = field(default_factory=list)
+    indicators: list[IndicatorSeries] = field(default_factory=list)
+    due: list[KeyResultRow] = field(default_factory=list)
+    overdue: list[KeyResultRow] = field(default_factory=list)
+
+    @property
+    def overdue_shown(self) -> list[KeyResultRow]:
+        return self.overdue[:OVERDUE_SHOWN]
+
+    @property
+    def overdue_more(self) -> int:
+        return max(0, len(self.overdue) - OVERDUE_SHOWN)
+
+    def charts(self) -> dict:
+        """The numbers every chart draws, for `json_script` (the same numbers are in the tables)."""
+        charts: dict = {"indicators": {f"indicator-{s.indicator.pk}": s.chart for s in self.indicators}}
+        if self.completeness:
+            charts["completeness"] = {
+                "labels": [r.district for r in self.completeness],
+                "series": [{"label": label, "key": name, "data": [r.counts[name] for r in self.completeness]} for name, label in SUBMISSION_STATES],
+            }
+        if self.stats is not None:
+            charts["histogram"] = {"labels": [label for label, _n in self.stats.bins], "data": self.stats.histogram}
+            charts["levels"] = {
+                "labels": [r["district"] for r in self.levels],
+                "series": [{"label": label, "key": value, "data": [r["levels"][i] for r in self.levels]} for i, (value, label) in enumerate(LEVELS)],
+            }
+        return charts
+
+
+def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], today: dt.date) -> Dashboard:
+    round_ = dashboard_round(rounds, filters.get("year"))
+    municipality = dashboard_municipality(access, round_)
+    board = Dashboard(round=round_, municipality=municipality, filters=filters)
+    schools = filtered_schools(access, filters)
+    if round_ is not None:
+        board.completeness, board.completeness_total = completeness_by_district(round_, schools)
+        board.stats = rating_stats(round_, schools, filters)
+        board.levels = levels_by_district(round_, schools, filters)
+        board.top, board.bottom = top_and_bottom(round_, schools, filters)
+    board.indicators = indicator_series(municipality)
+    if municipality is not None:
+        roadmaps = Roadmap.objects.filter(municipality=municipality, kind=Roadmap.Kind.MUNICIPAL)
+        board.due, board.overdue = key_results_due(roadmaps, today, DUE_DAYS)
+    return board
