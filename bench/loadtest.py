@@ -6,7 +6,7 @@ What it does, all on 127.0.0.1, and what it stops afterwards:
   2. migrates, loads the seed and the demo accounts, adds N schools with curators (bulk, one password hash);
   3. opens a round for those schools, starts gunicorn and a Celery worker (no beat), waits for the first recompute;
   4. N simulated curators (threads, stdlib HTTP) each: login page → login → form → save a draft (half
-     the answers) → form again → submit (every answer); start times spread over --ramp seconds;
+     the answers) → form again → submit (every answer); start times spread over --ramp seconds (default 3 minutes);
   5. waits until the round's results are fresh, then checks every submission and every answer in the
      database and counts recompute runs from the worker's log (exactly one must start after the last submit);
   6. prints the figures and writes them to bench/LOADTEST.md (unless --no-write).
@@ -53,7 +53,7 @@ TASK_DONE_RE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/[^\]
 def main() -> int:
     parser = argparse.ArgumentParser(description="Load test: N curators submit at once (gunicorn, Celery, PostgreSQL, Redis on 127.0.0.1).")
     parser.add_argument("--curators", type=int, default=300)
-    parser.add_argument("--ramp", type=float, default=90.0, help="seconds over which the curators start (default 90)")
+    parser.add_argument("--ramp", type=float, default=180.0, help="seconds over which the curators start (default 180)")
     parser.add_argument("--think", type=float, default=2.0, help="mean pause between a curator's steps, seconds (default 2)")
     parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn worker processes (default 2×cores+1)")
     parser.add_argument("--worker-concurrency", type=int, default=2)
@@ -299,7 +299,8 @@ class LoadTest:
 
     def _run(self) -> int:
         args = self.args
-        self.log(f"database {self.database_url}, Redis {self.redis_url}, port {self.port}")
+        self.load_before = f"{os.getloadavg()[0]:.1f}"
+        self.log(f"database {self.database_url}, Redis {self.redis_url}, port {self.port}, load average {self.load_before}")
         database_reset(self.database_url)
         import redis
 
@@ -329,6 +330,10 @@ class LoadTest:
                 "120",
                 "--keep-alive",
                 "5",
+                "--access-logfile",
+                str(self.tmp / "access.log"),
+                "--access-logformat",
+                "%(m)s %(U)s %(s)s %(D)s",
             ],
             self.tmp / "gunicorn.log",
         )
@@ -472,6 +477,18 @@ class LoadTest:
                 runs.append((end - duration, duration))
         return runs
 
+    def server_times(self) -> dict[str, list[float]]:
+        """Time gunicorn spent on each request (ms, without the wait in its backlog), by kind of request."""
+        kinds: dict[str, list[float]] = {}
+        for line in (self.tmp / "access.log").read_text(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) != 4:
+                continue
+            method, path, _status, micros = parts
+            kind = f"{method} " + ("/accounts/login/" if path.startswith("/accounts/login/") else re.sub(r"/\d+/", "/<id>/", path))
+            kinds.setdefault(kind, []).append(int(micros) / 1000)
+        return kinds
+
     def verify(self, round_id: int) -> tuple[int, int, list[str]]:
         """Every curator's submission is there, submitted, with every answer as sent."""
         from surveys.models import Answer, Question, Submission
@@ -552,7 +569,7 @@ class LoadTest:
             "Produced by `make loadtest` (bench/loadtest.py); rerun it to refresh these figures.",
             "",
             f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}",
-            f"- Machine: {machine()}",
+            f"- Machine: {machine()}; load average before the run {self.load_before}, after {os.getloadavg()[0]:.1f}",
             f"- Stack, all on 127.0.0.1: gunicorn {args.web_workers} sync workers, Celery worker (concurrency {args.worker_concurrency}, no beat), "
             f"PostgreSQL {connection.pg_version // 10000 if connection.vendor == 'postgresql' else '?'}, Redis db 14; "
             f"RECOMPUTE_DELAY_SECONDS={args.recompute_delay}",
@@ -577,6 +594,11 @@ class LoadTest:
         lines += ["", "## Latency per step (ms)", "", "| step | requests | p50 | p95 | p99 | max |", "|---|---:|---:|---:|---:|---:|"]
         for step, s in f["steps"].items():
             lines.append(f"| {step} | {s['n']} | {s['p50']:.0f} | {s['p95']:.0f} | {s['p99']:.0f} | {s['max']:.0f} |")
+        lines += ["", "## Time gunicorn spent per request (ms; the rest of the latency is waiting for a free worker)", ""]
+        lines += ["| request | count | p50 | p95 | p99 |", "|---|---:|---:|---:|---:|"]
+        for kind, values in sorted(self.server_times().items()):
+            if len(values) >= 10:
+                lines.append(f"| {kind} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | {percentile(values, 99):.0f} |")
         if f["errors"] or f["problems"]:
             lines += ["", "## Errors", ""] + [f"- {e}" for e in (f["errors"] + f["problems"])[:30]]
         return "\n".join(lines) + "\n"
