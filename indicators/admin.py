@@ -16,6 +16,8 @@ from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, K
 from .seed import sync_deadlines
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
+# Links typed without a scheme are taken as https (Django 6's default, chosen now).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 SOON_DAYS = 30
 
 
@@ -172,6 +174,7 @@ class DeadlineInline(admin.TabularInline):
 class ProcessEventInline(admin.TabularInline):
     model = ProcessEvent
     extra = 0
+    formfield_overrides = HTTPS_LINKS
     fields = ["date", "title", "format", "schools_count", "participants_count", "link", "document"]
 
 
@@ -407,6 +410,7 @@ class ProcessEventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["key_result"]
     readonly_fields = ["recorded_by", "created_at"]
     date_hierarchy = "date"
+    formfield_overrides = HTTPS_LINKS
 
     def save_model(self, request, obj, form, change):
         if not obj.recorded_by_id:
