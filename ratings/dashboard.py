@@ -17,7 +17,7 @@ from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
 
-from .models import IndicatorProgress, Rating, StatusEligibility
+from .models import IndicatorProgress, Rating, StatusAward, StatusEligibility
 
 HISTOGRAM_BINS = 10
 TOP_SCHOOLS = 5
@@ -309,3 +309,41 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
         roadmaps = Roadmap.objects.filter(municipality=municipality, kind=Roadmap.Kind.MUNICIPAL)
         board.due, board.overdue = key_results_due(roadmaps, today, DUE_DAYS)
     return board
+
+
+# --- What the exports page offers --------------------------------------------------------------
+
+
+def status_years(access: Access) -> list[int]:
+    """Years with a status list (confirmed awards) or a round, newest first."""
+    schools = schools_visible_to(access).values("pk")
+    awarded = set(StatusAward.objects.filter(school__in=schools).values_list("year", flat=True).distinct())
+    rounds = set(rounds_for_dashboard(access).values_list("year", flat=True).distinct())
+    return sorted(awarded | rounds, reverse=True)
+
+
+class ExportChoiceForm(forms.Form):
+    round = forms.TypedChoiceField(label="Раунд мониторинга", coerce=int, required=False)
+    year = forms.TypedChoiceField(label="Год статуса", coerce=int, required=False)
+
+    def __init__(self, *args, rounds: list[SubmissionRound], years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rounds = {r.pk: r for r in rounds}
+        self.fields["round"].choices = [(r.pk, f"{r.title} ({r.get_state_display()})") for r in rounds]
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        for field_ in self.fields.values():
+            field_.widget.attrs["class"] = "form-select"
+
+    def defaults(self) -> dict:
+        round_ = dashboard_round(list(self.rounds.values()), None)
+        years = [y for y, _label in self.fields["year"].choices]
+        return {"round": round_, "year": years[0] if years else None}
+
+    def chosen(self) -> dict:
+        chosen = self.defaults()
+        if self.is_valid():
+            if self.cleaned_data.get("round"):
+                chosen["round"] = self.rounds.get(self.cleaned_data["round"], chosen["round"])
+            if self.cleaned_data.get("year"):
+                chosen["year"] = self.cleaned_data["year"]
+        return chosen

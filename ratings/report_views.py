@@ -1,13 +1,24 @@
 """Views of the dashboard and the Excel exports."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from schools.roles import access_for
 
-from .dashboard import DashboardFilterForm, dashboard, rounds_for_dashboard
+from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, rounds_for_dashboard, status_years
+from .export_tasks import export_job_start
+from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
+from .models import ExportJob
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Exports with more rows than this are built by the worker (settings.EXPORT_ASYNC_ROWS overrides).
+DEFAULT_ASYNC_ROWS = 300
 
 
 def _reviewer(request):
@@ -24,3 +35,72 @@ def dashboard_view(request):
     form = DashboardFilterForm(request.GET or None, access=access, years=sorted({r.year for r in rounds}, reverse=True))
     board = dashboard(access, form.filters() if form.is_bound else {}, rounds, timezone.localdate())
     return render(request, "ratings/dashboard.html", {"form": form, "board": board, "charts": board.charts()})
+
+
+# --- Excel exports -----------------------------------------------------------------------------
+
+
+def _async_threshold() -> int:
+    return getattr(settings, "EXPORT_ASYNC_ROWS", DEFAULT_ASYNC_ROWS)
+
+
+@login_required
+def export_list(request):
+    access = _reviewer(request)
+    rounds = list(rounds_for_dashboard(access))
+    form = ExportChoiceForm(request.GET or None, rounds=rounds, years=status_years(access))
+    chosen = form.chosen() if form.is_bound else form.defaults()
+    jobs = ExportJob.objects.filter(user=request.user).order_by("-created_at")[:8]
+    context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold()}
+    return render(request, "ratings/export_list.html", context)
+
+
+@login_required
+@require_POST
+def export_create(request, kind: str):
+    access = _reviewer(request)
+    try:
+        export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"))
+    except ExportNotFound as error:
+        raise Http404("Такой выгрузки нет") from error
+    rows = export.count_rows()
+    if rows > _async_threshold():
+        job = export_job_start(request=export, user=request.user, total_rows=rows)
+        return redirect("ratings:export-job", pk=job.pk)
+    return FileResponse(export_to_tempfile(export), as_attachment=True, filename=export.filename, content_type=XLSX)
+
+
+def _own_job(request, pk: int) -> ExportJob:
+    _reviewer(request)
+    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+
+
+@login_required
+def export_job(request, pk: int):
+    job = _own_job(request, pk)
+    return render(request, "ratings/export_job.html", {"job": job, "spec": EXPORTS.get(job.kind)})
+
+
+@login_required
+def export_job_status(request, pk: int):
+    job = _own_job(request, pk)
+    done = job.state == ExportJob.State.DONE
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "done": job.done_rows,
+            "total": job.total_rows,
+            "percent": 100 if done else (min(99, 100 * job.done_rows // job.total_rows) if job.total_rows else 0),
+            "download": reverse("ratings:export-job-download", args=[job.pk]) if done else "",
+            "error": job.error,
+        }
+    )
+
+
+@login_required
+def export_job_download(request, pk: int):
+    job = _own_job(request, pk)
+    if job.state != ExportJob.State.DONE or not job.file:
+        raise Http404("Файл ещё не готов")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.params.get("filename") or "выгрузка.xlsx", content_type=XLSX)

@@ -1,0 +1,144 @@
+"""Excel exports: each a working file, not a dump. A title and the moment of export on top, a Russian
+header row that stays frozen and carries an autofilter, column widths that fit, numbers as numbers,
+percents as percents and dates as dates. Workbooks are written in openpyxl's `write_only` mode, rows
+stream from querysets in chunks, so memory stays bounded whatever the number of schools.
+
+Each export is an `ExportSpec`: how many rows it will have (to choose between a download now and a
+Celery job) and a writer that takes the selector output and a file path.
+"""
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from indicators.models import Indicator
+from schools.models import Municipality, School
+from schools.roles import Access
+from schools.selectors import schools_visible_to
+from surveys.models import SubmissionRound
+
+from ..models import Rating, StatusAward
+from .sheets import Progress
+from .writers import write_answers, write_completeness, write_indicators, write_rating, write_status
+
+# --- The catalogue -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    kind: str
+    title: str
+    description: str
+    needs: str  # "round" or "year" or "municipality"
+
+    def filename(self, subject: str) -> str:
+        return f"{self.title} — {subject}.xlsx".replace("/", "-")
+
+
+EXPORTS = {
+    "rating": ExportSpec("rating", "Рейтинг", "Место, школа, район, форма, рейтинг, уровень, баллы по разделам, изменение, статус", "round"),
+    "answers": ExportSpec("answers", "Ответы школ", "Одна строка — школа, один столбец — вопрос (код и текст), состояние анкеты", "round"),
+    "completeness": ExportSpec("completeness", "Полнота заполнения", "По районам и по школам: состояние анкет, даты, кураторы", "round"),
+    "indicators": ExportSpec("indicators", "Показатели", "Показатель, цель, срок, факт по раундам, оценка", "municipality"),
+    "status": ExportSpec("status", "Статус «Цифровая школа»", "Приложение к приказу: район — школы через запятую", "year"),
+}
+
+
+@dataclass
+class ExportRequest:
+    """What to export, resolved and scoped for one user."""
+
+    spec: ExportSpec
+    access: Access
+    round: SubmissionRound | None = None
+    municipality: Municipality | None = None
+    year: int | None = None
+
+    @property
+    def schools(self) -> QuerySet[School]:
+        return schools_visible_to(self.access)
+
+    @property
+    def subject(self) -> str:
+        if self.round is not None:
+            return self.round.title
+        if self.year is not None:
+            return str(self.year)
+        return self.municipality.name if self.municipality else ""
+
+    @property
+    def filename(self) -> str:
+        return self.spec.filename(self.subject)
+
+    def count_rows(self) -> int:
+        """Rows the file will have, in one query: decides between a download now and a job."""
+        kind = self.spec.kind
+        if kind == "rating":
+            return Rating.objects.filter(round=self.round, school__in=self.schools.values("pk")).count()
+        if kind in ("answers", "completeness"):
+            return self.schools.filter(rounds=self.round).count()
+        if kind == "status":
+            return StatusAward.objects.filter(municipality=self.municipality, year=self.year, school__in=self.schools.values("pk")).count()
+        return Indicator.objects.filter(roadmap__municipality=self.municipality, level=Indicator.Level.CITY).count()
+
+    def write(self, path, exported_at: dt.datetime, progress: Progress | None = None) -> int:
+        kind = self.spec.kind
+        if kind == "rating":
+            return write_rating(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+        if kind == "answers":
+            return write_answers(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+        if kind == "completeness":
+            return write_completeness(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+        if kind == "status":
+            return write_status(path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, progress=progress)
+        return write_indicators(path, municipality=self.municipality, exported_at=exported_at, progress=progress)
+
+    @property
+    def params(self) -> dict:
+        return {"round": self.round.pk if self.round else None, "year": self.year, "municipality": self.municipality.pk if self.municipality else None}
+
+
+class ExportNotFound(LookupError):
+    """The export, its round or its year is not there for this user."""
+
+
+def export_request_for(access: Access, kind: str, *, round_id=None, year=None) -> ExportRequest:
+    """Resolve an export for a user: the round among the rounds they may see, the municipality of
+    their schools, the year as a number. Raises ExportNotFound for anything else."""
+    from ..dashboard import dashboard_municipality, rounds_for_dashboard
+
+    spec = EXPORTS.get(kind)
+    if spec is None:
+        raise ExportNotFound(kind)
+    request = ExportRequest(spec=spec, access=access)
+    if spec.needs == "round":
+        try:
+            request.round = rounds_for_dashboard(access).get(pk=int(round_id))
+        except (TypeError, ValueError, SubmissionRound.DoesNotExist) as error:
+            raise ExportNotFound(round_id) from error
+    request.municipality = request.round.municipality if request.round else dashboard_municipality(access, None)
+    if request.municipality is None:
+        raise ExportNotFound("municipality")
+    if spec.needs == "year":
+        try:
+            request.year = int(year)
+        except (TypeError, ValueError) as error:
+            raise ExportNotFound(year) from error
+    return request
+
+
+def export_to_tempfile(request: ExportRequest, progress: Progress | None = None):
+    """Write the export to a temporary file and return it open for reading; the file has no name on
+    disk any more, so it disappears when closed (after the response has streamed it)."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
+    os.close(handle)
+    try:
+        request.write(path, timezone.now(), progress)
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the response or the caller
+    finally:
+        os.unlink(path)
+    return stream

@@ -1,0 +1,441 @@
+"""The five exports: rating, answers, completeness of a round, indicator progress, the status annex.
+Each writer takes selector output (querysets already scoped to the user's schools) and a path."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from indicators.models import Indicator, IndicatorTarget, Roadmap
+from schools.models import Curator, Municipality, School
+from surveys.models import Answer, Question, Section, Submission, SubmissionRound
+
+from ..models import IndicatorProgress, Rating, SectionScore, StatusAward
+from .sheets import (
+    FORMAT_CHANGE,
+    FORMAT_CHANGE_INT,
+    FORMAT_DATE,
+    FORMAT_DATETIME,
+    FORMAT_DECIMAL,
+    FORMAT_INT,
+    FORMAT_PERCENT,
+    FORMAT_SCORE,
+    Column,
+    Progress,
+    Sheet,
+    chunks,
+    excel_datetime,
+    fit,
+    longest,
+    new_workbook,
+    percent,
+    report,
+)
+
+# --- Rating of a round -------------------------------------------------------------------------
+
+CRITERIA = [
+    ("ok_score", "рейтинг"),
+    ("ok_speed", "скорость"),
+    ("ok_kit", "комплект"),
+    ("ok_contract", "договор"),
+    ("ok_teachers", "педагоги"),
+    ("ok_certification", "заявка"),
+]
+
+
+def rating_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[Rating]:
+    """The round's ratings of the given schools with their section points and status eligibility in
+    the same row: one query whatever the number of schools."""
+    sections = Section.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "pk")
+    per_section = {
+        f"section_{s.pk}": Subquery(SectionScore.objects.filter(round=round_, school=OuterRef("school_id"), section=s).values("points")[:1]) for s in sections
+    }
+    return (
+        Rating.objects.filter(round=round_, school__in=schools.values("pk"))
+        .annotate(status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)))
+        .annotate(
+            eligible=F("status__eligible"),
+            **{name: F(f"status__{name}") for name, _label in CRITERIA},
+            **per_section,
+        )
+        .select_related("school", "school__district")
+        .order_by(F("rank").asc(nulls_last=True), "school__district__name", "school__full_name", "pk")
+    )
+
+
+def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+    sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "pk"))
+    rows = rating_rows(round_, schools)
+    widths = longest(schools, "full_name", "district__name")
+    columns = [
+        Column("Место", 8, FORMAT_INT),
+        Column("Место в районе", 9, FORMAT_INT),
+        Column("Школа", fit("Школа", widths["full_name"])),
+        Column("Район", fit("Район", widths["district__name"])),
+        Column("Форма", 9),
+        Column("Рейтинг", 10, FORMAT_SCORE),
+        Column("Баллы", 9, FORMAT_DECIMAL),
+        Column("Из возможных", 10, FORMAT_DECIMAL),
+        Column("Уровень", 12),
+        *(Column(f"Баллы: {s.title}", fit("", 0, minimum=14, maximum=18), FORMAT_DECIMAL) for s in sections),
+        Column("Изменение рейтинга", 12, FORMAT_CHANGE),
+        Column("Изменение места", 11, FORMAT_CHANGE_INT),
+        Column("Проходит на статус", 11),
+        Column("Не выполнены критерии", 30, wrap=True),
+    ]
+    workbook = new_workbook()
+    sheet = Sheet(
+        workbook,
+        "Рейтинг",
+        f"Рейтинг готовности ОУ к подключению к ЦОС: {round_.title}",
+        columns,
+        exported_at,
+        note="Место — среди школ с рейтингом; «нет данных» — анкета не отправлена. Изменение — к прошлому раунду.",
+        freeze_cols=3,
+    )
+    done = 0
+    for chunk in chunks(rows):
+        for r in chunk:
+            failed = ", ".join(label for name, label in CRITERIA if getattr(r, name) is False)
+            eligible = "" if r.eligible is None else ("да" if r.eligible else "нет")
+            sheet.append(
+                [
+                    r.rank,
+                    r.district_rank,
+                    r.school.full_name,
+                    r.school.district.name if r.school.district else "",
+                    r.school.legal_form if r.school.legal_form != School.LegalForm.OTHER else "иная",
+                    r.score,
+                    r.points,
+                    r.possible,
+                    r.get_level_display(),
+                    *(getattr(r, f"section_{s.pk}") for s in sections),
+                    r.score_change,
+                    r.rank_change,
+                    eligible,
+                    failed,
+                ]
+            )
+        done += len(chunk)
+        report(progress, done)
+    if sheet.rows:
+        first, last = sheet.header_row + 1, sheet.last_data_row
+        sheet.append_total(
+            ["Всего", None, f"=COUNTA(C{first}:C{last})", None, "Средний", f'=IFERROR(AVERAGE(F{first}:F{last}),"")', *([None] * (len(columns) - 6))]
+        )
+    sheet.close()
+    workbook.save(path)
+    return done
+
+
+# --- All answers of a round ---------------------------------------------------------------------
+
+ANSWER_FORMATS = {
+    Question.Type.INTEGER: FORMAT_INT,
+    Question.Type.DECIMAL: FORMAT_DECIMAL,
+    Question.Type.PERCENT: FORMAT_PERCENT,
+    Question.Type.DATE: FORMAT_DATE,
+}
+
+
+def answer_value(question: Question, answer: Answer | None):
+    """The value as a spreadsheet cell wants it: numbers as numbers, percents as fractions, dates as dates."""
+    if answer is None:
+        return None
+    kind = question.type
+    if kind == Question.Type.PERCENT:
+        return percent(answer.value_number)
+    if kind in Question.NUMERIC_TYPES:
+        return answer.value_number
+    if kind == Question.Type.DATE:
+        return answer.value_date
+    if kind == Question.Type.YES_NO:
+        return None if answer.value_bool is None else ("да" if answer.value_bool else "нет")
+    if kind in Question.CHOICE_TYPES:
+        labels = question.choice_labels
+        return ", ".join(labels.get(v, v) for v in answer.value_text.split("|") if v)
+    if kind == Question.Type.FILE:
+        return answer.file_name
+    return answer.value_text
+
+
+def round_school_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
+    """Participating schools with their submission of the round (if any) in the same row."""
+    return (
+        schools.filter(rounds=round_)
+        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
+        .annotate(
+            submission_id=F("this_round__pk"),
+            submission_state=F("this_round__state"),
+            submitted_at=F("this_round__submitted_at"),
+            updated_at=F("this_round__updated_at"),
+        )
+        .order_by("district__name", "number", "full_name", "pk")
+    )
+
+
+STATE_LABELS = {**dict(Submission.State.choices), None: "не начата"}
+
+
+def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+    questions = list(Question.objects.filter(questionnaire_id=round_.questionnaire_id).select_related("section").order_by("section__order", "order", "pk"))
+    widths = longest(schools, "full_name", "district__name")
+    columns = [
+        Column("Школа", fit("Школа", widths["full_name"])),
+        Column("Район", fit("Район", widths["district__name"])),
+        Column("Состояние анкеты", 16),
+        Column("Отправлена", 16, FORMAT_DATETIME),
+        *(
+            Column(
+                q.text + (f", {q.unit}" if q.unit and q.type != Question.Type.PERCENT else ""),
+                16 if q.type in Question.NUMERIC_TYPES or q.type in (Question.Type.DATE, Question.Type.YES_NO) else 28,
+                ANSWER_FORMATS.get(q.type),
+                wrap=q.type in (Question.Type.TEXT, Question.Type.MULTIPLE_CHOICE),
+                code=q.code,
+            )
+            for q in questions
+        ),
+    ]
+    workbook = new_workbook()
+    sheet = Sheet(
+        workbook,
+        "Ответы",
+        f"Ответы школ: {round_.title}",
+        columns,
+        exported_at,
+        note="Строка над заголовком — коды вопросов. Проценты — в формате процентов; пустая ячейка — нет ответа.",
+        freeze_cols=1,
+    )
+    done = 0
+    for chunk in chunks(round_school_rows(round_, schools)):
+        submission_ids = [s.submission_id for s in chunk if s.submission_id]
+        answers: dict[tuple[int, int], Answer] = {
+            (a.submission_id, a.question_id): a for a in Answer.objects.filter(submission_id__in=submission_ids).select_related(None)
+        }
+        for school in chunk:
+            sheet.append(
+                [
+                    school.full_name,
+                    school.district.name if school.district else "",
+                    STATE_LABELS.get(school.submission_state, school.submission_state),
+                    excel_datetime(school.submitted_at),
+                    *(answer_value(q, answers.get((school.submission_id, q.pk))) for q in questions),
+                ]
+            )
+        done += len(chunk)
+        report(progress, done)
+    sheet.close()
+    workbook.save(path)
+    return done
+
+
+# --- Completeness of a round -------------------------------------------------------------------
+
+
+def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+    from ..dashboard import SUBMISSION_STATES, completeness_by_district
+
+    rows = round_school_rows(round_, schools).annotate(
+        curator_name=Subquery(
+            Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__last_name")[:1],
+        ),
+        curator_first=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__first_name")[:1]),
+        curator_email=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__email")[:1]),
+    )
+    widths = longest(schools, "full_name", "district__name")
+    workbook = new_workbook()
+    by_district, total = completeness_by_district(round_, schools)
+    summary = Sheet(
+        workbook,
+        "По районам",
+        f"Полнота заполнения: {round_.title}",
+        [
+            Column("Район", fit("Район", widths["district__name"])),
+            Column("Школ", 8, FORMAT_INT),
+            *(Column(label.capitalize(), 12, FORMAT_INT) for _name, label in SUBMISSION_STATES),
+            Column("Отправлено", 12, FORMAT_PERCENT),
+        ],
+        exported_at,
+        note=f"Срок приёма анкет: {timezone.localtime(round_.closes_at):%d.%m.%Y %H:%M}. Отправлено — принятые и отправленные на проверку.",
+        freeze_cols=1,
+    )
+    for r in by_district:
+        summary.append([r.district, r.total, *(r.counts[name] for name, _l in SUBMISSION_STATES), Decimal(r.done) / r.total if r.total else None])
+    summary.append_total(
+        [total.district, total.total, *(total.counts[name] for name, _l in SUBMISSION_STATES), Decimal(total.done) / total.total if total.total else None]
+    )
+    summary.close()
+
+    sheet = Sheet(
+        workbook,
+        "По школам",
+        f"Анкеты школ: {round_.title}",
+        [
+            Column("Район", fit("Район", widths["district__name"])),
+            Column("Школа", fit("Школа", widths["full_name"])),
+            Column("Состояние анкеты", 16),
+            Column("Отправлена", 16, FORMAT_DATETIME),
+            Column("Изменена", 16, FORMAT_DATETIME),
+            Column("Куратор", 28),
+            Column("E-mail куратора", 30),
+        ],
+        exported_at,
+        freeze_cols=2,
+    )
+    done = 0
+    for chunk in chunks(rows):
+        for school in chunk:
+            curator = " ".join(p for p in (school.curator_name, school.curator_first) if p)
+            sheet.append(
+                [
+                    school.district.name if school.district else "",
+                    school.full_name,
+                    STATE_LABELS.get(school.submission_state, school.submission_state),
+                    excel_datetime(school.submitted_at),
+                    excel_datetime(school.updated_at),
+                    curator or "не назначен",
+                    school.curator_email or "",
+                ]
+            )
+        done += len(chunk)
+        report(progress, done)
+    sheet.close()
+    workbook.save(path)
+    return done
+
+
+# --- Indicator progress ------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    target: IndicatorTarget | None
+    actual: dict[int, Decimal | None] = field(default_factory=dict)
+    latest: IndicatorProgress | None = None
+
+
+def indicator_rows(municipality: Municipality) -> tuple[list[SubmissionRound], list[IndicatorRow]]:
+    """City indicators of the municipality's roadmaps, their last target and the actual of every round."""
+    rounds = list(SubmissionRound.objects.filter(municipality=municipality).exclude(state=SubmissionRound.State.DRAFT).order_by("opens_at", "pk"))
+    indicators = list(
+        Indicator.objects.filter(roadmap__municipality=municipality, roadmap__kind=Roadmap.Kind.MUNICIPAL, level=Indicator.Level.CITY)
+        .select_related("roadmap")
+        .prefetch_related("targets")
+        .order_by("roadmap__period_start", "order", "code")
+    )
+    rows = {i.pk: IndicatorRow(i, (list(i.targets.all()) or [None])[-1]) for i in indicators}
+    for progress in IndicatorProgress.objects.filter(indicator__in=indicators, school__isnull=True, round__in=rounds).order_by("round__opens_at"):
+        row = rows[progress.indicator_id]
+        row.actual[progress.round_id] = progress.actual
+        row.latest = progress
+    return rounds, list(rows.values())
+
+
+def write_indicators(path, *, municipality: Municipality, exported_at: dt.datetime, progress: Progress | None = None) -> int:
+    rounds, rows = indicator_rows(municipality)
+    longest_name = max((len(r.indicator.name) for r in rows), default=20)
+    columns = [
+        Column("Код", 16),
+        Column("Показатель", fit("Показатель", longest_name, maximum=70), wrap=True),
+        Column("Единица", 9),
+        Column("Базовое значение", 11, FORMAT_DECIMAL),
+        Column("Цель", 10, FORMAT_DECIMAL),
+        Column("Срок цели", 12, FORMAT_DATE),
+        *(Column(f"Факт: {r.title}", 14, FORMAT_DECIMAL) for r in rounds),
+        Column("Школ с данными", 10, FORMAT_INT),
+        Column("Оценка", 14),
+    ]
+    workbook = new_workbook()
+    sheet = Sheet(
+        workbook,
+        "Показатели",
+        f"Выполнение показателей дорожной карты: {municipality.name}",
+        columns,
+        exported_at,
+        note="Цель — последнее целевое значение дорожной карты; факт — по отправленным анкетам каждого раунда; оценка — по последнему раунду.",
+        freeze_cols=2,
+    )
+    percent_formats = [FORMAT_PERCENT if f == FORMAT_DECIMAL else f for f in sheet.formats]
+    for row in rows:
+        ind = row.indicator
+        is_percent = ind.unit == Indicator.Unit.PERCENT
+
+        def value(v, is_percent=is_percent):
+            return percent(v) if is_percent else v
+
+        sheet.append(
+            [
+                ind.code,
+                ind.name,
+                ind.get_unit_display(),
+                value(ind.base_value),
+                value(row.target.value) if row.target else None,
+                row.target.due_date if row.target else None,
+                *(value(row.actual.get(r.pk)) for r in rounds),
+                row.latest.schools_with_data if row.latest else None,
+                row.latest.get_verdict_display() if row.latest else "нет данных",
+            ],
+            formats=percent_formats if is_percent else None,
+        )
+    sheet.close()
+    workbook.save(path)
+    report(progress, len(rows))
+    return len(rows)
+
+
+# --- The status list of a year: the annex of the order ----------------------------------------
+
+
+def status_annex_rows(municipality: Municipality, year: int, schools: QuerySet[School]) -> list[tuple[str, list[str]]]:
+    """(district, [schools by number]) as the annex of seed 002 lists them."""
+    awards = (
+        StatusAward.objects.filter(municipality=municipality, year=year, school__in=schools.values("pk"))
+        .select_related("school__district")
+        .order_by("school__district__name", F("school__number").asc(nulls_last=True), "school__full_name")
+    )
+    grouped: dict[str, list[str]] = {}
+    for award in awards:
+        grouped.setdefault(award.school.district.name if award.school.district else "Без района", []).append(award.school.full_name)
+    return list(grouped.items())
+
+
+def status_title(municipality: Municipality, year: int) -> str:
+    return f"«Цифровая школа {municipality.name_genitive or municipality.name} {year}»"
+
+
+def write_status(path, *, municipality: Municipality, year: int, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+    rows = status_annex_rows(municipality, year, schools)
+    workbook = new_workbook()
+    annex = Sheet(
+        workbook,
+        "Приложение",
+        f"Список общеобразовательных учреждений, получивших статус {status_title(municipality, year)}",
+        [Column("Район", fit("Район", max((len(d) for d, _s in rows), default=10))), Column("ОУ", 110, wrap=True)],
+        exported_at,
+        note="Школы района — через запятую, по номерам, как в приложении к приказу.",
+    )
+    for district, names in rows:
+        annex.append([district, ", ".join(names)])
+    annex.close()
+    detail = Sheet(
+        workbook,
+        "По школам",
+        f"Статус {status_title(municipality, year)}: по школам",
+        [Column("Район", 20), Column("ОУ", fit("ОУ", max((len(n) for _d, ns in rows for n in ns), default=10))), Column("№ в районе", 10, FORMAT_INT)],
+        exported_at,
+    )
+    count = 0
+    for district, names in rows:
+        for n, name in enumerate(names, start=1):
+            detail.append([district, name, n])
+            count += 1
+    if count:
+        detail.append_total(["Всего школ", f"=COUNTA(B{detail.header_row + 1}:B{detail.last_data_row})", None])
+    detail.close()
+    workbook.save(path)
+    report(progress, count)
+    return count

@@ -1,0 +1,75 @@
+"""All answers of a round: one row per school, one column per question, typed cells."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from ratings.exports import export_request_for
+from schools.roles import Access
+from tests.factories import methodologist
+from tests.reports_world import small_round
+
+pytestmark = pytest.mark.django_db
+EXPORTED_AT = timezone.make_aware(dt.datetime(2026, 4, 2, 9, 30))
+
+
+def answers_sheet(tmp_path, world):
+    path = tmp_path / "answers.xlsx"
+    export_request_for(Access(methodologist()), "answers", round_id=world.current.pk).write(path, EXPORTED_AT)
+    return load_workbook(path)["Ответы"]
+
+
+def row(ws, n: int) -> list:
+    return [c.value for c in ws[n]]
+
+
+def test_header_has_question_codes_above_their_texts_and_freezes_below(tmp_path):
+    world = small_round()
+    ws = answers_sheet(tmp_path, world)
+    assert ws["A1"].value == "Ответы школ: Мониторинг 2026"
+    assert row(ws, 4) == [
+        None,
+        None,
+        None,
+        None,
+        "internet_speed",
+        "channel_meets_requirements",
+        "equipment_kit",
+        "speed_measured_on",
+        "teachers_ready_share",
+        "platforms_used",
+        "comment",
+    ]
+    assert row(ws, 5) == [
+        "Школа",
+        "Район",
+        "Состояние анкеты",
+        "Отправлена",
+        "Скорость подключения к Интернету, Мбит/с",
+        "Канал соответствует требованиям ЦОС",
+        "Комплект средств обучения ЦОС",
+        "Дата замера скорости",
+        "Доля педагогов, готовых работать в ЦОС",
+        "Какие платформы используются",
+        "Комментарий",
+    ]
+    assert ws.freeze_panes == "B6"
+    assert ws.auto_filter.ref == "A5:K10"
+
+
+def test_every_participating_school_is_a_row_with_typed_answers_and_its_state(tmp_path):
+    world = small_round()
+    ws = answers_sheet(tmp_path, world)
+    rows = {r[0]: r for r in (row(ws, n) for n in range(6, 11))}
+    assert list(rows) == ["МАОУ «Школа № 10»", "МБОУ «Школа № 16»", "МБОУ «Школа № 97»", "МБОУ «Лицей № 58»", "МБОУ «Школа № 87»"]
+    assert rows["МАОУ «Школа № 10»"][2:] == ["принята", None, 120, "да", "стандартный", dt.datetime(2026, 3, 5), 0.85, "Сферум, РЭШ", None]
+    assert rows["МБОУ «Школа № 87»"][2:] == ["отправлена", None, 40, "нет", "нет", None, 0.3, None, "Ждём подключения"]
+    assert rows["МБОУ «Школа № 16»"][2:5] == ["черновик", None, 10]
+    assert rows["МБОУ «Лицей № 58»"][2:] == ["не начата", *([None] * 8)]
+    cells = {c.column_letter: c for c in ws[6]}
+    assert cells["E"].number_format == "#,##0.##"
+    assert cells["H"].number_format == "DD.MM.YYYY"
+    assert cells["I"].number_format == "0.0%"
+    assert cells["J"].alignment.wrap_text
