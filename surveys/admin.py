@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .models import Answer, AnswerChange, Question, Questionnaire, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
-from .services import SurveyError, questionnaire_new_version, round_close, round_extension_grant, round_open, round_schools_set_default
+from .services import SurveyError, questionnaire_new_version, round_close, round_extension_grant, round_open, round_reopen, round_schools_set_default
 
 
 class FrozenQuestionnaireMixin:
@@ -107,7 +107,7 @@ class SubmissionRoundAdmin(admin.ModelAdmin):
         ("Расчёт итогов", {"classes": ["collapse"], "fields": ["changes_seq", "computed_seq", "computed_at", "recompute_queued_at", "results_fixed_at"]}),
     ]
     inlines = [RoundExtensionInline]
-    actions = ["open_rounds", "close_rounds"]
+    actions = ["open_rounds", "close_rounds", "reopen_rounds"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("questionnaire").annotate(school_total=Count("schools"))
@@ -141,6 +141,16 @@ class SubmissionRoundAdmin(admin.ModelAdmin):
             try:
                 round_close(submission_round=submission_round)
                 self.message_user(request, f"Раунд «{submission_round}» закрыт, итоги зафиксированы.", messages.SUCCESS)
+            except SurveyError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description="Открыть закрытый раунд заново на 7 дней (для всех школ)")
+    def reopen_rounds(self, request, queryset):
+        closes_at = timezone.localtime() + timezone.timedelta(days=7)
+        for submission_round in queryset:
+            try:
+                round_reopen(submission_round=submission_round, closes_at=closes_at)
+                self.message_user(request, f"Раунд «{submission_round}» снова открыт до {closes_at:%d.%m.%Y %H:%M}.", messages.SUCCESS)
             except SurveyError as error:
                 self.message_user(request, error.message, messages.ERROR)
 
