@@ -1,0 +1,107 @@
+"""No lost update: two browser tabs saving the same submission, and a reviewer acting on a stale page.
+
+The second save of stale data is refused, the page shows what changed in between, and what the
+person typed is still in the form. Saves and status changes are all-or-nothing.
+"""
+
+import pytest
+
+from surveys.models import Answer, Submission
+from surveys.services import submission_return
+from tests.security_world import PASSWORD, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return build_world()
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def answer(submission: Submission, code: str) -> Answer:
+    return Answer.objects.get(submission=submission, question__code=code)
+
+
+def test_second_tab_saving_stale_answers_is_refused_shows_the_change_and_keeps_what_was_typed(live_server, page, world):
+    submission = world.submissions["neighbour"]  # a draft of the neighbour school
+    log_in(page, live_server.url, world.other_users["curator_neighbour"].username)
+    form_url = f"{live_server.url}/rounds/{world.round.pk}/form/"
+    first, second = page, page.context.new_page()
+    second.console_errors = []
+    first.goto(form_url)
+    second.goto(form_url)
+
+    first.fill("[name=q_internet_speed]", "250")
+    with first.expect_navigation():
+        first.click("button[name=draft]")
+    assert first.locator(".alert-success").filter(has_text="Черновик сохранён").is_visible()
+
+    second.fill("[name=q_teachers_ready_share]", "88")
+    second.fill("[name=q_comment]", "Написано во второй вкладке")
+    with second.expect_navigation():
+        second.click("button[name=draft]")
+
+    conflict = second.locator("#conflict")
+    assert conflict.is_visible()
+    assert "Пока вы работали с анкетой, её изменили" in conflict.inner_text()
+    row = conflict.locator("tr", has_text=world.questions["internet_speed"].text[:40])
+    assert "250" in row.inner_text(), "the conflict shows the answer the other tab changed, with its new value"
+    assert second.input_value("[name=q_teachers_ready_share]") == "88", "what was typed stays in the form"
+    assert second.input_value("[name=q_comment]") == "Написано во второй вкладке"
+    assert answer(submission, "teachers_ready_share").value_number == 70, "the stale save changed nothing"
+    assert answer(submission, "internet_speed").value_number == 250
+
+    # Having seen the change, the second tab keeps the other tab's answer and saves again: accepted now.
+    second.fill("[name=q_internet_speed]", "250")
+    with second.expect_navigation():
+        second.click("button[name=draft]")
+    assert second.locator(".alert-success").filter(has_text="Черновик сохранён").is_visible()
+    assert answer(submission, "teachers_ready_share").value_number == 88
+    assert answer(submission, "internet_speed").value_number == 250
+    assert answer(submission, "comment").value_text == "Написано во второй вкладке"
+    assert not first.console_errors and not second.console_errors
+
+
+def test_reviewer_accepting_a_page_that_went_stale_is_refused_and_keeps_the_comment(live_server, browser, page, world):
+    submission = world.submissions["own"]  # submitted by the curator of school № 10
+    reviewer = page
+    log_in(reviewer, live_server.url, world.users["district_officer"].username)
+    review_url = f"{live_server.url}/rounds/submissions/{submission.pk}/"
+    reviewer.goto(review_url)
+
+    # Meanwhile a methodologist returns the form and the curator corrects and sends it again.
+    submission_return(
+        submission=submission, user=world.users["methodologist"], comment="Уточните скорость", question_comments={}, expected_version=submission.version
+    )
+    curator_context = browser.new_context(locale="ru-RU")
+    curator = curator_context.new_page()
+    log_in(curator, live_server.url, world.users["curator"].username)
+    curator.goto(f"{live_server.url}/rounds/{world.round.pk}/form/")
+    curator.fill("[name=q_internet_speed]", "300")
+    curator.once("dialog", lambda dialog: dialog.accept())
+    with curator.expect_navigation():
+        curator.click("button[name=submit]")
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED
+    curator_context.close()
+
+    reviewer.fill("textarea[name=comment]", "Всё верно, принимаю")
+    with reviewer.expect_navigation():
+        reviewer.click("button[name=action][value=accept]")
+
+    text = reviewer.locator("main").inner_text()
+    assert "её изменили" in text, "the reviewer is told the form changed since the page was opened"
+    assert "300" in text, "the page now shows the curator's corrected answer"
+    assert reviewer.input_value("textarea[name=comment]") == "Всё верно, принимаю", "the reviewer's comment is kept"
+    submission.refresh_from_db()
+    assert submission.state == Submission.State.SUBMITTED, "the stale acceptance did not go through"
+    assert answer(submission, "internet_speed").value_number == 300
