@@ -1,7 +1,128 @@
 """Writes of schools, curators and accounts."""
 
-from .models import UserProfile
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import transaction
+
+from .imports import Credential, ImportPlan, one_time_password, plan_curators, plan_schools
+from .models import Curator, District, Municipality, School, UserProfile
 
 
 def profile_clear_password_duty(*, user) -> None:
     UserProfile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+
+
+# --- Imports from Excel ------------------------------------------------------------------------
+
+# One-time passwords carry ~70 random bits, so a lighter PBKDF2 work factor keeps an import of hundreds
+# of curators within a request; Django re-hashes at full strength at the first login, and the curator
+# must replace the password then anyway.
+ONE_TIME_PASSWORD_ITERATIONS = 20_000
+
+
+class ImportRejected(Exception):
+    def __init__(self, plan: ImportPlan):
+        super().__init__(f"{len(plan.errors)} ошибок в файле")
+        self.plan = plan
+
+
+def _one_time_hash(password: str) -> str:
+    hasher = PBKDF2PasswordHasher()
+    return hasher.encode(password, hasher.salt(), iterations=ONE_TIME_PASSWORD_ITERATIONS)
+
+
+@transaction.atomic
+def school_list_import(*, path, municipality: Municipality, create_districts: bool = False) -> ImportPlan:
+    """Create and update schools (and, if asked, districts) from a checked file; all or nothing."""
+    plan = plan_schools(path, municipality=municipality, create_districts=create_districts)
+    if not plan.ok:
+        raise ImportRejected(plan)
+    districts = {}
+    for name in plan.new_districts:
+        district = District(municipality=municipality, name=name)
+        district.full_clean()
+        district.save()
+        districts[name] = district
+    schools = School.objects.in_bulk([r.data["school"] for r in plan.rows if r.status == "updated"])
+    for row in plan.rows:
+        if row.status == "unchanged":
+            continue
+        data = row.data
+        district_id = data["district"] or districts[data["district_name"]].pk
+        fields = {k: data[k] for k in ("legal_form", "kind", "number", "is_urban", "students_count", "teachers_count", "address") if data[k] is not None}
+        school = schools[data["school"]] if row.status == "updated" else School(municipality=municipality, full_name=data["name"])
+        school.district_id = district_id
+        for name, value in fields.items():
+            setattr(school, name, value)
+        school.full_clean()
+        school.save()
+    return plan
+
+
+@transaction.atomic
+def curator_list_import(*, path, municipality: Municipality) -> tuple[ImportPlan, list[Credential]]:
+    """Create curators' accounts (one-time passwords, password change required) and appointments from
+    a checked file; an appointment replaces the school's previous active curator. Sends no e-mail."""
+    plan = plan_curators(path, municipality=municipality)
+    if not plan.ok:
+        raise ImportRejected(plan)
+    User = get_user_model()
+    credentials = []
+    schools = School.objects.in_bulk([r.data["school"] for r in plan.rows])
+    for row in plan.rows:
+        if row.status == "unchanged":
+            continue
+        data, school = row.data, schools[row.data["school"]]
+        account = data["account"]
+        if data["user"] is None:
+            password = one_time_password()
+            user = User(username=data["login"], password=_one_time_hash(password), **account)
+            user.full_clean()
+            user.save()
+            UserProfile.objects.update_or_create(user=user, defaults={"must_change_password": True, "phone": data["appointment"]["phone"] or ""})
+            credentials.append(Credential(f"{user.last_name} {user.first_name}", school.full_name, user.username, password))
+        else:
+            user = User.objects.get(pk=data["user"])
+            for name, value in account.items():
+                setattr(user, name, value)
+            user.save(update_fields=list(account))
+        appointment = {k: v for k, v in data["appointment"].items() if v is not None}
+        if "order_date" in appointment:
+            appointment["order_date"] = dt.date.fromisoformat(appointment["order_date"])
+        current = Curator.objects.filter(school=school, is_active=True).first()
+        if current is not None and current.user_id != user.pk:
+            current.is_active = False
+            current.save(update_fields=["is_active"])
+            current = None
+        curator = current or Curator(user=user, school=school)
+        for name, value in appointment.items():
+            setattr(curator, name, value)
+        curator.full_clean()
+        curator.save()
+    return plan, credentials
+
+
+def import_apply(*, token: str, pending: dict, path) -> dict:
+    """Apply a previewed import file; returns what the result page shows (JSON-safe, for the session).
+    For curators, the logins and one-time passwords also go to a sheet kept next to the file."""
+    from django.conf import settings
+
+    from .imports import CURATORS, credentials_workbook, pending_path
+
+    municipality = Municipality.objects.get(pk=pending["municipality"])
+    if pending["kind"] == CURATORS:
+        plan, credentials = curator_list_import(path=path, municipality=municipality)
+        if credentials:
+            credentials_workbook(credentials, settings.PORTAL_BASE_URL).save(pending_path(token, "-logins.xlsx"))
+    else:
+        plan, credentials = school_list_import(path=path, municipality=municipality, create_districts=pending["create_districts"]), []
+    path.unlink(missing_ok=True)
+    return {
+        "kind": pending["kind"],
+        "filename": pending["filename"],
+        "counts": plan.counts,
+        "new_districts": plan.new_districts,
+        "credentials": [vars(c) for c in credentials],
+    }

@@ -1,12 +1,21 @@
+import io
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from . import imports, services
+from .forms import ImportUploadForm
+from .models import Municipality
 from .roles import Role, access_for
 from .selectors import school_card as school_card_data
 from .selectors import schools_visible_to
 from .services import profile_clear_password_duty
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -35,8 +44,97 @@ def school_card(request, pk: int):
     return render(request, "schools/school_card.html", {"card": school_card_data(school)})
 
 
+# --- Imports from Excel (administrators) -------------------------------------------------------
+
+PENDING = "pending_imports"
+RESULTS = "import_results"
+
+
+def _administrator(request):
+    if not access_for(request).is_administrator:
+        raise PermissionDenied("Импорт из Excel доступен администраторам")
+
+
+def _pending(request, token: str) -> dict:
+    pending = request.session.get(PENDING, {}).get(token)
+    if pending is None or not imports.pending_path(token).exists():
+        raise Http404("Файл для импорта не найден: загрузите его снова")
+    return pending
+
+
+def _plan(pending: dict, token: str) -> imports.ImportPlan:
+    municipality = get_object_or_404(Municipality, pk=pending["municipality"])
+    return imports.plan_file(pending["kind"], imports.pending_path(token), municipality=municipality, create_districts=pending["create_districts"])
+
+
+@login_required
 def import_upload(request):
-    return redirect("home")
+    _administrator(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        token = imports.pending_save(form.cleaned_data["file"])
+        pending = {k: form.cleaned_data[k] for k in ("kind", "create_districts")}
+        pending.update(municipality=form.cleaned_data["municipality"].pk, filename=form.cleaned_data["file"].name)
+        try:
+            plan = _plan(pending, token)
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        if plan is not None and plan.ok:
+            request.session[PENDING] = {**request.session.get(PENDING, {}), token: pending}
+            return redirect("schools:import-preview", token=token)
+        imports.pending_path(token).unlink(missing_ok=True)  # nothing is kept from a bad file
+    status = 400 if form.errors or (plan and not plan.ok) else 200
+    return render(request, "schools/import_upload.html", {"form": form, "plan": plan}, status=status)
 
 
-import_template = import_preview = import_done = import_credentials = import_upload
+@login_required
+def import_preview(request, token: str):
+    _administrator(request)
+    pending = _pending(request, token)
+    if request.method == "POST":
+        try:
+            result = services.import_apply(token=token, pending=pending, path=imports.pending_path(token))
+        except services.ImportRejected as rejected:
+            return render(request, "schools/import_preview.html", {"plan": rejected.plan, "pending": pending, "token": token}, status=400)
+        request.session[RESULTS] = {**request.session.get(RESULTS, {}), token: result}
+        request.session[PENDING] = {k: v for k, v in request.session.get(PENDING, {}).items() if k != token}
+        return redirect("schools:import-done", token=token)
+    return render(request, "schools/import_preview.html", {"plan": _plan(pending, token), "pending": pending, "token": token})
+
+
+@login_required
+def import_done(request, token: str):
+    _administrator(request)
+    results = request.session.get(RESULTS, {})
+    if token not in results:
+        raise Http404("Итог импорта не найден")
+    result = dict(results[token])
+    # The one-time passwords are shown once; the sheet with them can be downloaded once.
+    credentials = result.pop("credentials", [])
+    request.session[RESULTS] = {**results, token: result}
+    has_file = imports.pending_path(token, "-logins.xlsx").exists()
+    return render(request, "schools/import_done.html", {"result": result, "credentials": credentials, "token": token, "has_file": has_file})
+
+
+@login_required
+def import_credentials(request, token: str):
+    _administrator(request)
+    path = imports.pending_path(token, "-logins.xlsx")
+    if token not in request.session.get(RESULTS, {}) or not path.exists():
+        raise Http404("Файл с паролями уже скачан или устарел")
+    content = path.read_bytes()
+    path.unlink()
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename="Кураторы — логины и пароли.xlsx", content_type=XLSX)
+
+
+@login_required
+def import_template(request, kind: str):
+    _administrator(request)
+    if kind not in imports.COLUMNS:
+        raise Http404("Такого шаблона нет")
+    municipality = Municipality.objects.annotate(n=Count("schools")).order_by("-n").first()
+    buffer = io.BytesIO()
+    imports.template_workbook(kind, municipality).save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=f"Шаблон — {imports.KIND_LABELS[kind].lower()}.xlsx", content_type=XLSX)

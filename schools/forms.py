@@ -1,0 +1,43 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from .imports import CURATORS, SCHOOLS
+from .models import Municipality
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Что загружаем",
+        choices=[(SCHOOLS, "Школы (с районами)"), (CURATORS, "Кураторы школ (с учётными записями)")],
+        widget=forms.RadioSelect,
+        initial=SCHOOLS,
+    )
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=Municipality.objects.none(), empty_label=None)
+    create_districts = forms.BooleanField(
+        label="Создать районы, которых ещё нет в портале",
+        required=False,
+        help_text="Без отметки строка с незнакомым районом считается ошибкой (чаще всего это опечатка).",
+    )
+    file = forms.FileField(label="Файл Excel (.xlsx)", help_text="Первый лист, строка заголовков как в шаблоне. До 5 МБ.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = Municipality.objects.annotate(n=Count("schools")).order_by("-n", "name")
+        self.fields["municipality"].queryset = municipalities
+        self.fields["municipality"].initial = municipalities.first()
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith(".xlsx"):
+            raise ValidationError("Нужен файл Excel в формате .xlsx. Старый формат .xls пересохраните в Excel как «Книга Excel (.xlsx)».")
+        if uploaded.size > MAX_IMPORT_BYTES:
+            raise ValidationError("Файл больше 5 МБ. Разделите его на части.")
+        head = uploaded.read(4)
+        uploaded.seek(0)
+        if head != b"PK\x03\x04":
+            raise ValidationError("Файл не похож на таблицу Excel (.xlsx). Сохраните его в Excel заново.")
+        return uploaded
