@@ -105,7 +105,7 @@ class ScoringRule(models.Model):
             return f"{steps}; ниже — 0" if steps else "ступени не заданы — 0"
         if self.kind == self.Kind.CHOICE:
             labels = self.question.choice_labels
-            options = "; ".join(f"«{labels.get(option.value, option.value)}» — {format_number(option.points)}" for option in self.choice_points.all())
+            options = "; ".join(f"{labels.get(option.value, option.value)} — {format_number(option.points)}" for option in self.choice_points.all())
             if self.question.type == "multiple":
                 return f"сумма за отмеченные варианты, не больше {top}: {options}"
             return options or "баллы за варианты не заданы — 0"

@@ -5,17 +5,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator
-from schools.models import Municipality, School
+from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 from surveys.models import Answer, Question, SubmissionRound
 
 from . import sql
-from .models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
+from .models import IndicatorProgress, Rating, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
 
 RATING_ORDERS = {
     "rank": ("место", [F("rank").asc(nulls_last=True), "school__full_name"]),
@@ -103,20 +103,19 @@ class RatingSummary:
 
 
 def round_rating_summary(access: Access, submission_round: SubmissionRound) -> RatingSummary:
-    """How many of the user's schools are rated, at each level, eligible for the status: one aggregate query."""
+    """How many of the user's schools are rated, at each level (one aggregate query), eligible for the status (one count)."""
     visible = schools_visible_to(access).values("pk")
     figures = Rating.objects.filter(round=submission_round, school__in=visible).aggregate(
         total=Count("pk"),
         rated=Count("pk", filter=Q(score__isnull=False)),
         mean=Avg("score"),
-        eligible=Count("pk", filter=Q(school__status_eligibility__round=submission_round, school__status_eligibility__eligible=True)),
         **{level: Count("pk", filter=Q(level=level)) for level in Rating.Level.values},
     )
     return RatingSummary(
         total=figures["total"],
         rated=figures["rated"],
         mean=figures["mean"],
-        eligible=figures["eligible"],
+        eligible=StatusEligibility.objects.filter(round=submission_round, school__in=visible, eligible=True).count(),
         by_level={level: figures[level] for level in Rating.Level.values},
     )
 
@@ -262,7 +261,12 @@ def status_round_for_year(*, municipality_id: int, year: int) -> SubmissionRound
 
 
 def status_municipalities(access: Access) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(pk__in=schools_visible_to(access).values("municipality_id")).order_by("name")
+    """Municipalities of the user's schools, the one with the latest monitoring first."""
+    return (
+        Municipality.objects.filter(pk__in=schools_visible_to(access).values("municipality_id"))
+        .annotate(latest_round=Max("rounds__opens_at"))
+        .order_by(F("latest_round").desc(nulls_last=True), "name")
+    )
 
 
 def status_years(municipality: Municipality) -> list[int]:
@@ -351,19 +355,24 @@ def status_year(access: Access, municipality: Municipality, year: int) -> Status
 # Indicator progress
 
 
-def indicator_condition(indicator: Indicator) -> str:
-    """How a school counts towards the indicator, in words."""
+def indicator_condition(indicator: Indicator, questions: dict[str, tuple[str, dict]]) -> str:
+    """How a school counts towards the indicator, in words, naming the questions by their text."""
+
+    def name(code: str) -> str:
+        return f"«{questions[code][0]}»" if code in questions else f"вопрос «{code}» (нет в этой анкете)"
+
     aggregation = indicator.aggregation
     if aggregation == Indicator.Aggregation.MEAN:
-        return f"среднее по школам: «{indicator.question_code}»"
+        return f"среднее по школам: {name(indicator.question_code)}"
     if aggregation == Indicator.Aggregation.SHARE_FULL_RATIO:
-        return f"«{indicator.question_code}» не меньше «{indicator.denominator_code}»"
+        return f"{name(indicator.question_code)} не меньше, чем {name(indicator.denominator_code)}"
     if indicator.condition_choices:
-        return f"«{indicator.question_code}»: " + " или ".join(str(value) for value in indicator.condition_choices)
+        labels = questions.get(indicator.question_code, ("", {}))[1]
+        return f"{name(indicator.question_code)}: " + " или ".join(f"«{labels.get(str(v), v)}»" for v in indicator.condition_choices)
     if indicator.threshold_urban is not None:
-        rural = f" (село — от {format_number(indicator.threshold_rural)})" if indicator.threshold_rural is not None else ""
-        return f"«{indicator.question_code}» от {format_number(indicator.threshold_urban)}{rural}"
-    return f"«{indicator.question_code}»: «да»"
+        rural = f", в сельских — от {format_number(indicator.threshold_rural)}" if indicator.threshold_rural is not None else ""
+        return f"{name(indicator.question_code)} от {format_number(indicator.threshold_urban)}{rural}"
+    return f"{name(indicator.question_code)}: «да»"
 
 
 def round_indicator_progress(access: Access, submission_round: SubmissionRound) -> tuple[list[IndicatorProgress], list[IndicatorProgress]]:
@@ -371,10 +380,14 @@ def round_indicator_progress(access: Access, submission_round: SubmissionRound) 
     rows = IndicatorProgress.objects.filter(round=submission_round).select_related("indicator__roadmap", "school")
     city = list(rows.filter(school__isnull=True).order_by("indicator__roadmap__title", "indicator__order", "indicator__code"))
     own = list(rows.filter(school__in=schools_visible_to(access).values("pk")).order_by("school__full_name", "indicator__order", "indicator__code"))
+    questions = {
+        code: (text, {str(value): label for value, label in choices})
+        for code, text, choices in Question.objects.filter(questionnaire_id=submission_round.questionnaire_id).order_by().values_list("code", "text", "choices")
+    }
     for row in city + own:
-        row.condition = indicator_condition(row.indicator)
+        row.condition = indicator_condition(row.indicator, questions)
     return city, own
 
 
-def school_ids_visible(access: Access) -> QuerySet[School]:
-    return schools_visible_to(access).values("pk")
+def round_scheme(submission_round: SubmissionRound) -> ScoringScheme | None:
+    return ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).first()

@@ -1,12 +1,17 @@
 from django.urls import include, path
 
-from schools import views as school_views
+from . import views
 
 app_name = "ratings"
 
 urlpatterns = [
-    path("", school_views.home, name="round-list"),
-    path("status/", school_views.home, name="status-list"),
+    path("", views.round_list, name="round-list"),
+    path("rounds/<int:round_id>/", views.rating_list, name="rating"),
+    path("rounds/<int:round_id>/schools/<int:school_id>/", views.rating_detail, name="school-round"),
+    path("rounds/<int:round_id>/indicators/", views.progress_list, name="indicator-progress"),
+    path("status/", views.status_list, name="status-list"),
+    path("status/<int:year>/", views.status_list, name="status"),
+    path("status/<int:year>/confirm/", views.status_confirm, name="status-confirm"),
     # Dashboards and Excel exports (issue 6) live in their own modules.
     path("", include("ratings.report_urls")),
 ]

@@ -166,3 +166,29 @@ def set_state(submission: Submission, state: str) -> None:
 
 def yesterday() -> dt.date:
     return timezone.localdate() - dt.timedelta(days=1)
+
+
+def rated_round(n_schools: int = 6, *, n_districts: int = 2, **round_kwargs) -> tuple[SubmissionRound, list]:
+    """A recomputed round: schools over districts (every third rural), all but the last submitted with rising speeds,
+    status criteria for its year and one speed indicator with a target."""
+    from ratings.services import rating_recompute_round
+
+    from .factories import DistrictFactory, IndicatorFactory, IndicatorTargetFactory, SchoolFactory, StatusCriteriaFactory
+
+    districts = [DistrictFactory(name=f"Район {chr(0x410 + n)}") for n in range(n_districts)]
+    schools = [SchoolFactory(district=districts[n % n_districts], is_urban=n % 3 != 2) for n in range(n_schools)]
+    submission_round = scored_round(schools=schools, **round_kwargs)
+    StatusCriteriaFactory(municipality=submission_round.municipality, year=submission_round.year)
+    indicator = IndicatorFactory(
+        roadmap__municipality=submission_round.municipality,
+        code="ROS-SPEED",
+        name="Доля ОУ со скоростью Интернета не ниже 100 Мбит/с (сельские — 50 Мбит/с)",
+        question_code="internet_speed",
+        aggregation="share",
+        threshold_urban=100,
+        threshold_rural=50,
+    )
+    IndicatorTargetFactory(indicator=indicator, due_date=timezone.localdate() + dt.timedelta(days=200), value=Decimal(90))
+    submit_answers(submission_round, {school: {**FULL_MARKS, "internet_speed": 40 + 15 * n} for n, school in enumerate(schools[:-1])})
+    rating_recompute_round(round_id=submission_round.pk)
+    return submission_round, schools

@@ -5,9 +5,11 @@ A new view without an entry in ENTRIES makes `test_every_url_pattern_has_an_entr
 that says how to build its URL from the World (tests/security_world.py) and what each role gets.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -68,6 +70,18 @@ CITY_ROLES = ("methodologist", "administrator")
 def curator_round(ok) -> Callable[[str, str], object]:
     """The curator's form of a round: only for a round the curator's school takes part in (404 for another round)."""
     return lambda role, target: LOGIN if role == "anonymous" else (403 if role != "curator" else (ok if target == "own" else 404))
+
+
+def own_job(ok) -> Callable[[str, str], object]:
+    """An export job: its owner gets it (target own); anyone else's job is not found, even for an administrator."""
+    return lambda role, target: LOGIN if role == "anonymous" else (403 if role not in REVIEWERS else (ok if target == "own" else 404))
+
+
+def job_for(world: World, target: str, user):
+    owner = next((key for key, u in world.users.items() if u is not None and u == user), "")
+    if target == "own" and owner in world.export_jobs:
+        return world.export_jobs[owner]
+    return world.export_jobs["other_administrator"]
 
 
 def round_for(world: World, target: str):
@@ -134,11 +148,40 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "surveys:round-remind": Entry(
         roles_only(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round.pk}, method="post", data=lambda w, t: {"target": "all"}
     ),
-    # Placeholders until their pages land: they redirect home.
-    "schools:import": Entry(everyone(ok=REDIRECT)),
-    "ratings:round-list": Entry(everyone(ok=REDIRECT)),
-    "ratings:status-list": Entry(everyone(ok=REDIRECT)),
-    "ratings:dashboard": Entry(everyone(ok=REDIRECT)),
+    # Ratings: every signed-in role reads the results of the schools it sees; only the administrator confirms the status list.
+    "ratings:round-list": Entry(everyone()),
+    "ratings:rating": Entry(everyone(), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
+    "ratings:school-round": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round.pk, "school_id": w.schools[t].pk}),
+    "ratings:indicator-progress": Entry(everyone(), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
+    "ratings:status-list": Entry(everyone()),
+    "ratings:status": Entry(everyone(), kwargs=lambda w, t, u: {"year": 2025}),
+    "ratings:status-confirm": Entry(
+        roles_only("administrator", ok=REDIRECT), kwargs=lambda w, t, u: {"year": 2026}, method="post", data=lambda w, t: {"order_reference": "№ 1"}
+    ),
+    # Dashboard and Excel exports: reviewers, each file scoped to the schools the reviewer sees; jobs only of their owner.
+    "ratings:dashboard": Entry(roles_only(*REVIEWERS)),
+    "ratings:export-list": Entry(roles_only(*REVIEWERS)),
+    "ratings:export-create": tuple(
+        Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u, kind=kind: {"kind": kind}, method="post", data=data)
+        for kind, data in (
+            ("rating", lambda w, t: {"round": w.round.pk}),
+            ("answers", lambda w, t: {"round": w.round.pk}),
+            ("completeness", lambda w, t: {"round": w.round.pk}),
+            ("status", lambda w, t: {"year": 2025}),
+            ("indicators", lambda w, t: {}),
+        )
+    ),
+    "ratings:export-job": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    "ratings:export-job-status": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    "ratings:export-job-download": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    # Schools: a school's card where the school is visible; the Excel import for administrators only.
+    "schools:school-card": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk}),
+    "schools:import": Entry(roles_only("administrator")),
+    "schools:import-template": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"kind": "schools"}),
+    # A pending import lives in its administrator's session: another session's token is not found.
+    "schools:import-preview": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
+    "schools:import-done": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
+    "schools:import-credentials": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
 }
 
 
@@ -190,12 +233,24 @@ def ask(client: Client, entry: Entry, url: str, world: World, target: str):
     return response
 
 
+def response_text(response) -> str:
+    """The text a person would read: the HTML page, or every cell of an Excel file."""
+    content_type = response.get("Content-Type", "")
+    if response.status_code != 200:
+        return ""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in content_type:
+        workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(cell) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+    if content_type.startswith(("text/", "application/json")):
+        return body.decode()
+    return ""
+
+
 def leaked_names(response, world: World, role: str) -> list[str]:
-    """Names of schools the role may not see that appear on an HTML page all the same."""
-    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-        return []
-    page = response.content.decode()
-    return [school.full_name for target, school in world.schools.items() if not visible(role, target) and school.full_name in page]
+    """Names of schools the role may not see that appear on a page or in a file all the same."""
+    text = response_text(response)
+    return [school.full_name for target, school in world.schools.items() if not visible(role, target) and school.full_name in text]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,214 @@
+"""Administration of ratings: scoring rules per questionnaire version, status criteria and awards; computed rows read-only."""
+
+from django.contrib import admin
+from django.db.models import Count, Sum
+
+from .models import ChoicePoints, IndicatorProgress, Rating, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria, StatusEligibility
+from .services import criteria_results_invalidate, scoring_results_invalidate
+
+SCORING_HELP = (
+    "Рейтинг школы = набранные баллы / возможные баллы × 100, с одним знаком после запятой. Возможные баллы — сумма "
+    "«максимумов баллов» всех правил анкеты; вопрос без ответа даёт 0 баллов. Виды правил: «баллы за «да»» — максимум за ответ «да»; "
+    "«линейно» — 0 при значении не выше нижней границы, максимум при значении не ниже верхней, между ними пропорционально; "
+    "«ступени» — баллы самой высокой ступени, которой достигло значение (ступени задаются в правиле); «баллы за варианты» — баллы "
+    "выбранного варианта, при нескольких вариантах — их сумма, но не больше максимума; «за заполненный ответ» — максимум за любой "
+    "непустой ответ. Уровень: высокий — от порога высокого уровня, средний — от порога среднего, иначе низкий. "
+    "Правила по умолчанию (100 баллов): скорость Интернета 20 (линейно 0→100 Мбит/с), готовность педагогов 20 (линейно 0→100 %), "
+    "комплект ЦОС 20 (нет 0 / минимальный 10 / стандартный 20), канал по требованиям ЦОС 5, договор на связь 5, готовность "
+    "администрации 5 (линейно), платформы 5 (Сферум 2,5 + Моя школа 2,5), реестр практик 5 (перспективная 3 / действующая 5), "
+    "контент в РИС 5 (линейно), активные пользователи РИС 5 (ступени 50 % → 2, 80 % → 4, 95 % → 5), цифровая экосистема 3, "
+    "консультирование родителей 2. После сохранения все мониторинги с этой анкетой пересчитываются."
+)
+
+
+class ScoringRuleInline(admin.TabularInline):
+    model = ScoringRule
+    fields = ("question", "kind", "max_points", "floor_value", "full_value")
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "правила начисления баллов (ступени и баллы за варианты — по ссылке «Изменить» у правила)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["question"].queryset = obj.questionnaire.questions.order_by("section__order", "order")
+        return formset
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(admin.ModelAdmin):
+    list_display = ("questionnaire", "level_high", "level_medium", "rules", "points_possible")
+    fieldsets = [(None, {"fields": ("questionnaire", "level_high", "level_medium"), "description": SCORING_HELP})]
+    inlines = [ScoringRuleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("questionnaire").annotate(rule_count=Count("rules"), possible=Sum("rules__max_points"))
+
+    @admin.display(description="правил")
+    def rules(self, obj):
+        return obj.rule_count
+
+    @admin.display(description="возможных баллов")
+    def points_possible(self, obj):
+        return obj.possible
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        rounds = scoring_results_invalidate(questionnaire_id=form.instance.questionnaire_id)
+        if rounds:
+            self.message_user(request, f"Мониторингов будет пересчитано по новым правилам: {len(rounds)}.")
+
+
+class ScoringStepInline(admin.TabularInline):
+    model = ScoringStep
+    extra = 0
+    verbose_name_plural = "ступени (для вида «ступени по порогам»): значение не ниже порога → баллы"
+
+
+class ChoicePointsInline(admin.TabularInline):
+    model = ChoicePoints
+    extra = 0
+    verbose_name_plural = "баллы за варианты ответа (значение варианта — как в вопросе, например minimal)"
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(admin.ModelAdmin):
+    list_display = ("question_code", "question_text", "kind", "max_points", "how", "scheme")
+    list_filter = ("scheme", "kind")
+    search_fields = ("question__code", "question__text")
+    fieldsets = [(None, {"fields": ("scheme", "question", "kind", "max_points", "floor_value", "full_value", "how"), "description": SCORING_HELP})]
+    readonly_fields = ("how",)
+    inlines = [ScoringStepInline, ChoicePointsInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question__section", "scheme__questionnaire").prefetch_related("steps", "choice_points")
+
+    @admin.display(description="код вопроса", ordering="question__code")
+    def question_code(self, obj):
+        return obj.question.code
+
+    @admin.display(description="вопрос")
+    def question_text(self, obj):
+        return obj.question.text[:80]
+
+    @admin.display(description="как начисляются баллы")
+    def how(self, obj):
+        return obj.description if obj.pk else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        scoring_results_invalidate(questionnaire_id=form.instance.question.questionnaire_id)
+
+    def delete_model(self, request, obj):
+        questionnaire_id = obj.question.questionnaire_id
+        super().delete_model(request, obj)
+        scoring_results_invalidate(questionnaire_id=questionnaire_id)
+
+
+@admin.register(StatusCriteria)
+class StatusCriteriaAdmin(admin.ModelAdmin):
+    list_display = (
+        "year",
+        "municipality",
+        "min_score",
+        "speed_urban",
+        "speed_rural",
+        "min_kit",
+        "require_contract",
+        "min_teacher_share",
+        "require_certification_request",
+    )
+    list_filter = ("municipality",)
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": (
+                    "municipality",
+                    "year",
+                    "min_score",
+                    ("speed_urban", "speed_rural"),
+                    "min_kit",
+                    "require_contract",
+                    "min_teacher_share",
+                    "require_certification_request",
+                ),
+                "description": (
+                    "Школа проходит на статус «Цифровая школа <город> <год>», если в мониторинге этого года выполнены все критерии. "
+                    "Комплект ЦОС — значение варианта вопроса equipment_kit (none, minimal, standard): «не ниже» считается по порядку "
+                    "вариантов в вопросе. После сохранения соответствие критериям пересчитывается."
+                ),
+            },
+        )
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        criteria_results_invalidate(municipality_id=obj.municipality_id, year=obj.year)
+
+
+@admin.register(StatusAward)
+class StatusAwardAdmin(admin.ModelAdmin):
+    """Awards are permanent: they are added (here or by confirming the year's list) and never deleted."""
+
+    list_display = ("school", "year", "district", "order_reference", "confirmed_at", "confirmed_by")
+    list_filter = ("year", "municipality", "school__district")
+    search_fields = ("school__full_name", "order_reference")
+    autocomplete_fields = ("school",)
+    list_select_related = ("school__district", "confirmed_by")
+
+    @admin.display(description="район", ordering="school__district__name")
+    def district(self, obj):
+        return obj.school.district
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, only the order reference may be completed.
+        return ("municipality", "year", "school", "round", "confirmed_at", "confirmed_by") if obj else ("confirmed_at", "confirmed_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.confirmed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows written by the recompute: to read, never to edit (they would be overwritten by the next recompute)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rating)
+class RatingAdmin(ComputedAdmin):
+    list_display = ("round", "rank", "school", "district", "score", "level", "district_rank", "points", "possible", "prev_score", "prev_rank")
+    list_filter = ("round", "level", "district")
+    search_fields = ("school__full_name",)
+    list_select_related = ("round", "school", "district")
+
+
+@admin.register(StatusEligibility)
+class StatusEligibilityAdmin(ComputedAdmin):
+    list_display = ("round", "school", "eligible", "ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
+    list_filter = ("round", "eligible")
+    search_fields = ("school__full_name",)
+    list_select_related = ("round", "school")
+
+
+@admin.register(IndicatorProgress)
+class IndicatorProgressAdmin(ComputedAdmin):
+    list_display = ("round", "indicator_code", "school", "actual", "target_value", "target_due", "schools_with_data", "schools_meeting", "verdict")
+    list_filter = ("round", "verdict")
+    list_select_related = ("round", "indicator", "school")
+
+    @admin.display(description="показатель", ordering="indicator__code")
+    def indicator_code(self, obj):
+        return obj.indicator.code

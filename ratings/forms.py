@@ -1,0 +1,26 @@
+from django import forms
+
+from .models import Rating
+from .selectors import RATING_ORDERS
+
+
+class RatingFilterForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=None, required=False, empty_label="Все районы", label="Район")
+    level = forms.ChoiceField(choices=[("", "Все уровни"), *Rating.Level.choices], required=False, label="Уровень")
+    order = forms.ChoiceField(choices=[(key, label) for key, (label, _fields) in RATING_ORDERS.items()], required=False, label="Сортировка")
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class StatusConfirmForm(forms.Form):
+    order_reference = forms.CharField(
+        label="Приказ о присвоении статуса",
+        max_length=300,
+        required=False,
+        help_text="Например: приказ Управления образования от 30.08.2026 № УОПР-500. Можно указать позже в администрировании.",
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "от 30.08.2026 № УОПР-500"}),
+    )

@@ -1,0 +1,123 @@
+"""Pages of ratings: rounds, a round's rating table, a school's card, the status list of a year, indicator progress."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from schools.roles import Access, Role, access_for
+from schools.selectors import districts_visible_to
+
+from . import selectors
+from .forms import RatingFilterForm, StatusConfirmForm
+from .services import StatusConfirmError, status_awards_confirm
+
+PAGE_SIZE = 200
+
+
+def _access(request) -> Access:
+    access = access_for(request)
+    if access.role == Role.NONE:
+        raise PermissionDenied("Вашей учётной записи не назначена роль: обратитесь к администратору портала.")
+    return access
+
+
+@login_required
+def round_list(request):
+    access = _access(request)
+    return render(request, "ratings/round_list.html", {"rounds": selectors.rounds_with_results(access)})
+
+
+@login_required
+def rating_list(request, round_id: int):
+    access = _access(request)
+    submission_round = selectors.round_visible(access, round_id)
+    form = RatingFilterForm(request.GET or None, districts=districts_visible_to(access).order_by("name"))
+    filters = form.cleaned_data if form.is_valid() else {}
+    district = filters.get("district")
+    rows = selectors.round_rating_rows(
+        access, submission_round, district_id=district.pk if district else None, level=filters.get("level"), order=filters.get("order") or "rank"
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "round": submission_round,
+        "form": form,
+        "page": page,
+        "summary": selectors.round_rating_summary(access, submission_round),
+        "scheme": selectors.round_scheme(submission_round),
+        "query": query.urlencode(),
+    }
+    return render(request, "ratings/rating_list.html", context)
+
+
+@login_required
+def rating_detail(request, round_id: int, school_id: int):
+    access = _access(request)
+    submission_round = selectors.round_visible(access, round_id)
+    card = selectors.rating_card(access, submission_round, school_id)
+    return render(request, "ratings/rating_detail.html", {"round": submission_round, "card": card, "rating": card.rating})
+
+
+@login_required
+def progress_list(request, round_id: int):
+    access = _access(request)
+    submission_round = selectors.round_visible(access, round_id)
+    city, own = selectors.round_indicator_progress(access, submission_round)
+    return render(request, "ratings/progress_list.html", {"round": submission_round, "city": city, "own": own})
+
+
+def _municipality(request, access: Access):
+    """The municipality asked for (404 if the user sees none of its schools), else the one with the latest monitoring."""
+    municipalities = list(selectors.status_municipalities(access))
+    chosen = request.POST.get("municipality") or request.GET.get("m")
+    if chosen:
+        found = [m for m in municipalities if str(m.pk) == chosen]
+        if not found:
+            raise Http404("Муниципалитет не найден")
+        return found[0], municipalities
+    return (municipalities[0] if municipalities else None), municipalities
+
+
+@login_required
+def status_list(request, year: int | None = None):
+    access = _access(request)
+    municipality, municipalities = _municipality(request, access)
+    if municipality is None:
+        return render(request, "ratings/status_list.html", {"overview": None})
+    years = selectors.status_years(municipality)
+    year = year or (years[0] if years else timezone.localdate().year)
+    context = {
+        "overview": selectors.status_year(access, municipality, year),
+        "years": years,
+        "municipalities": municipalities if len(municipalities) > 1 else [],
+        "form": StatusConfirmForm(),
+    }
+    return render(request, "ratings/status_list.html", context)
+
+
+@login_required
+@require_POST
+def status_confirm(request, year: int):
+    access = _access(request)
+    if not access.is_administrator:
+        raise PermissionDenied("Подтверждать список школ со статусом может только администратор.")
+    municipality, _all = _municipality(request, access)
+    form = StatusConfirmForm(request.POST)
+    if municipality is not None and form.is_valid():
+        try:
+            awards = status_awards_confirm(municipality_id=municipality.pk, year=year, user=request.user, order_reference=form.cleaned_data["order_reference"])
+        except StatusConfirmError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, f"Список подтверждён: статус «Цифровая школа {year}» присвоен, школ в списке добавлено: {len(awards)}. Эти записи постоянные."
+            )
+    suffix = f"?m={municipality.pk}" if municipality is not None else ""
+    return redirect(reverse("ratings:status", args=[year]) + suffix)
