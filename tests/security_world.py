@@ -3,9 +3,11 @@ same district and a foreign school in another district, each with submissions, a
 plus every role's account. Built from factories so each test gets the same, known objects."""
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import openpyxl
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -112,6 +114,15 @@ def _fill(submission: Submission, questions: dict[str, Question], speed: int, fi
     return answer
 
 
+def _workbook_bytes(rows: list[list]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def build_world() -> World:
     municipality = MunicipalityFactory()
     district = DistrictFactory(municipality=municipality, name="Первомайский")
@@ -173,13 +184,10 @@ def build_world() -> World:
         submissions=submissions,
         answers_with_file=answers_with_file,
     )
-    for owner_key, owner in (
-        ("administrator", users["administrator"]),
-        ("methodologist", users["methodologist"]),
-        ("other_administrator", other_users["administrator"]),
-    ):
-        job = ExportJob(kind="ratings", params={"round": round_.pk}, user=owner, state=ExportJob.State.DONE, total_rows=3, done_rows=3, finished_at=now)
-        job.file.save("rating.xlsx", ContentFile(b"PK\x03\x04 not really a workbook"), save=False)
+    owners = [(role, users[role]) for role in ("district_officer", "methodologist", "administrator")]
+    for owner_key, owner in [*owners, ("other_administrator", other_users["administrator"])]:
+        job = ExportJob(kind="rating", params={"round": round_.pk}, user=owner, state=ExportJob.State.DONE, total_rows=1, done_rows=1, finished_at=now)
+        job.file.save("rating.xlsx", ContentFile(_workbook_bytes([["Рейтинг", owner_key]])), save=False)
         job.save()
         world.export_jobs[owner_key] = job
     _roadmaps(world, municipality)

@@ -329,7 +329,8 @@ class Browser:
         return response.status, response.getheader("Location", ""), text
 
     def login(self, username: str) -> None:
-        _status, _loc, page = self.request("GET", "/accounts/login/")
+        status, _loc, page = self.request("GET", "/accounts/login/")
+        assert status == 200, page[:1000]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, location, _ = self.request("POST", "/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
         assert status == 302, "login failed"
