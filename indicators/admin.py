@@ -16,9 +16,52 @@ from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, K
 from .seed import sync_deadlines
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
+READABLE_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 100})}}
 # Links typed without a scheme are taken as https (Django 6's default, chosen now).
 HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 SOON_DAYS = 30
+
+
+def _date(value: dt.date | None) -> str:
+    return f"{value:%d.%m.%Y}" if value else "—"
+
+
+def _number(value) -> str:
+    return f"{value.normalize():f}".replace(".", ",") if value is not None else "—"
+
+
+def roadmap_label(roadmap: Roadmap) -> str:
+    return f"{roadmap.owner} ({roadmap.period_start.year}–{roadmap.period_end.year})"
+
+
+def roadmap_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A filter by roadmap that names each by its owner and years, not by its long title."""
+
+    class RoadmapFilter(admin.SimpleListFilter):
+        title = "дорожная карта"
+        # The parameter Django's own filter uses: links like ?roadmap__id__exact=1 keep working.
+        parameter_name = f"{path}__id__exact"
+
+        def lookups(self, request, model_admin):
+            return [(str(r.pk), roadmap_label(r)) for r in Roadmap.objects.select_related("municipality", "school").order_by("period_start")]
+
+        def queryset(self, request, queryset):
+            if self.value() and self.value().isdigit():
+                return queryset.filter(**{f"{path}_id": int(self.value())})
+            return queryset
+
+    return RoadmapFilter
+
+
+class WideFieldsMixin:
+    """Text inputs of `wide_fields` as wide as the text areas: they hold whole phrases of the documents."""
+
+    wide_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.wide_fields:
+            kwargs["widget"] = forms.TextInput(attrs={"size": 100})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 def _changelist_link(model_name: str, query: str, label: str):
@@ -64,14 +107,16 @@ class DirectionInline(admin.TabularInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
-    list_display = ["title_short", "kind", "owner_name", "period_start", "period_end", "directions_count", "key_results_count", "indicators_count"]
+class RoadmapAdmin(WideFieldsMixin, admin.ModelAdmin):
+    wide_fields = ("source",)
+    list_display = ["title_short", "kind", "owner_name", "period", "directions_count", "key_results_count", "indicators_count"]
     list_filter = ["kind", "municipality"]
     search_fields = ["title", "goal", "source", "municipality__name", "school__full_name"]
     list_select_related = ["municipality", "school"]
     autocomplete_fields = ["municipality", "school"]
     readonly_fields = ["contents"]
     inlines = [DirectionInline]
+    formfield_overrides = READABLE_TEXT
     fieldsets = [
         (None, {"fields": ["kind", "municipality", "school", "title", "goal", "source"]}),
         ("Период", {"fields": ["period_start", "period_end"]}),
@@ -91,11 +136,15 @@ class RoadmapAdmin(admin.ModelAdmin):
 
     @admin.display(description="название", ordering="title")
     def title_short(self, obj):
-        return truncatechars(obj.title, 110)
+        return truncatechars(obj.title, 160)
 
     @admin.display(description="владелец")
     def owner_name(self, obj):
         return obj.owner
+
+    @admin.display(description="период", ordering="period_start")
+    def period(self, obj):
+        return f"{obj.period_start:%m.%Y} – {obj.period_end:%m.%Y}"
 
     @admin.display(description="направлений", ordering="directions_total")
     def directions_count(self, obj):
@@ -125,9 +174,9 @@ class RoadmapAdmin(admin.ModelAdmin):
 class KeyResultInline(admin.TabularInline):
     model = KeyResult
     extra = 0
-    fields = ["number", "order", "kind", "text", "deadline_text", "target_value", "target_unit"]
+    fields = ["number", "kind", "text", "deadline_text"]
     show_change_link = True
-    formfield_overrides = COMPACT_TEXT
+    formfield_overrides = {**COMPACT_TEXT, models.CharField: {"widget": forms.TextInput(attrs={"size": 14})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("roadmap", "direction")
@@ -137,18 +186,19 @@ class KeyResultInline(admin.TabularInline):
 class DirectionAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "roadmap_short", "key_results_count"]
     list_display_links = ["number", "title"]
-    list_filter = ["roadmap"]
+    list_filter = [roadmap_filter("roadmap")]
     search_fields = ["title", "roadmap__title"]
-    list_select_related = ["roadmap"]
+    list_select_related = ["roadmap__municipality", "roadmap__school"]
     autocomplete_fields = ["roadmap"]
     inlines = [KeyResultInline]
+    formfield_overrides = COMPACT_TEXT
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(key_results_total=Count("key_results"))
 
-    @admin.display(description="дорожная карта", ordering="roadmap__title")
+    @admin.display(description="дорожная карта", ordering="roadmap__period_start")
     def roadmap_short(self, obj):
-        return truncatechars(obj.roadmap.title, 70)
+        return roadmap_label(obj.roadmap)
 
     @admin.display(description="ключевых результатов", ordering="key_results_total")
     def key_results_count(self, obj):
@@ -214,15 +264,23 @@ class KeyResultForm(forms.ModelForm):
 
 
 @admin.register(KeyResult)
-class KeyResultAdmin(admin.ModelAdmin):
+class KeyResultAdmin(WideFieldsMixin, admin.ModelAdmin):
+    wide_fields = ("deadline_text", "responsible", "controller")
     form = KeyResultForm
-    list_display = ["number", "text_short", "kind", "deadline_text", "due_dates", "target", "indicator", "completed_on"]
+    list_display = ["number", "text_short", "kind", "deadline", "target", "indicator_code", "completed"]
     list_display_links = ["number", "text_short"]
-    list_filter = [DeadlineStateFilter, "kind", "roadmap", "direction", ("indicator", admin.EmptyFieldListFilter), ("completed_on", admin.EmptyFieldListFilter)]
+    list_filter = [
+        DeadlineStateFilter,
+        roadmap_filter("roadmap"),
+        "kind",
+        "direction",
+        ("indicator", admin.EmptyFieldListFilter),
+        ("completed_on", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["number", "text", "deadline_text", "responsible", "controller", "characteristic"]
     list_select_related = ["roadmap", "direction", "indicator"]
     autocomplete_fields = ["roadmap", "direction", "indicator"]
-    formfield_overrides = COMPACT_TEXT
+    formfield_overrides = READABLE_TEXT
     inlines = [DeadlineInline, ProcessEventInline]
     fieldsets = [
         (None, {"fields": ["roadmap", "direction", "number", "order", "kind", "text"]}),
@@ -237,15 +295,26 @@ class KeyResultAdmin(admin.ModelAdmin):
     def text_short(self, obj):
         return truncatechars(obj.text, 120)
 
-    @admin.display(description="разобранный срок")
-    def due_dates(self, obj):
-        return ", ".join(str(deadline) for deadline in obj.deadlines.all()) or "—"
+    @admin.display(description="срок (как в документе → разобран)", ordering="deadline_text")
+    def deadline(self, obj):
+        dated = [_date(d.due_date) for d in obj.deadlines.all() if d.due_date]
+        if not dated:
+            return obj.deadline_text or "—"
+        return format_html('{}<br><span class="quiet">{}</span>', obj.deadline_text, ", ".join(dated))
 
     @admin.display(description="цель", ordering="target_value")
     def target(self, obj):
         if obj.target_value is None:
             return "—"
-        return f"{obj.target_value.normalize():f}".replace(".", ",") + f" {obj.target_unit}".rstrip()
+        return f"{_number(obj.target_value)} {obj.target_unit}".rstrip()
+
+    @admin.display(description="показатель", ordering="indicator__code")
+    def indicator_code(self, obj):
+        return obj.indicator.code if obj.indicator else "—"
+
+    @admin.display(description="выполнен", ordering="completed_on")
+    def completed(self, obj):
+        return _date(obj.completed_on)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -258,8 +327,8 @@ class KeyResultAdmin(admin.ModelAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ["key_result_number", "key_result_short", "kind", "due_date", "recurrence", "times_per_month", "completed_on"]
-    list_filter = [DeadlineStateFilter, "kind", "recurrence", "key_result__roadmap"]
+    list_display = ["key_result_number", "key_result_short", "kind", "due", "recurrence", "times_per_month", "completed_on"]
+    list_filter = [DeadlineStateFilter, roadmap_filter("key_result__roadmap"), "kind", "recurrence"]
     search_fields = ["key_result__number", "key_result__text", "key_result__deadline_text"]
     list_select_related = ["key_result"]
     autocomplete_fields = ["key_result"]
@@ -273,9 +342,13 @@ class DeadlineAdmin(admin.ModelAdmin):
     def key_result_short(self, obj):
         return truncatechars(obj.key_result.text, 100)
 
+    @admin.display(description="срок", ordering="due_date")
+    def due(self, obj):
+        return _date(obj.due_date)
+
     @admin.display(description="выполнен", ordering="key_result__completed_on")
     def completed_on(self, obj):
-        return obj.key_result.completed_on
+        return _date(obj.key_result.completed_on)
 
 
 class IndicatorTargetInline(admin.TabularInline):
@@ -297,13 +370,13 @@ class SubIndicatorInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_short", "roadmap_short", "kind", "unit", "level", "aggregation", "question_code", "base_value", "targets_summary"]
+    list_display = ["code", "name_short", "owner", "kind", "unit", "question", "base", "targets_summary"]
     list_display_links = ["code", "name_short"]
-    list_filter = ["roadmap", "kind", "level", "unit", "aggregation"]
+    list_filter = [roadmap_filter("roadmap"), "kind", "level", "unit", "aggregation"]
     search_fields = ["code", "name", "question_code"]
-    list_select_related = ["roadmap"]
+    list_select_related = ["roadmap__municipality", "roadmap__school"]
     autocomplete_fields = ["roadmap", "parent"]
-    formfield_overrides = COMPACT_TEXT
+    formfield_overrides = READABLE_TEXT
     inlines = [IndicatorTargetInline, SubIndicatorInline]
     fieldsets = [
         (None, {"fields": ["roadmap", "parent", "code", "order", "name", "kind", "unit", "level", "higher_is_better"]}),
@@ -326,24 +399,39 @@ class IndicatorAdmin(admin.ModelAdmin):
     def name_short(self, obj):
         return truncatechars(obj.name, 100)
 
-    @admin.display(description="дорожная карта", ordering="roadmap__title")
-    def roadmap_short(self, obj):
-        return truncatechars(obj.roadmap.title, 40)
+    @admin.display(description="дорожная карта", ordering="roadmap__period_start")
+    def owner(self, obj):
+        return roadmap_label(obj.roadmap)
+
+    @admin.display(description="база", ordering="base_value")
+    def base(self, obj):
+        if obj.base_value is None:
+            return "—"
+        return f"{_number(obj.base_value)} на {_date(obj.base_date)}" if obj.base_date else _number(obj.base_value)
+
+    @admin.display(description="вопрос анкеты", ordering="question_code")
+    def question(self, obj):
+        return obj.question_code or "—"
 
     @admin.display(description="цели")
     def targets_summary(self, obj):
-        parts = [f"{target.value.normalize():f}".replace(".", ",") + f" к {target.due_date:%m.%Y}" for target in obj.targets.all()]
-        return "; ".join(parts) or "—"
+        rows = [(_date(t.due_date), _number(t.value)) for t in obj.targets.all()]
+        return format_html_join(format_html("<br>"), '<span class="nowrap">{}: {}</span>', rows) or "—"
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "year", "due_date", "value", "absolute_value", "raw_text"]
-    list_filter = ["indicator__roadmap", "year"]
+class IndicatorTargetAdmin(WideFieldsMixin, admin.ModelAdmin):
+    wide_fields = ("raw_text",)
+    list_display = ["indicator", "year", "due", "value", "absolute_value", "raw_text"]
+    list_filter = [roadmap_filter("indicator__roadmap"), "year"]
     search_fields = ["indicator__code", "indicator__name", "raw_text"]
     list_select_related = ["indicator"]
     autocomplete_fields = ["indicator"]
     date_hierarchy = "due_date"
+
+    @admin.display(description="срок", ordering="due_date")
+    def due(self, obj):
+        return _date(obj.due_date)
 
 
 class SubActivityInline(admin.TabularInline):
@@ -355,6 +443,19 @@ class SubActivityInline(admin.TabularInline):
     formfield_overrides = COMPACT_TEXT
     verbose_name = "вложенное мероприятие"
     verbose_name_plural = "вложенные мероприятия"
+
+
+class NestingFilter(admin.SimpleListFilter):
+    title = "уровень"
+    parameter_name = "nested"
+
+    def lookups(self, request, model_admin):
+        return [("no", "верхнего уровня (1, 2, …)"), ("yes", "вложенные (1.1, 1.2, …)")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(parent__isnull=self.value() == "no")
+        return queryset
 
 
 class HasDateFlagFilter(admin.SimpleListFilter):
@@ -373,14 +474,15 @@ class HasDateFlagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
-    list_display = ["number", "title_short", "parent_number", "start_date", "end_date", "responsible", "has_flag"]
+class ActivityAdmin(WideFieldsMixin, admin.ModelAdmin):
+    wide_fields = ("date_flag", "responsible", "document_type")
+    list_display = ["number", "title_short", "parent_number", "start", "end", "responsible", "has_flag"]
     list_display_links = ["number", "title_short"]
-    list_filter = ["roadmap", HasDateFlagFilter, ("parent", admin.EmptyFieldListFilter)]
+    list_filter = [roadmap_filter("roadmap"), HasDateFlagFilter, NestingFilter]
     search_fields = ["number", "title", "responsible", "document_type", "expected_result"]
     list_select_related = ["parent", "roadmap"]
     autocomplete_fields = ["roadmap", "parent"]
-    formfield_overrides = COMPACT_TEXT
+    formfield_overrides = READABLE_TEXT
     inlines = [SubActivityInline]
     fieldsets = [
         (None, {"fields": ["roadmap", "parent", "number", "order", "title"]}),
@@ -391,6 +493,14 @@ class ActivityAdmin(admin.ModelAdmin):
     @admin.display(description="мероприятие", ordering="title")
     def title_short(self, obj):
         return truncatechars(obj.title, 100)
+
+    @admin.display(description="начало", ordering="start_date")
+    def start(self, obj):
+        return _date(obj.start_date)
+
+    @admin.display(description="окончание", ordering="end_date")
+    def end(self, obj):
+        return _date(obj.end_date)
 
     @admin.display(description="входит в", ordering="parent__order")
     def parent_number(self, obj):
@@ -403,14 +513,18 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(ProcessEvent)
 class ProcessEventAdmin(admin.ModelAdmin):
-    list_display = ["date", "title", "format", "key_result", "schools_count", "participants_count", "recorded_by"]
-    list_filter = ["format", "key_result__roadmap", "key_result__direction"]
+    list_display = ["held_on", "title", "format", "key_result", "schools_count", "participants_count", "recorded_by"]
+    list_filter = ["format", roadmap_filter("key_result__roadmap"), "key_result__direction"]
     search_fields = ["title", "key_result__text", "key_result__number"]
     list_select_related = ["key_result", "recorded_by"]
     autocomplete_fields = ["key_result"]
     readonly_fields = ["recorded_by", "created_at"]
     date_hierarchy = "date"
     formfield_overrides = HTTPS_LINKS
+
+    @admin.display(description="дата", ordering="date")
+    def held_on(self, obj):
+        return _date(obj.date)
 
     def save_model(self, request, obj, form, change):
         if not obj.recorded_by_id:

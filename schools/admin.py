@@ -1,5 +1,6 @@
 """Admin of municipalities, districts, schools, curators and user accounts (with the portal profile inline)."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -7,6 +8,9 @@ from django.db.models import Count, Prefetch
 
 from .models import Curator, District, Municipality, School, UserProfile
 from .roles import ROLE_LABELS
+
+# Long Russian names need the width: the admin index is the navigation.
+admin.site.enable_nav_sidebar = False
 
 
 class DistrictInline(admin.TabularInline):
@@ -60,7 +64,7 @@ class CuratorInline(admin.TabularInline):
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "district", "legal_form", "kind", "number", "is_urban", "curator", "students_count", "teachers_count", "is_active"]
+    list_display = ["full_name", "district", "kind", "is_urban", "curator", "students_count", "teachers_count", "is_active"]
     list_display_links = ["full_name"]
     list_filter = ["municipality", "district", "legal_form", "kind", "is_urban", "is_active"]
     search_fields = ["full_name", "aliases", "=number", "address"]
@@ -72,6 +76,13 @@ class SchoolAdmin(admin.ModelAdmin):
         ("Вид и номер", {"fields": ["legal_form", "kind", "number", "is_urban", "is_active"]}),
         ("Сведения", {"fields": ["students_count", "teachers_count", "address"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("full_name", "address"):
+            kwargs["widget"] = forms.TextInput(attrs={"size": 80})
+        if db_field.name == "aliases":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         active = Curator.objects.filter(is_active=True).select_related("user")
@@ -88,7 +99,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(Curator)
 class CuratorAdmin(admin.ModelAdmin):
-    list_display = ["user", "full_name", "school", "district", "position", "order_number", "order_date", "is_active", "appointed_at"]
+    list_display = ["user", "full_name", "school", "district", "order_number", "order_date_short", "is_active"]
     list_filter = ["is_active", "school__district", "school__municipality"]
     search_fields = ["user__username", "user__last_name", "user__first_name", "school__full_name", "order_number"]
     list_select_related = ["user", "school__district"]
@@ -102,6 +113,10 @@ class CuratorAdmin(admin.ModelAdmin):
     @admin.display(description="район", ordering="school__district__name")
     def district(self, obj):
         return obj.school.district or "—"
+
+    @admin.display(description="дата приказа", ordering="order_date")
+    def order_date_short(self, obj):
+        return f"{obj.order_date:%d.%m.%Y}" if obj.order_date else "—"
 
 
 @admin.register(UserProfile)
