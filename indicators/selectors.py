@@ -37,20 +37,22 @@ def _months(start: dt.date, end: dt.date) -> Iterator[tuple[int, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def recurrence_dates(recurrence: str, start: dt.date, end: dt.date) -> list[dt.date]:
-    """Due dates of a recurrence inside [start, end]: each month's end; the 15th and the month's end
-    for twice a month; each year's end (or the period's end in its last year) for yearly ones."""
-    if end < start:
+def recurrence_dates(recurrence: str, period_start: dt.date, period_end: dt.date, within: tuple[dt.date, dt.date] | None = None) -> list[dt.date]:
+    """Due dates of a recurrence over a roadmap's period: each month's end; the 15th and the month's
+    end for twice a month; each year's end (the period's end in its last year) for yearly ones.
+    `within` keeps only the dates of a window (a calendar, the days up to today)."""
+    if period_end < period_start:
         return []
     dates: list[dt.date] = []
     if recurrence == Deadline.Recurrence.MONTHLY:
-        dates = [month_end(y, m) for y, m in _months(start, end)]
+        dates = [month_end(y, m) for y, m in _months(period_start, period_end)]
     elif recurrence == Deadline.Recurrence.TWICE_MONTHLY:
-        for y, m in _months(start, end):
+        for y, m in _months(period_start, period_end):
             dates += [dt.date(y, m, 15), month_end(y, m)]
     elif recurrence in (Deadline.Recurrence.YEARLY, Deadline.Recurrence.DURING_YEAR):
-        dates = [min(dt.date(y, 12, 31), end) for y in range(start.year, end.year + 1)]
-    return [d for d in dates if start <= d <= end]
+        dates = [min(dt.date(y, 12, 31), period_end) for y in range(period_start.year, period_end.year + 1)]
+    low, high = within or (period_start, period_end)
+    return [d for d in dates if period_start <= d <= period_end and low <= d <= high]
 
 
 # --- States ------------------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def _expected(deadlines: Iterable[Deadline], roadmap: Roadmap, today: dt.date) -
     for deadline in deadlines:
         if deadline.kind == Deadline.Kind.RECURRING:
             recurring = True
-            expected += len(recurrence_dates(deadline.recurrence, roadmap.period_start, min(today, roadmap.period_end)))
+            expected += len(recurrence_dates(deadline.recurrence, roadmap.period_start, roadmap.period_end, within=(roadmap.period_start, today)))
         elif deadline.due_date and deadline.due_date <= today:
             expected += 1
     return expected, recurring
@@ -156,7 +158,7 @@ def _event_state(row: KeyResultRow, roadmap: Roadmap, today: dt.date) -> None:
     expected, recurring = _expected(row.deadlines, roadmap, today)
     row.expected = expected
     target = row.key_result.target_value
-    row.note = f"проведено {row.held}" + (f" из {expected} ожидаемых к сегодняшнему дню" if expected else "")
+    row.note = f"проведено {row.held}" + (f" из {expected} по графику на сегодня" if expected else "")
     if target is not None:
         row.note += f"; цель — {_number(target)} {row.key_result.target_unit}".rstrip()
     if expected == 0:
@@ -317,7 +319,7 @@ def key_results_due(roadmaps: QuerySet[Roadmap], today: dt.date, days: int = 30)
         for deadline in row.deadlines:
             if deadline.kind == Deadline.Kind.RECURRING:
                 r = row.key_result.roadmap
-                upcoming += recurrence_dates(deadline.recurrence, max(today, r.period_start), min(horizon, r.period_end))
+                upcoming += recurrence_dates(deadline.recurrence, r.period_start, r.period_end, within=(today, horizon))
         if upcoming:
             row.next_due = min(upcoming)
             due.append(row)
@@ -386,8 +388,7 @@ def calendar_entries(access: Access, start: dt.date, days: int = CALENDAR_DAYS) 
         if deadline.kind != Deadline.Kind.RECURRING:
             entries.append(CalendarEntry(deadline.due_date, "deadline", kr.text, kr.roadmap, kr, kr.deadline_text))
             continue
-        window = (max(start, kr.roadmap.period_start), min(end, kr.roadmap.period_end))
-        for day in recurrence_dates(deadline.recurrence, *window):
+        for day in recurrence_dates(deadline.recurrence, kr.roadmap.period_start, kr.roadmap.period_end, within=(start, end)):
             entries.append(CalendarEntry(day, "expected", kr.text, kr.roadmap, kr, deadline.get_recurrence_display()))
     for event in ProcessEvent.objects.filter(key_result__roadmap__in=roadmaps, date__range=(start, end)).select_related("key_result__roadmap"):
         detail = f"{event.get_format_display()}, школ: {event.schools_count}, участников: {event.participants_count}"

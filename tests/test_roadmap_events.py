@@ -44,7 +44,7 @@ def test_methodologist_records_an_event_and_the_schedule_counts_it(client):
     )
     page = client.get(response["Location"]).content.decode()
     assert "внесено" in page
-    assert "проведено 1 из 25 ожидаемых" in page
+    assert "проведено 1 из 25 по графику на сегодня" in page
     download = client.get(reverse("indicators:event-document", args=[event.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF

@@ -30,7 +30,7 @@ def state_of(key_result: KeyResult, today: dt.date = TODAY):
 
 def test_monthly_recurrence_expects_one_event_per_month_end():
     dates = recurrence_dates("monthly", dt.date(2021, 5, 1), dt.date(2021, 8, 20))
-    assert dates == [dt.date(2021, 5, 31), dt.date(2021, 6, 30), dt.date(2021, 7, 31)]
+    assert dates == [dt.date(2021, 5, 31), dt.date(2021, 6, 30), dt.date(2021, 7, 31)]  # August ends after the period
 
 
 def test_twice_monthly_recurrence_expects_the_15th_and_the_month_end():
@@ -43,6 +43,15 @@ def test_yearly_recurrence_ends_with_the_period():
     assert dates == [dt.date(2021, 12, 31), dt.date(2022, 12, 31), dt.date(2023, 5, 31)]
 
 
+def test_a_window_keeps_the_dates_of_the_period_that_fall_in_it():
+    dates = recurrence_dates("yearly", dt.date(2021, 5, 1), dt.date(2023, 5, 31), within=(dt.date(2022, 4, 1), dt.date(2022, 6, 29)))
+    assert dates == []  # the year's event is due on 31.12, not on the window's last day
+    assert recurrence_dates("monthly", dt.date(2021, 5, 1), dt.date(2023, 5, 31), within=(dt.date(2022, 4, 1), dt.date(2022, 5, 31))) == [
+        dt.date(2022, 4, 30),
+        dt.date(2022, 5, 31),
+    ]
+
+
 def test_monthly_result_with_fewer_events_than_months_is_behind_schedule():
     kr = KeyResultFactory(text="Процессный: консультации")
     DeadlineFactory(key_result=kr, kind=Deadline.Kind.RECURRING, due_date=None, recurrence=Deadline.Recurrence.MONTHLY)
@@ -51,7 +60,7 @@ def test_monthly_result_with_fewer_events_than_months_is_behind_schedule():
     # May 2021 … May 2022: 13 month ends before 10.06.2022.
     assert (row.expected, row.held) == (13, 3)
     assert row.state.label == "отстаёт от графика"
-    assert "проведено 3 из 13" in row.note
+    assert "проведено 3 из 13 по графику" in row.note
 
 
 def test_twice_monthly_result_with_enough_events_is_on_schedule():
