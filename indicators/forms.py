@@ -8,7 +8,7 @@ from surveys.evidence import ACCEPT_ATTRIBUTE, evidence_check
 
 from .models import ProcessEvent
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class ProcessEventForm(forms.ModelForm):

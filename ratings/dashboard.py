@@ -314,29 +314,30 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
 # --- What the exports page offers --------------------------------------------------------------
 
 
-def status_years(access: Access) -> list[int]:
-    """Years with a status list (confirmed awards) or a round, newest first."""
+def status_years(access: Access) -> list[tuple[int, bool]]:
+    """Years with a status list or a round, newest first, each with whether its awards are confirmed."""
     schools = schools_visible_to(access).values("pk")
     awarded = set(StatusAward.objects.filter(school__in=schools).values_list("year", flat=True).distinct())
     rounds = set(rounds_for_dashboard(access).values_list("year", flat=True).distinct())
-    return sorted(awarded | rounds, reverse=True)
+    return [(year, year in awarded) for year in sorted(awarded | rounds, reverse=True)]
 
 
 class ExportChoiceForm(forms.Form):
     round = forms.TypedChoiceField(label="Раунд мониторинга", coerce=int, required=False)
     year = forms.TypedChoiceField(label="Год статуса", coerce=int, required=False)
 
-    def __init__(self, *args, rounds: list[SubmissionRound], years: list[int], **kwargs):
+    def __init__(self, *args, rounds: list[SubmissionRound], years: list[tuple[int, bool]], **kwargs):
         super().__init__(*args, **kwargs)
         self.rounds = {r.pk: r for r in rounds}
+        self.awarded_years = [y for y, awarded in years if awarded]
         self.fields["round"].choices = [(r.pk, f"{r.title} ({r.get_state_display()})") for r in rounds]
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"].choices = [(y, str(y) if awarded else f"{y} — статусы ещё не подтверждены") for y, awarded in years]
         for field_ in self.fields.values():
             field_.widget.attrs["class"] = "form-select"
 
     def defaults(self) -> dict:
         round_ = dashboard_round(list(self.rounds.values()), None)
-        years = [y for y, _label in self.fields["year"].choices]
+        years = self.awarded_years or [y for y, _label in self.fields["year"].choices]
         return {"round": round_, "year": years[0] if years else None}
 
     def chosen(self) -> dict:

@@ -60,3 +60,12 @@ def test_district_officer_gets_the_row_of_their_district(tmp_path):
     user = district_officer(District.objects.get(name="Советский"))
     ws = annex(tmp_path, user)["Приложение"]
     assert [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=5)] == [ANNEX_2022[-1]]
+
+
+def test_a_year_without_confirmed_awards_says_so_in_the_file(tmp_path):
+    call_command("load_seed_data", verbosity=0)
+    path = tmp_path / "status.xlsx"
+    export_request_for(Access(methodologist()), "status", year=2026).write(path, EXPORTED_AT)
+    ws = load_workbook(path)["Приложение"]
+    assert ws["A3"].value.startswith("Статусы за 2026 год ещё не подтверждены")
+    assert ws.max_row == 4  # title, moment, note, header

@@ -10,7 +10,7 @@ from ratings.export_tasks import export_job_run
 from ratings.exports import export_request_for, sheets
 from ratings.models import ExportJob
 from schools.roles import Access
-from tests.factories import CuratorFactory, MunicipalityFactory, SubmissionRoundFactory, UserFactory, district_officer, methodologist
+from tests.factories import CuratorFactory, MunicipalityFactory, StatusAwardFactory, SubmissionRoundFactory, UserFactory, district_officer, methodologist
 from tests.reports_world import many_schools, small_round
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,12 @@ def test_job_whose_round_is_gone_fails_with_a_message(client):
     client.force_login(user)
     assert client.get(reverse("ratings:export-job-download", args=[job.pk])).status_code == 404
     assert "недоступны" in client.get(reverse("ratings:export-job", args=[job.pk])).content.decode()
+
+
+def test_status_year_defaults_to_the_latest_confirmed_list(client):
+    world = small_round()
+    StatusAwardFactory(school=world.s10, year=2022)
+    client.force_login(methodologist())
+    response = client.get(reverse("ratings:export-list"))
+    assert response.context["chosen"]["year"] == 2022
+    assert "2026 — статусы ещё не подтверждены" in response.content.decode()

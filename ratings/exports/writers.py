@@ -416,7 +416,9 @@ def write_status(path, *, municipality: Municipality, year: int, schools: QueryS
         f"Список общеобразовательных учреждений, получивших статус {status_title(municipality, year)}",
         [Column("Район", fit("Район", max((len(d) for d, _s in rows), default=10))), Column("ОУ", 110, wrap=True)],
         exported_at,
-        note="Школы района — через запятую, по номерам, как в приложении к приказу.",
+        note="Школы района — через запятую, по номерам, как в приложении к приказу."
+        if rows
+        else f"Статусы за {year} год ещё не подтверждены: список появится, когда администратор подтвердит его на странице статуса.",
     )
     for district, names in rows:
         annex.append([district, ", ".join(names)])
