@@ -187,7 +187,8 @@ def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filte
 def top_and_bottom(round_: SubmissionRound, schools: QuerySet[School], filters: dict, n: int = TOP_SCHOOLS) -> tuple[list[Rating], list[Rating]]:
     ranked = _ratings(round_, schools, filters).filter(rank__isnull=False).select_related("school", "school__district")
     top = list(ranked.order_by("rank", "school__full_name")[:n])
-    bottom = list(ranked.order_by("-rank", "school__full_name")[:n])
+    # With few rated schools the two lists would overlap: a school is shown once, among the best.
+    bottom = [r for r in ranked.order_by("-rank", "school__full_name")[:n] if r not in top]
     return top, bottom
 
 

@@ -23,7 +23,7 @@
       data: {
         labels: config.labels,
         datasets: config.series.map(function (s) {
-          return { label: s.label, data: s.data, backgroundColor: colours[s.key] || "#adb5bd" };
+          return { label: s.label, data: s.data, backgroundColor: colours[s.key] || "#adb5bd", maxBarThickness: 36 };
         }),
       },
       options: {
