@@ -106,7 +106,7 @@ def require_worker_services() -> None:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "roadmap_portal.settings", "DATABASE_URL": test_database_url(), "PORTAL_ENV": "development"}, **extra)
     return env
 

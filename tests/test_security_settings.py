@@ -12,10 +12,12 @@ from django.urls import get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {"PORTAL_ENV": "production", "ALLOWED_HOSTS": "cos.example.org", "DEBUG": "0"}
+# Set by the browser fixture for Playwright's event loop; a real deployment never has it.
+TEST_ONLY_VARIABLES = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_manage(*args, env_overrides: dict[str, str], drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in drop and k not in {"DJANGO_SETTINGS_MODULE"}}
+    env = {k: v for k, v in os.environ.items() if k not in drop and k not in TEST_ONLY_VARIABLES}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
