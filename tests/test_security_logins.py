@@ -12,6 +12,12 @@ from tests.factories import PASSWORD, CuratorFactory, UserFactory, methodologist
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 ADDRESS_A = "10.1.1.1"
 ADDRESS_B = "10.2.2.2"
 
@@ -171,3 +177,30 @@ def test_logout_is_a_post_only_button_in_the_navbar(client):
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302
+
+
+PROXY = "10.0.0.1"
+
+
+def login_via_proxy(client, username, password, forwarded_for):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_a_proxy_one_school_guessing_passwords_does_not_lock_out_the_others(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="ivanova")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login_via_proxy(client, f"guess{n}", "wrong-password", "192.0.2.10")
+
+    assert login_via_proxy(client, "ivanova", PASSWORD, "192.0.2.10").status_code == 429, "the guessing address is locked"
+    assert login_via_proxy(client, "ivanova", PASSWORD, "198.51.100.7").status_code == 302, "another school behind the same proxy is not"
+
+
+def test_behind_a_proxy_a_forged_forwarded_address_does_not_escape_the_lockout(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="ivanova")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The client writes a different fake address each time; the proxy appends the real one.
+        login_via_proxy(client, f"guess{n}", "wrong-password", f"203.0.113.{n}, 192.0.2.10")
+
+    assert login_via_proxy(client, "ivanova", PASSWORD, "203.0.113.99, 192.0.2.10").status_code == 429
