@@ -10,6 +10,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .deadlines import DeadlineParseError, parse_deadline
 from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, ProcessEvent, Roadmap
@@ -416,7 +417,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     @admin.display(description="цели")
     def targets_summary(self, obj):
         rows = [(_date(t.due_date), _number(t.value)) for t in obj.targets.all()]
-        return format_html_join(format_html("<br>"), '<span class="nowrap">{}: {}</span>', rows) or "—"
+        return format_html_join(mark_safe("<br>"), '<span class="nowrap">{}: {}</span>', rows) or "—"
 
 
 @admin.register(IndicatorTarget)
