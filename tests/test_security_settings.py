@@ -88,19 +88,32 @@ def test_unknown_page_shows_russian_404(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("status", "title"),
-    [(400, "Неверный запрос"), (403, "Нет доступа"), (404, "Страница не найдена"), (500, "Ошибка на сервере")],
+    [(400, "Неверный запрос"), (404, "Страница не найдена"), (500, "Ошибка на сервере")],
 )
-def test_error_handlers_render_russian_pages(status, title):
+def test_error_handlers_render_russian_pages_without_internal_details(status, title):
     from django.contrib.auth.models import AnonymousUser
 
     request = RequestFactory().get("/somewhere/")
     request.user = AnonymousUser()
     handler = get_resolver().resolve_error_handler(status)
-    response = handler(request) if status == 500 else handler(request, exception=Exception("internal detail"))
+    response = handler(request) if status == 500 else handler(request, exception=Exception("No School matches the given query."))
     assert response.status_code == status
     page = response.content.decode()
     assert title in page
-    assert "internal detail" not in page
+    assert "No School matches" not in page
+
+
+@pytest.mark.django_db
+def test_forbidden_page_says_in_russian_why_and_what_to_do(client):
+    from tests.factories import methodologist
+
+    client.force_login(methodologist())
+    response = client.get("/schools/import/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Нет доступа" in page
+    assert "Импорт из Excel доступен администраторам" in page, "the view's reason is shown"
+    assert "обратитесь к администратору портала" in page
 
 
 @pytest.mark.django_db
