@@ -362,3 +362,39 @@ def test_evidence_is_served_only_by_the_permission_checked_download(world):
     # No other address serves the stored file: not static, not a media URL.
     for path in (f"/static/{answer.file.name}", f"{django_settings.MEDIA_URL}{answer.file.name}", f"/media/{answer.file.name}"):
         assert curator.get(path).status_code == 404, path
+
+
+# ---------------------------------------------------------------- forged IDs in POSTed forms
+
+
+def test_reminders_cannot_be_sent_to_a_school_of_another_district_by_a_forged_id(client, world, mailoutbox):
+    from surveys.models import Reminder
+
+    world.submissions["foreign"].delete()  # the foreign school has not sent its form: a reminder would go out
+    client.force_login(world.users["district_officer"])
+    url = reverse("surveys:round-remind", kwargs={"round_id": world.round.pk})
+
+    response = client.post(url, {"target": "chosen", "schools": [world.schools["foreign"].pk]})
+    assert response.status_code == 302
+    assert not Reminder.objects.filter(school=world.schools["foreign"]).exists()
+    assert not mailoutbox
+
+    client.post(url, {"target": "all"})
+    assert not Reminder.objects.filter(school=world.schools["foreign"]).exists(), "«all» means all the officer sees"
+
+
+def test_reviewer_comments_keyed_by_forged_question_ids_are_ignored(client, world):
+    from surveys.models import Questionnaire
+
+    other = Questionnaire.objects.create(title="Чужая анкета", version=1)
+    foreign_question = Question.objects.create(
+        questionnaire=other, section=world.questions["comment"].section, code="x", text="Чужой вопрос", type=Question.Type.TEXT
+    )
+    submission = world.submissions["own"]
+    client.force_login(world.users["methodologist"])
+    url = reverse("surveys:submission-review", kwargs={"submission_id": submission.pk})
+    data = {"action": "return", "comment": "Уточните", "version": submission.version, f"comment_{foreign_question.pk}": "подложено", "comment_999999": "x"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert not Answer.objects.filter(question=foreign_question).exists()
+    assert Submission.objects.get(pk=submission.pk).state == Submission.State.RETURNED
