@@ -601,6 +601,20 @@ class LoadTest:
                 lines.append(f"| {kind} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | {percentile(values, 99):.0f} |")
         if f["errors"] or f["problems"]:
             lines += ["", "## Errors", ""] + [f"- {e}" for e in (f["errors"] + f["problems"])[:30]]
+        lines += [
+            "",
+            "## How it is measured",
+            "",
+            "- Latency per step is what a curator waits: from sending the request to the last byte of the answer, on a keep-alive",
+            "  connection from a thread of its own; gunicorn's own time per request comes from its access log (`%(D)s`).",
+            "- Logins dominate the CPU: each checks a PBKDF2 password hash (Django's default, about 0.3 s of one core).",
+            "- After the rush the script waits until `computed_seq == changes_seq`, then reads every submission and every answer back",
+            "  and compares the numbers with what was sent. Recompute runs are counted twice: finished `recompute_round` tasks in the",
+            "  worker's log (a run that finds nothing new counts too) and changes of the round's `computed_at` sampled every 50 ms.",
+            '  "Including the last submit" counts the computations that wrote `computed_seq` equal to the final `changes_seq`.',
+            "- Rerun: `make loadtest` (or `.venv/bin/python bench/loadtest.py --curators 300 --ramp 180`); it drops and creates the",
+            "  database `roadmap_loadtest`, empties Redis db 14, and stops gunicorn and the worker it started.",
+        ]
         return "\n".join(lines) + "\n"
 
 
