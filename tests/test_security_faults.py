@@ -27,7 +27,7 @@ from ratings.services import rating_recompute_round, rounds_recompute_stale
 from roadmap_portal.celery import app as celery_app
 from schools.models import School
 from surveys.models import Question, Questionnaire, Submission, SubmissionRound
-from surveys.services import round_create, round_open, submission_save_draft, submission_submit
+from surveys.services import round_create, round_open, submission_return, submission_save_draft, submission_submit
 from tests.conftest import require_or_skip
 from tests.factories import PASSWORD, CuratorFactory, UserFactory
 
@@ -394,3 +394,26 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_worker_recovers_by_itself_after_postgresql_drops_its_connection(tmp_path, eager_switch):
+    require_worker_services()
+    submission_round, schools = seeded_round(2)
+    submit(submission_round, schools[0], 0)
+    rating_recompute_round(round_id=submission_round.pk)
+    admin = admin_connection()
+    set_eager(False)
+    celery_app.control.purge()
+    worker = start_worker(tmp_path / "worker.log")
+    try:
+        submit(submission_round, schools[1], 1)  # the worker recomputes: its connection is now open
+        wait_for(lambda: not SubmissionRound.objects.get(pk=submission_round.pk).results_stale, 60, "the first recompute did not run")
+
+        assert terminate_portal_sessions(admin) >= 1, "the worker keeps a connection that this test drops"
+        submission = Submission.objects.get(round=submission_round, school=schools[1])
+        submission_return(submission=submission, user=UserFactory(), comment="Проверьте", question_comments={}, expected_version=submission.version)
+        wait_for(lambda: not SubmissionRound.objects.get(pk=submission_round.pk).results_stale, 60, "the worker did not recover after the drop")
+    finally:
+        stop(worker)
+        admin.close()
+    assert "Traceback" not in (tmp_path / "worker.log").read_text()
