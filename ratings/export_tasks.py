@@ -20,15 +20,28 @@ from .models import ExportJob
 
 logger = logging.getLogger(__name__)
 ABANDONED_AFTER = timezone.timedelta(minutes=30)
+# Finished files are kept this long for a second download, then removed with their job.
+KEEP_FINISHED = timezone.timedelta(days=7)
 
 
 @transaction.atomic
 def export_job_start(*, request: ExportRequest, user, total_rows: int) -> ExportJob:
+    export_jobs_prune(older_than=timezone.now() - KEEP_FINISHED)
     job = ExportJob(kind=request.spec.kind, params={**request.params, "filename": request.filename}, user=user, total_rows=total_rows)
     job.full_clean()
     job.save()
     transaction.on_commit(lambda: build_export.delay(job.pk))
     return job
+
+
+def export_jobs_prune(*, older_than) -> int:
+    """Delete finished or failed jobs older than the moment, and their files after the commit."""
+    old = list(ExportJob.objects.filter(created_at__lt=older_than, state__in=[ExportJob.State.DONE, ExportJob.State.FAILED]))
+    for job in old:
+        if job.file:
+            transaction.on_commit(lambda f=job.file: f.delete(save=False))
+    ExportJob.objects.filter(pk__in=[j.pk for j in old]).delete()
+    return len(old)
 
 
 def export_job_run(*, job_id: int) -> bool:

@@ -1,12 +1,15 @@
 """Export pages: who may export, a small file downloads at once, a large one becomes a job with progress."""
 
+import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ratings.export_tasks import export_job_run
+from ratings.export_tasks import export_job_run, export_job_start
 from ratings.exports import export_request_for, sheets
 from ratings.models import ExportJob
 from schools.roles import Access
@@ -134,3 +137,18 @@ def test_status_year_defaults_to_the_latest_confirmed_list(client):
     response = client.get(reverse("ratings:export-list"))
     assert response.context["chosen"]["year"] == 2022
     assert "2026 — статусы ещё не подтверждены" in response.content.decode()
+
+
+def test_jobs_finished_a_week_ago_are_removed_with_their_files_when_a_new_one_starts(settings, django_capture_on_commit_callbacks):
+    settings.EXPORT_ASYNC_ROWS = 2
+    world = small_round()
+    user = methodologist()
+    old = ExportJob.objects.create(kind="rating", user=user, params={"round": world.current.pk}, state=ExportJob.State.DONE, total_rows=5)
+    old.file.save("old.xlsx", ContentFile(b"PK old"), save=True)
+    ExportJob.objects.filter(pk=old.pk).update(created_at=old.created_at - dt.timedelta(days=8))
+    stored = Path(old.file.path)
+    request = export_request_for(Access(user), "rating", round_id=world.current.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        export_job_start(request=request, user=user, total_rows=5)
+    assert list(ExportJob.objects.values_list("state", flat=True)) == ["done"]
+    assert not ExportJob.objects.filter(pk=old.pk).exists() and not stored.exists()
