@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="rounds per region: closed ones and the open one measured (default 2)")
     parser.add_argument("--repeat", type=int, default=7, help="requests per page and submits for the medians (default 7)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--districts", type=int, help="districts per region (default: one per ~50 schools, as generate_region)")
     parser.add_argument("--db", help="database name (overrides the one in BENCH_DATABASE_URL)")
     parser.add_argument(
         "--sql",
@@ -78,6 +79,8 @@ def main() -> int:
             _recreate(url, db, template=template)
             with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
                 child_args = ["--child", "measure", "--schools", str(n), "--rounds", str(args.rounds), "--repeat", str(args.repeat), "--seed", str(args.seed)]
+                if args.districts:
+                    child_args += ["--districts", str(args.districts)]
                 for sql in args.sql:
                     child_args += ["--sql", sql]
                 _run_child([*child_args, "--out", out.name], _with_db(url, db))
@@ -140,7 +143,7 @@ def _child(args) -> int:
         return 0
     from bench.measure import measure_size
 
-    result = measure_size(schools=args.schools, rounds=args.rounds, repeat=args.repeat, seed=args.seed, extra_sql=args.sql)
+    result = measure_size(schools=args.schools, rounds=args.rounds, repeat=args.repeat, seed=args.seed, districts=args.districts, extra_sql=args.sql)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 

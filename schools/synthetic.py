@@ -135,11 +135,20 @@ def default_questionnaire() -> Questionnaire:
 
 
 def region_generate(
-    *, schools: int, rounds: int, seed: int, replace: bool = False, password: str | None = None, log: Callable[[str], None] | None = None
+    *,
+    schools: int,
+    rounds: int,
+    seed: int,
+    districts: int | None = None,
+    replace: bool = False,
+    password: str | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> GenerationReport:
-    """Create the region «Синтетический регион S=<seed>» with its schools, curators and rounds."""
-    if schools < 1 or rounds < 1:
-        raise SyntheticRegionError("Нужны хотя бы одна школа и один раунд.")
+    """Create the region «Синтетический регион S=<seed>» with its schools, curators and rounds.
+
+    Districts default to one per ~50 schools (at least 3)."""
+    if schools < 1 or rounds < 1 or (districts is not None and districts < 1):
+        raise SyntheticRegionError("Нужны хотя бы одна школа, один раунд и один район.")
     log = log or (lambda message: None)
     questionnaire = default_questionnaire()
     questions = list(questionnaire.questions.order_by("section__order", "order", "id"))
@@ -156,7 +165,7 @@ def region_generate(
     with transaction.atomic():
         started = time.perf_counter()
         municipality = Municipality.objects.create(name=name, name_genitive=f"Синтетического региона S={seed}", kind=Municipality.Kind.RURAL)
-        district_ids, plan = _create_schools(municipality=municipality, schools=schools, rng=rng)
+        district_ids, plan = _create_schools(municipality=municipality, schools=schools, districts=districts, rng=rng)
         curators = _create_curators(plan=plan, seed=seed, password=password, rng=rng)
         report = GenerationReport(municipality_id=municipality.pk, round_ids=[], districts=len(district_ids), schools=len(plan), curators=curators)
         report.timings["schools"] = time.perf_counter() - started
@@ -236,8 +245,8 @@ def _weighted(rng: random.Random, options: list[tuple]) -> tuple:
     return options[-1]
 
 
-def _create_schools(*, municipality: Municipality, schools: int, rng: random.Random) -> tuple[list[int], list[SyntheticSchool]]:
-    district_count = max(3, round(schools / 50))
+def _create_schools(*, municipality: Municipality, schools: int, districts: int | None, rng: random.Random) -> tuple[list[int], list[SyntheticSchool]]:
+    district_count = districts or max(3, round(schools / 50))
     names = []
     for index in range(district_count):
         base = DISTRICT_BASES[index % len(DISTRICT_BASES)]

@@ -83,6 +83,14 @@ def test_region_has_districts_urban_and_rural_schools_curators_and_rounds(seeded
     assert "школ 120, раундов 3" in output
 
 
+def test_the_number_of_districts_can_be_fixed(seeded):
+    generate(schools=200, rounds=1, seed=14, districts=8)
+
+    districts = District.objects.filter(municipality=region(14))
+    assert districts.count() == 8
+    assert School.objects.filter(district__in=districts).count() == 200
+
+
 def test_about_a_quarter_of_schools_are_rural(seeded):
     generate(schools=600, rounds=1, seed=3)
 

@@ -18,13 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--schools", type=int, default=100, help="Сколько школ (по умолчанию 100)")
         parser.add_argument("--rounds", type=int, default=2, help="Сколько раундов: закрытые и последний открытый (по умолчанию 2)")
         parser.add_argument("--seed", type=int, default=1, help="Зерно случайных чисел; входит в название региона (по умолчанию 1)")
+        parser.add_argument("--districts", type=int, default=None, help="Сколько районов (по умолчанию один на ~50 школ, не меньше 3)")
         parser.add_argument("--replace", action="store_true", help="Удалить регион с тем же зерном, если он уже есть, и создать заново")
         parser.add_argument("--password", default=None, help="Пароль всех кураторов региона (по умолчанию войти под ними нельзя)")
         parser.add_argument("--no-recompute", action="store_true", help="Не пересчитывать рейтинги после создания")
 
-    def handle(self, *args, schools, rounds, seed, replace, password, no_recompute, **options):
+    def handle(self, *args, schools, rounds, seed, districts, replace, password, no_recompute, **options):
         try:
-            report = region_generate(schools=schools, rounds=rounds, seed=seed, replace=replace, password=password, log=self.stdout.write)
+            report = region_generate(schools=schools, rounds=rounds, seed=seed, districts=districts, replace=replace, password=password, log=self.stdout.write)
         except SyntheticRegionError as error:
             raise CommandError(str(error)) from error
         states = ", ".join(f"{state}: {count}" for state, count in sorted(report.states.items()))
