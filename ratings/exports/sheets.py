@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -83,6 +84,7 @@ class Sheet:
         self.rows = 0
         self.formats = [c.number_format for c in columns]
         self.wraps = [c.wrap for c in columns]
+        self._styles: dict[tuple[str | None, bool], object] = {}
 
     def _cell(self, value, number_format: str | None = None, font: Font | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=value)
@@ -92,6 +94,17 @@ class Sheet:
             cell.font = font
         if alignment:
             cell.alignment = alignment
+        return cell
+
+    def _styled(self, value, number_format: str | None, wrap: bool) -> WriteOnlyCell:
+        """A data cell whose style is copied from the first cell of its kind: openpyxl resolves a
+        style once per kind instead of once per cell (the bulk of the time on big exports)."""
+        key = (number_format, wrap)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self._cell(None, number_format, alignment=WRAP_TOP if wrap else None)._style
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell._style = copy(style)
         return cell
 
     def _header(self, text: str) -> WriteOnlyCell:
@@ -106,7 +119,7 @@ class Sheet:
             if value is None or value == "":
                 row.append(None)
             elif number_format or wrap:
-                row.append(self._cell(value, number_format, alignment=WRAP_TOP if wrap else None))
+                row.append(self._styled(value, number_format, wrap))
             else:
                 row.append(value)
         self.ws.append(row)
