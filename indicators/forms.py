@@ -12,6 +12,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, fo
 
 
 class ProcessEventForm(forms.ModelForm):
+    # Declared to state the scheme of a link typed without one (https, Django 6's default).
+    link = forms.URLField(
+        label="Ссылка", required=False, assume_scheme="https", max_length=200, help_text="Страница с материалами или запись трансляции, если есть"
+    )
+
     class Meta:
         model = ProcessEvent
         fields = ["date", "title", "format", "schools_count", "participants_count", "link", "document"]
