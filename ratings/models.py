@@ -142,10 +142,19 @@ class Rating(models.Model):
         LOW = "low", "низкий"
         NO_DATA = "none", "нет данных"
 
-    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="ratings", verbose_name="раунд")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="ratings", verbose_name="школа")
-    district = models.ForeignKey("schools.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="район")
-    submission = models.ForeignKey("surveys.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="анкета")
+    # Rows of the recompute, rewritten whole from the tables they point to: no database foreign keys (PostgreSQL
+    # would check each of them row by row at commit, more than the recompute itself costs); Django still cascades.
+    # The round is indexed by the unique (round, school) and (round, rank) indexes.
+    round = models.ForeignKey(
+        "surveys.SubmissionRound", on_delete=models.CASCADE, related_name="ratings", verbose_name="раунд", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="ratings", verbose_name="школа", db_constraint=False)
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="район", db_constraint=False, db_index=False
+    )
+    submission = models.ForeignKey(
+        "surveys.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="анкета", db_constraint=False
+    )
     points = models.DecimalField("баллы", max_digits=8, decimal_places=2, null=True)
     possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2, null=True)
     score = models.DecimalField("рейтинг, 0–100", max_digits=4, decimal_places=1, null=True)
@@ -180,9 +189,12 @@ class Rating(models.Model):
 
 
 class SectionScore(models.Model):
-    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="section_scores", verbose_name="раунд")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="section_scores", verbose_name="школа")
-    section = models.ForeignKey("surveys.Section", on_delete=models.CASCADE, related_name="+", verbose_name="раздел")
+    # Written by the recompute like Rating: no database foreign keys; the unique (round, school, section) index serves lookups.
+    round = models.ForeignKey(
+        "surveys.SubmissionRound", on_delete=models.CASCADE, related_name="section_scores", verbose_name="раунд", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="section_scores", verbose_name="школа", db_constraint=False)
+    section = models.ForeignKey("surveys.Section", on_delete=models.CASCADE, related_name="+", verbose_name="раздел", db_constraint=False, db_index=False)
     points = models.DecimalField("баллы", max_digits=8, decimal_places=2)
     possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2)
 
@@ -219,8 +231,11 @@ class StatusCriteria(models.Model):
 
 
 class StatusEligibility(models.Model):
-    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.CASCADE, related_name="eligibility", verbose_name="раунд")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_eligibility", verbose_name="школа")
+    # Written by the recompute like Rating: no database foreign keys; the unique (round, school) index serves lookups.
+    round = models.ForeignKey(
+        "surveys.SubmissionRound", on_delete=models.CASCADE, related_name="eligibility", verbose_name="раунд", db_constraint=False, db_index=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="status_eligibility", verbose_name="школа", db_constraint=False)
     eligible = models.BooleanField("проходит")
     ok_score = models.BooleanField("рейтинг", default=False)
     ok_speed = models.BooleanField("скорость", default=False)

@@ -18,11 +18,9 @@ from . import sql
 from .models import (
     ChoicePoints,
     IndicatorProgress,
-    Rating,
     ScoringRule,
     ScoringScheme,
     ScoringStep,
-    SectionScore,
     StatusAward,
     StatusCriteria,
     StatusEligibility,
@@ -91,6 +89,7 @@ class RecomputeResult:
     round_id: int
     computed: bool  # False: the results already reflected every change, nothing was written
     seen_seq: int
+    # Rows inserted or changed in each table (unchanged rows are not rewritten).
     ratings: int = 0
     section_scores: int = 0
     eligibility: int = 0
@@ -101,9 +100,9 @@ class RecomputeResult:
 def rating_recompute_round(*, round_id: int, force: bool = False) -> RecomputeResult | None:
     """Recompute the round's ratings, ranks, levels, status eligibility and indicator progress.
 
-    A fixed number of SQL statements whatever the number of schools. The old rows are deleted and the new
-    ones inserted in one transaction, so a recompute killed half-way leaves the previous results intact.
-    Safe to run twice (same rows). Returns None when the round no longer exists.
+    A fixed number of SQL statements whatever the number of schools, all in one transaction, so a recompute
+    killed half-way leaves the previous results intact. Safe to run twice (same rows). The counts returned are
+    rows written (inserted or changed). Returns None when the round no longer exists.
     """
     started = time.perf_counter()
     # Cleared first and committed: a change made from now on queues a new recompute instead of relying on this one.
@@ -121,11 +120,19 @@ def rating_recompute_round(*, round_id: int, force: bool = False) -> RecomputeRe
         criteria = StatusCriteria.objects.filter(municipality_id=submission_round.municipality_id, year=submission_round.year).first()
         params = _round_params(submission_round, scheme_id)
 
-        for model in (StatusEligibility, Rating, SectionScore, IndicatorProgress):
-            model.objects.filter(round_id=round_id).delete()
+        # Each table: rows no longer due are deleted, the others inserted or updated where a value changed
+        # (unchanged rows are not written, so a recompute after one submit rewrites little).
+        _execute(sql.DELETE_STALE_SECTION_SCORES, params)
         section_scores = _execute(sql.INSERT_SECTION_SCORES, params) if scheme_id else 0
+        _execute(sql.DELETE_STALE_RATINGS, params)
         ratings = _execute(sql.INSERT_RATINGS, params)
-        eligibility = _execute(sql.INSERT_ELIGIBILITY, {**params, **_criteria_params(submission_round, criteria)}) if criteria else 0
+        if criteria:
+            _execute(sql.DELETE_STALE_ELIGIBILITY, params)
+            eligibility = _execute(sql.INSERT_ELIGIBILITY, {**params, **_criteria_params(submission_round, criteria)})
+        else:
+            StatusEligibility.objects.filter(round_id=round_id).delete()
+            eligibility = 0
+        IndicatorProgress.objects.filter(round_id=round_id).delete()
         progress = _indicator_progress_write(submission_round, params)
 
         SubmissionRound.objects.filter(pk=round_id).update(
@@ -168,7 +175,14 @@ def _serialize_recomputes(round_id: int) -> None:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECOMPUTE_LOCK_NAMESPACE, round_id])
+            # For this transaction only: JIT compiling these few big statements costs seconds and saves nothing; the
+            # grouping by school fits in memory; and the commit need not wait for the disk — if the server dies just
+            # after it, the results and the round's computed_seq are lost together, the round stays stale and is recomputed.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s), set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+                " set_config('synchronous_commit', 'off', true)",
+                [RECOMPUTE_LOCK_NAMESPACE, round_id],
+            )
         else:
             cursor.execute("UPDATE surveys_submissionround SET computed_seq = computed_seq WHERE id = %s", [round_id])
 
@@ -270,20 +284,31 @@ def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int
     return _decimal(Decimal(meeting) * 100 / Decimal(with_data))
 
 
+def round_indicators(submission_round: SubmissionRound):
+    """Indicators whose progress the round gives: the municipality's city-level ones and its schools' own plans'."""
+    return Indicator.objects.filter(
+        Q(level=Indicator.Level.CITY, roadmap__municipality_id=submission_round.municipality_id)
+        | Q(level=Indicator.Level.SCHOOL, roadmap__school__municipality_id=submission_round.municipality_id)
+    ).exclude(Q(aggregation=Indicator.Aggregation.NONE) | Q(question_code=""))
+
+
 def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -> int:
-    """One grouped query over all indicators, one query for their targets, one bulk insert."""
+    """The indicators, one grouped query of their answers, one query of their targets, one bulk insert."""
+    indicators = list(round_indicators(submission_round).values_list("pk", "level", "aggregation", "higher_is_better", "roadmap__school_id"))
+    if not indicators:
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(sql.INDICATOR_AGGREGATES, params)
-        aggregates = cursor.fetchall()
-    if not aggregates:
-        return 0
-    indicator_ids = [row[0] for row in aggregates]
+        aggregates = {row[0]: row[1:] for row in cursor.fetchall()}
     targets: dict[int, list[tuple]] = {}
-    for indicator_id, due_date, value in IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "due_date", "value"):
+    for indicator_id, due_date, value in IndicatorTarget.objects.filter(indicator_id__in=[row[0] for row in indicators]).values_list(
+        "indicator_id", "due_date", "value"
+    ):
         targets.setdefault(indicator_id, []).append((due_date, value))
     close_date = timezone.localdate(submission_round.closes_at)
     rows = []
-    for indicator_id, level, aggregation, higher_is_better, own_school_id, with_data, meeting, mean_value, mean_ratio in aggregates:
+    for indicator_id, level, aggregation, higher_is_better, own_school_id in indicators:
+        with_data, meeting, mean_value, mean_ratio = aggregates.get(indicator_id, (0, 0, None, None))
         with_data, meeting = int(with_data), int(meeting or 0)
         actual = _indicator_actual(aggregation, level, with_data, meeting, mean_value, mean_ratio)
         target = indicator_target_for(sorted(targets.get(indicator_id, [])), close_date)
@@ -297,7 +322,7 @@ def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -
                 schools_meeting=meeting,
                 target_value=target[1] if target else None,
                 target_due=target[0] if target else None,
-                verdict=indicator_verdict(actual=actual, target=target[1] if target else None, higher_is_better=bool(higher_is_better)),
+                verdict=indicator_verdict(actual=actual, target=target[1] if target else None, higher_is_better=higher_is_better),
             )
         )
     IndicatorProgress.objects.bulk_create(rows)

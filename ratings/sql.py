@@ -11,10 +11,13 @@ every value is a parameter. `%%` is a literal percent sign (LIKE patterns).
 # Only the submission in one of these states counts: (submitted, accepted).
 COUNTED_STATES_SQL = "(%(state_submitted)s, %(state_accepted)s)"
 
-# Points of one answer `a` under its rule `r` (joined to the answer by question), before clamping to [0, max_points].
+# Points of one answer `a` under its rule `r` (joined to the answer by question), within [0, max_points]:
 #  yes: max_points for «да»; linear: 0 at or below floor, max at or above full, straight line between;
 #  steps: the points of the highest threshold the value reaches; choice: the sum of the chosen options' points
-#  (a multiple choice is stored as "a|b|c"); filled: max_points for any non-empty answer.
+#  (a multiple choice is stored as "a|b|c": matched with LIKE, an option's % and _ escaped; one value: compared as
+#  is, which is cheaper); filled: max_points for any non-empty answer.
+# Each branch clamps on its own: an outer CASE over this expression would make PostgreSQL evaluate the subqueries
+# once per reference.
 ANSWER_POINTS_SQL = """
     CASE r.kind
         WHEN 'yes' THEN CASE WHEN a.value_bool THEN r.max_points ELSE 0 END
@@ -24,14 +27,19 @@ ANSWER_POINTS_SQL = """
             ELSE r.max_points * 1.0 * (a.value_number - r.floor_value) / (r.full_value - r.floor_value)
         END
         WHEN 'steps' THEN COALESCE((
-            SELECT st.points FROM ratings_scoringstep st
+            SELECT CASE WHEN st.points > r.max_points THEN r.max_points WHEN st.points < 0 THEN 0 ELSE st.points END
+            FROM ratings_scoringstep st
             WHERE st.rule_id = r.id AND st.threshold <= a.value_number
             ORDER BY st.threshold DESC LIMIT 1
         ), 0)
         WHEN 'choice' THEN COALESCE((
-            SELECT SUM(cp.points) FROM ratings_choicepoints cp
+            SELECT CASE WHEN SUM(cp.points) > r.max_points THEN r.max_points WHEN SUM(cp.points) < 0 THEN 0 ELSE SUM(cp.points) END
+            FROM ratings_choicepoints cp
             WHERE cp.rule_id = r.id
-              AND ('|' || a.value_text || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
+              AND (cp.value = a.value_text
+                   OR (a.value_text LIKE '%%|%%'
+                       AND ('|' || a.value_text || '|')
+                           LIKE ('%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'))
         ), 0)
         WHEN 'filled' THEN CASE
             WHEN a.value_bool IS NOT NULL OR a.value_number IS NOT NULL OR a.value_date IS NOT NULL OR a.value_text <> '' OR a.file <> ''
@@ -40,8 +48,6 @@ ANSWER_POINTS_SQL = """
         ELSE 0
     END
 """
-
-CLAMPED_POINTS_SQL = "CASE WHEN raw_points > max_points THEN max_points WHEN raw_points < 0 THEN 0 ELSE raw_points END"
 
 # Points per section of every school with a counted submission; a section's possible points are the sum of
 # max_points of its scored questions, so an unanswered question counts 0 of its points.
@@ -54,35 +60,46 @@ WITH rules AS (
     JOIN surveys_question q ON q.id = r.question_id
     WHERE r.scheme_id = %(scheme_id)s
 ),
-counted AS (
-    SELECT sub.id AS submission_id, sub.school_id
+answer_points AS (
+    SELECT sub.school_id, r.section_id, """
+    + ANSWER_POINTS_SQL
+    + """ AS points
     FROM surveys_submission sub
+    JOIN surveys_answer a ON a.submission_id = sub.id
+    JOIN rules r ON r.question_id = a.question_id
     WHERE sub.round_id = %(round_id)s AND sub.state IN """
     + COUNTED_STATES_SQL
     + """
 ),
-answer_points AS (
-    SELECT c.school_id, r.section_id, r.max_points, """
-    + ANSWER_POINTS_SQL
-    + """ AS raw_points
-    FROM counted c
-    JOIN surveys_answer a ON a.submission_id = c.submission_id
-    JOIN rules r ON r.question_id = a.question_id
-),
 section_points AS (
-    SELECT school_id, section_id, SUM("""
-    + CLAMPED_POINTS_SQL
-    + """) AS points
+    SELECT school_id, section_id, SUM(points) AS points
     FROM answer_points
     GROUP BY school_id, section_id
 ),
 section_possible AS (
     SELECT section_id, SUM(max_points) AS possible FROM rules GROUP BY section_id
 )
-SELECT %(round_id)s, c.school_id, sp.section_id, COALESCE(pts.points, 0), sp.possible
-FROM counted c
+SELECT %(round_id)s, sub.school_id, sp.section_id, COALESCE(pts.points, 0), sp.possible
+FROM surveys_submission sub
 CROSS JOIN section_possible sp
-LEFT JOIN section_points pts ON pts.school_id = c.school_id AND pts.section_id = sp.section_id
+LEFT JOIN section_points pts ON pts.school_id = sub.school_id AND pts.section_id = sp.section_id
+WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+ON CONFLICT (round_id, school_id, section_id) DO UPDATE SET points = excluded.points, possible = excluded.possible
+WHERE ratings_sectionscore.points <> excluded.points OR ratings_sectionscore.possible <> excluded.possible
+"""
+)
+
+DELETE_STALE_SECTION_SCORES = (
+    """
+DELETE FROM ratings_sectionscore
+WHERE round_id = %(round_id)s
+  AND (school_id NOT IN (SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """)
+       OR section_id NOT IN (SELECT q.section_id FROM ratings_scoringrule r JOIN surveys_question q ON q.id = r.question_id
+                             WHERE r.scheme_id = %(scheme_id)s))
 """
 )
 
@@ -143,6 +160,31 @@ SELECT %(round_id)s, k.school_id, k.district_id, k.submission_id, k.points, k.po
 FROM ranked k
 LEFT JOIN ratings_scoringscheme sch ON sch.id = %(scheme_id)s
 LEFT JOIN ratings_rating pr ON pr.round_id = %(previous_round_id)s AND pr.school_id = k.school_id
+WHERE 1 = 1
+ON CONFLICT (round_id, school_id) DO UPDATE SET
+    district_id = excluded.district_id, submission_id = excluded.submission_id, points = excluded.points,
+    possible = excluded.possible, score = excluded.score, rank = excluded.rank, district_rank = excluded.district_rank,
+    level = excluded.level, prev_score = excluded.prev_score, prev_rank = excluded.prev_rank
+WHERE """
+    + " OR ".join(
+        f"COALESCE(ratings_rating.{column}, -1) <> COALESCE(excluded.{column}, -1)"
+        for column in ("district_id", "submission_id", "points", "possible", "score", "rank", "district_rank", "prev_score", "prev_rank")
+    )
+    + """ OR ratings_rating.level <> excluded.level
+"""
+)
+
+DELETE_STALE_RATINGS = (
+    """
+DELETE FROM ratings_rating
+WHERE round_id = %(round_id)s
+  AND school_id NOT IN (
+      SELECT rs.school_id FROM surveys_submissionround_schools rs WHERE rs.submissionround_id = %(round_id)s
+      UNION
+      SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
+  )
 """
 )
 
@@ -195,85 +237,83 @@ SELECT %(round_id)s, school_id,
        ok_score + ok_speed + ok_kit + ok_contract + ok_teachers + ok_certification = 6,
        ok_score = 1, ok_speed = 1, ok_kit = 1, ok_contract = 1, ok_teachers = 1, ok_certification = 1
 FROM checks
+WHERE 1 = 1
+ON CONFLICT (round_id, school_id) DO UPDATE SET
+    eligible = excluded.eligible, ok_score = excluded.ok_score, ok_speed = excluded.ok_speed, ok_kit = excluded.ok_kit,
+    ok_contract = excluded.ok_contract, ok_teachers = excluded.ok_teachers, ok_certification = excluded.ok_certification
+WHERE """
+    + " OR ".join(
+        f"ratings_statuseligibility.{column} <> excluded.{column}"
+        for column in ("eligible", "ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
+    )
+    + """
 """
 )
 
-# Indicator progress: one grouped query over every indicator of the round's municipality (city level) and
-# of its schools' own plans (school level). Per indicator: schools with data, schools meeting the condition,
-# the mean answer and the mean answer/denominator ratio; Python turns these into the actual and the verdict.
+DELETE_STALE_ELIGIBILITY = """
+DELETE FROM ratings_statuseligibility
+WHERE round_id = %(round_id)s
+  AND school_id NOT IN (SELECT r.school_id FROM ratings_rating r WHERE r.round_id = %(round_id)s AND r.score IS NOT NULL)
+"""
+
+# Indicator progress: one grouped query over every indicator of the round's municipality (city level) and of its
+# schools' own plans (school level; the same indicators as `services.round_indicators`). Per indicator: schools with data, schools meeting the
+# condition, the mean answer and the mean answer/denominator ratio; Python turns these into the actual and the verdict
+# (an indicator without a single answer returns no row: «нет данных»).
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
 INDICATOR_AGGREGATES = (
     """
-WITH indicators AS (
-    SELECT i.id, i.level, i.aggregation, i.higher_is_better, i.question_code, i.denominator_code, i.threshold_urban, i.threshold_rural,
-           CAST(i.condition_choices AS TEXT) AS choices, rm.school_id AS own_school_id
-    FROM indicators_indicator i
-    JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
-    LEFT JOIN schools_school own ON own.id = rm.school_id
-    WHERE i.aggregation <> 'none' AND i.question_code <> ''
-      AND ((i.level = 'city' AND rm.municipality_id = %(municipality_id)s)
-           OR (i.level = 'school' AND own.municipality_id = %(municipality_id)s))
-),
-counted AS (
-    SELECT sub.id AS submission_id, sub.school_id, s.is_urban
-    FROM surveys_submission sub
-    JOIN schools_school s ON s.id = sub.school_id
-    WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
-    + """
-),
-values_ AS (
-    SELECT ind.id AS indicator_id, c.school_id, a.value_number,
+SELECT indicator_id, COUNT(*), SUM(meets), AVG(value_number), AVG(ratio)
+FROM (
+    SELECT i.id AS indicator_id, a.value_number,
            CASE
                WHEN q.type = 'yes_no' THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
                WHEN q.type IN ('single', 'multiple') THEN CASE
-                   WHEN ind.choices LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
+                   WHEN CAST(i.condition_choices AS TEXT)
+                        LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
                    THEN 1 ELSE 0 END
-               WHEN ind.aggregation = 'share_full' THEN CASE
+               WHEN i.aggregation = 'share_full' THEN CASE
                    WHEN d.value_number > 0 AND a.value_number >= d.value_number THEN 1 ELSE 0 END
-               WHEN COALESCE(CASE WHEN c.is_urban THEN NULL ELSE ind.threshold_rural END, ind.threshold_urban) IS NULL THEN CASE
+               WHEN COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
                    WHEN a.value_number > 0 THEN 1 ELSE 0 END
-               WHEN a.value_number >= COALESCE(CASE WHEN c.is_urban THEN NULL ELSE ind.threshold_rural END, ind.threshold_urban) THEN 1
+               WHEN a.value_number >= COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) THEN 1
                ELSE 0
            END AS meets,
            CASE WHEN d.value_number > 0 THEN a.value_number * 100.0 / d.value_number END AS ratio
-    FROM indicators ind
-    JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = ind.question_code
+    FROM indicators_indicator i
+    JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
+    JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = i.question_code
     JOIN surveys_answer a ON a.question_id = q.id
-    JOIN counted c ON c.submission_id = a.submission_id
-    LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = ind.denominator_code
+    JOIN surveys_submission sub ON sub.id = a.submission_id
+    JOIN schools_school s ON s.id = sub.school_id
+    LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = i.denominator_code
     LEFT JOIN surveys_answer d ON d.submission_id = a.submission_id AND d.question_id = dq.id
-    WHERE (ind.own_school_id IS NULL OR ind.own_school_id = c.school_id)
+    WHERE i.aggregation <> 'none'
+      AND ((i.level = 'city' AND rm.municipality_id = %(municipality_id)s) OR (i.level = 'school' AND rm.school_id = sub.school_id))
+      AND sub.round_id = %(round_id)s AND sub.state IN """
+    + COUNTED_STATES_SQL
+    + """
       AND CASE
               WHEN q.type = 'yes_no' THEN a.value_bool IS NOT NULL
               WHEN q.type IN ('single', 'multiple') THEN a.value_text <> ''
-              WHEN ind.aggregation = 'share_full' THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
+              WHEN i.aggregation = 'share_full' THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
               ELSE a.value_number IS NOT NULL
           END
-)
-SELECT ind.id, ind.level, ind.aggregation, ind.higher_is_better, ind.own_school_id,
-       COUNT(v.indicator_id), COALESCE(SUM(v.meets), 0), AVG(v.value_number), AVG(v.ratio)
-FROM indicators ind
-LEFT JOIN values_ v ON v.indicator_id = ind.id
-GROUP BY ind.id, ind.level, ind.aggregation, ind.higher_is_better, ind.own_school_id
+) answer_values
+GROUP BY indicator_id
 """
 )
 
 # The points of each answer of one submission, by the same rules as the recompute (for the school's card).
 ANSWER_POINTS_OF_SUBMISSION = (
     """
-SELECT question_id, """
-    + CLAMPED_POINTS_SQL
-    + """ AS points
-FROM (
-    SELECT r.question_id, r.max_points, """
+SELECT r.question_id, """
     + ANSWER_POINTS_SQL
-    + """ AS raw_points
-    FROM surveys_answer a
-    JOIN ratings_scoringrule r ON r.question_id = a.question_id
-    WHERE a.submission_id = %(submission_id)s
-) answer_points
+    + """ AS points
+FROM surveys_answer a
+JOIN ratings_scoringrule r ON r.question_id = a.question_id
+WHERE a.submission_id = %(submission_id)s
 """
 )

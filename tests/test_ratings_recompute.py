@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusEligibility
 from ratings.services import rating_recompute_round
-from surveys.models import Submission, SubmissionRound
+from surveys.models import Answer, Submission, SubmissionRound
 
 from .factories import DistrictFactory, IndicatorFactory, IndicatorTargetFactory, SchoolFactory, StatusCriteriaFactory
 from .ratings_world import FULL_MARKS, scored_questionnaire, scored_round, set_state, submit_answers
@@ -142,6 +142,21 @@ def test_running_the_recompute_twice_gives_identical_rows():
     assert [len(rows) for rows in first] == [6, 5 * 5, 5, 1]
 
 
+def test_a_recompute_writes_only_the_rows_that_changed():
+    schools = SchoolFactory.create_batch(3)
+    submission_round = scored_round(schools=schools)
+    submit_answers(submission_round, {schools[0]: speed(100), schools[1]: speed(50), schools[2]: speed(20)})
+    first = rating_recompute_round(round_id=submission_round.pk)
+    assert (first.section_scores, first.ratings) == (3 * 5, 3)
+
+    Answer.objects.filter(submission__school=schools[2], question__code="internet_speed").update(value_number=60)
+    second = rating_recompute_round(round_id=submission_round.pk, force=True)
+
+    # One section of one school; that school's score and rank and the rank of the school it overtook.
+    assert (second.section_scores, second.ratings) == (1, 2)
+    assert [ratings_of(submission_round)[s.pk].rank for s in schools] == [1, 3, 2]
+
+
 def test_the_recompute_records_what_it_saw_and_does_nothing_when_results_are_current():
     school = SchoolFactory()
     submission_round = scored_round(schools=[school])
@@ -196,10 +211,11 @@ def _round_with(n_schools: int) -> SubmissionRound:
 def test_the_recompute_runs_the_same_number_of_queries_for_10_and_200_schools(n_schools, django_assert_max_num_queries):
     submission_round = _round_with(n_schools)
 
-    # clear the queued mark, savepoint, serialize (SQLite: write lock), read the round, its scheme, its criteria,
-    # the previous round; delete eligibility, ratings, section scores, progress; insert section scores, ratings;
-    # kit options; insert eligibility; indicator aggregates, their targets, insert progress; record the seq; release.
-    with django_assert_max_num_queries(20):
+    # clear the queued mark, savepoint, serialize (PostgreSQL: advisory lock; SQLite: write lock), read the round,
+    # its scheme, its criteria, the previous round; delete eligibility, ratings, section scores, progress; insert
+    # section scores, ratings; kit options; insert eligibility; the indicators, their answers grouped, their targets,
+    # insert progress; record the seq; release the savepoint.
+    with django_assert_max_num_queries(21):
         result = rating_recompute_round(round_id=submission_round.pk)
 
     assert result.ratings == n_schools

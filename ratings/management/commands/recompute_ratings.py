@@ -40,17 +40,17 @@ class Command(BaseCommand):
             mean=Avg("score"),
             **{level: Count("pk", filter=Q(level=level)) for level in Rating.Level.values},
         )
-        eligible = StatusEligibility.objects.filter(round=submission_round, eligible=True).count()
+        status = StatusEligibility.objects.filter(round=submission_round).aggregate(checked=Count("pk"), eligible=Count("pk", filter=Q(eligible=True)))
         verdicts = dict(IndicatorProgress.objects.filter(round=submission_round).values_list("verdict").annotate(n=Count("pk")))
         labels = dict(IndicatorProgress.Verdict.choices)
         mean = f"{ratings['mean']:.1f}".replace(".", ",") if ratings["mean"] is not None else "—"
+        seconds = f"{result.seconds:.2f}".replace(".", ",")
+        written = result.section_scores + result.ratings + result.eligibility + result.indicator_progress
         lines = [
-            f"Раунд {submission_round.pk} «{submission_round.title}»: пересчитан за {result.seconds:.2f} с, запросов к базе: {query_count}".replace(
-                ".", ",", 1
-            ),
+            f"Раунд {submission_round.pk} «{submission_round.title}»: пересчитан за {seconds} с, запросов к базе: {query_count}, записано строк: {written}",
             f"  школ: {ratings['total']}, с рейтингом: {ratings['rated']}, нет данных: {ratings['total'] - ratings['rated']}; средний балл: {mean}",
             f"  уровни: высокий {ratings['high']}, средний {ratings['medium']}, низкий {ratings['low']}",
-            f"  проходят по критериям статуса «Цифровая школа {submission_round.year}»: {eligible} из {result.eligibility} проверенных",
+            f"  проходят по критериям статуса «Цифровая школа {submission_round.year}»: {status['eligible']} из {status['checked']} проверенных",
             f"  показателей: {result.indicator_progress}"
             + (" (" + ", ".join(f"{labels[v]} {n}" for v, n in sorted(verdicts.items())) + ")" if verdicts else ""),
         ]
