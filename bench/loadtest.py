@@ -563,10 +563,20 @@ class LoadTest:
 
         args = self.args
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        shared = float(self.load_before) >= 1.0
         lines = [
             "# Load test: the deadline rush",
             "",
             "Produced by `make loadtest` (bench/loadtest.py); rerun it to refresh these figures.",
+            *(
+                [
+                    "",
+                    f"> The machine was busy with other work when this ran (load average {self.load_before} on {os.cpu_count()} cores before the",
+                    "> start): the latencies below include that contention and are upper bounds; errors and lost submissions are not affected.",
+                ]
+                if shared
+                else []
+            ),
             "",
             f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}",
             f"- Machine: {machine()}; load average before the run {self.load_before}, after {os.getloadavg()[0]:.1f}",
