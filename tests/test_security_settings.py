@@ -137,7 +137,7 @@ def test_stale_form_is_refused_with_a_page_that_says_nothing_typed_is_lost():
     assert response["Content-Security-Policy"]
 
 
-def crawl(page, base_url: str, *starts: str, limit: int = 60) -> dict[str, list[str]]:
+def crawl(page, base_url: str, *starts: str, limit: int = 60, signed_in: bool = False) -> dict[str, list[str]]:
     """Open `starts`, then every same-site HTML page linked from the pages seen (breadth first, `limit` pages).
 
     Returns the console errors of each page opened. Downloads are probed, not opened; redirects are followed.
@@ -161,6 +161,8 @@ def crawl(page, base_url: str, *starts: str, limit: int = 60) -> dict[str, list[
         errors = page.console_errors[before:]
         if response.status == 404:  # the browser reports the page's own 404 as a failed resource
             errors = [e for e in errors if "status of 404" not in e]
+        if signed_in and not page.locator("form[action='/accounts/logout/'] button[type=submit]").count():
+            errors.append("no logout button on this page")
         opened[path] = errors
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
@@ -176,7 +178,7 @@ def errors_report(opened: dict[str, list[str]]) -> str:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ["curator", "district_officer", "methodologist", "administrator"])
-def test_pages_of_every_role_satisfy_the_content_security_policy(role, live_server, page, settings):
+def test_pages_of_every_role_satisfy_the_content_security_policy_and_offer_logout(role, live_server, page, settings):
     from tests.security_world import PASSWORD, build_world
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -188,9 +190,9 @@ def test_pages_of_every_role_satisfy_the_content_security_policy(role, live_serv
         page.click("button[type=submit]")
     assert login.value.status == 302, "login failed"
 
-    opened = crawl(page, live_server.url, "/", "/accounts/password/", "/no-such-page/", limit=40)
+    opened = crawl(page, live_server.url, "/", "/accounts/password/", "/no-such-page/", limit=40, signed_in=True)
     assert len(opened) >= (5 if role == "curator" else 10), f"the crawl found too few pages: {sorted(opened)}"
-    assert not errors_report(opened), f"{role}: console errors (CSP violations or script errors):\n" + errors_report(opened)
+    assert not errors_report(opened), f"{role}: console errors (CSP violations, script errors) or a missing logout:\n" + errors_report(opened)
 
 
 @pytest.mark.browser
