@@ -155,6 +155,12 @@ def backends_waiting_for_a_lock(conn) -> list[int]:
         return [row[0] for row in cur.fetchall()]
 
 
+def tables_written_by(conn, pid: int) -> set[str]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT relation::regclass::text FROM pg_locks WHERE pid = %s AND mode = 'RowExclusiveLock' AND granted", [pid])
+        return {row[0] for row in cur.fetchall()}
+
+
 def ratings_snapshot(round_id: int) -> dict[int, tuple]:
     return {r.school_id: (r.score, r.rank, r.level) for r in Rating.objects.filter(round_id=round_id)}
 
@@ -197,6 +203,7 @@ def test_worker_killed_mid_recompute_leaves_previous_results_and_the_next_run_co
     try:
         submit(submission_round, schools[3], 3)  # queues the recompute to the broker on commit
         [stuck] = wait_for(lambda: backends_waiting_for_a_lock(watcher), 60, "the recompute never reached the locked table")
+        assert "ratings_rating" in tables_written_by(watcher, stuck), "killed in the middle: the new ratings are written, not committed"
         stop(worker, signal.SIGKILL)
     finally:
         blocker.rollback()
