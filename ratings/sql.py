@@ -289,7 +289,16 @@ FROM (
     JOIN surveys_submission sub ON sub.id = a.submission_id
     JOIN schools_school s ON s.id = sub.school_id
     LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = i.denominator_code
-    LEFT JOIN surveys_answer d ON d.submission_id = a.submission_id AND d.question_id = dq.id
+    -- Only the answers to denominator questions: joining every answer would hash the whole table.
+    LEFT JOIN (
+        SELECT ad.submission_id, ad.question_id, ad.value_number
+        FROM surveys_answer ad
+        WHERE ad.question_id IN (
+            SELECT qd.id FROM surveys_question qd
+            WHERE qd.questionnaire_id = %(questionnaire_id)s
+              AND qd.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = 'share_full')
+        )
+    ) d ON d.submission_id = a.submission_id AND d.question_id = dq.id
     WHERE i.aggregation <> 'none'
       AND ((i.level = 'city' AND rm.municipality_id = %(municipality_id)s) OR (i.level = 'school' AND rm.school_id = sub.school_id))
       AND sub.round_id = %(round_id)s AND sub.state IN """
