@@ -222,15 +222,36 @@ def outcome(response) -> object:
     return response.status_code
 
 
+def db_fingerprint() -> tuple:
+    """What a refused request must leave alone: workflow states, answers, audit rows, reminders, events, awards."""
+    from indicators.models import KeyResult, ProcessEvent
+    from ratings.models import ExportJob, StatusAward
+    from surveys.models import Answer, AnswerChange, Reminder, Submission
+
+    return (
+        sorted(Submission.objects.values_list("pk", "state", "version")),
+        Answer.objects.count(),
+        AnswerChange.objects.count(),
+        Reminder.objects.count(),
+        ProcessEvent.objects.count(),
+        sorted(KeyResult.objects.values_list("pk", "completed_on")),
+        StatusAward.objects.count(),
+        ExportJob.objects.count(),
+    )
+
+
 def ask(client: Client, entry: Entry, url: str, world: World, target: str):
-    # Every request runs in a savepoint that is rolled back: one role's allowed POST does not change what the next one sees.
+    """The response, and whether the database changed. Every request runs in a savepoint that is rolled back:
+    one role's allowed POST does not change what the next one sees."""
     with transaction.atomic():
+        before = db_fingerprint() if entry.method == "post" else None
         if entry.method == "post":
             response = client.post(url, entry.data(world, target) if entry.data else {})
         else:
             response = client.get(url + entry.query)
+        changed = entry.method == "post" and db_fingerprint() != before
         transaction.set_rollback(True)
-    return response
+    return response, changed
 
 
 def response_text(response) -> str:
@@ -267,11 +288,13 @@ def test_each_role_gets_the_expected_answer(name):
                 client.force_login(user)
             for target in TARGETS if entry.kwargs else ("own",):
                 url = reverse(name, kwargs=entry.kwargs(world, target, user) if entry.kwargs else None)
-                response = ask(client, entry, url, world, target)
+                response, changed = ask(client, entry, url, world, target)
                 got, expected = outcome(response), entry.expect(role, target)
                 where = f"  {role:<17} {target:<9} {entry.method.upper()} {url}"
                 if got != expected:
                     wrong.append(f"{where}: got {got}, expected {expected}")
+                if changed and got in (LOGIN, 403, 404):
+                    wrong.append(f"{where}: refused with {got}, yet the database changed")
                 if leaked := leaked_names(response, world, role):
                     wrong.append(f"{where}: the page shows schools this role may not see: {leaked}")
     assert not wrong, f"{name}: answers that differ from the access matrix:\n" + "\n".join(wrong)
