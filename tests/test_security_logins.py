@@ -204,3 +204,36 @@ def test_behind_a_proxy_a_forged_forwarded_address_does_not_escape_the_lockout(c
         login_via_proxy(client, f"guess{n}", "wrong-password", f"203.0.113.{n}, 192.0.2.10")
 
     assert login_via_proxy(client, "ivanova", PASSWORD, "203.0.113.99, 192.0.2.10").status_code == 429
+
+
+def test_login_does_not_redirect_to_another_site(client):
+    UserFactory(username="ivanova")
+    response = client.post("/accounts/login/", {"username": "ivanova", "password": PASSWORD, "next": "https://evil.example/phish"}, REMOTE_ADDR=ADDRESS_A)
+    assert response.status_code == 302
+    assert not response["Location"].startswith(("http", "//"))
+
+
+def test_login_gives_a_new_session_key(client):
+    UserFactory(username="ivanova")
+    client.get("/accounts/login/")
+    client.session.save()
+    before = client.session.session_key
+    login(client, "ivanova", PASSWORD)
+    assert client.session.session_key != before, "a session id planted before the login is not kept"
+
+
+def test_changing_the_password_signs_out_the_other_sessions_of_that_user():
+    from django.test import Client
+
+    user = UserFactory(username="ivanova")
+    office, home = Client(), Client()
+    office.force_login(user)
+    home.force_login(user)
+    response = office.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "Cifrovaya-shkola-2026", "new_password2": "Cifrovaya-shkola-2026"}
+    )
+    assert response.status_code == 302
+
+    assert office.get("/accounts/password/").status_code == 200, "the session that changed it stays signed in"
+    response = home.get("/accounts/password/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
