@@ -491,7 +491,7 @@ class LoadTest:
 
     def verify(self, round_id: int) -> tuple[int, int, list[str]]:
         """Every curator's submission is there, submitted, with every answer as sent."""
-        from surveys.models import Answer, Question, Submission
+        from surveys.models import Answer, Submission
 
         problems = []
         submissions = {s.school_id: s for s in Submission.objects.filter(round_id=round_id)}
@@ -506,13 +506,7 @@ class LoadTest:
                 continue
             stored = answers.get(school_id, {})
             missing = [name for name in sent if name.removeprefix("q_") not in stored]
-            wrong = [
-                name
-                for name, value in sent.items()
-                if name.removeprefix("q_") in stored
-                and stored[name.removeprefix("q_")].question.type in Question.NUMERIC_TYPES
-                and stored[name.removeprefix("q_")].value_number != _decimal(value)
-            ]
+            wrong = [name for name, value in sent.items() if name.removeprefix("q_") in stored and not _same(stored[name.removeprefix("q_")], value)]
             if missing or wrong:
                 problems.append(f"school {school_id}: missing {missing}, different {wrong}")
             else:
@@ -626,6 +620,20 @@ class LoadTest:
             "  database `roadmap_loadtest`, empties Redis db 14, and stops gunicorn and the worker it started.",
         ]
         return "\n".join(lines) + "\n"
+
+
+def _same(answer, sent) -> bool:
+    """Whether the stored answer is exactly what the form sent (in the form's own format)."""
+    kind = answer.question.type
+    if kind == "yes_no":
+        return answer.value_bool == (sent == "yes")
+    if kind in ("integer", "decimal", "percent"):
+        return answer.value_number == _decimal(sent)
+    if kind == "multiple":
+        return answer.value_text == "|".join(sent)
+    if kind == "date":
+        return answer.value_date is not None and answer.value_date.isoformat() == sent
+    return answer.value_text == sent
 
 
 def _decimal(value):
