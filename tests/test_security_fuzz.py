@@ -398,3 +398,19 @@ def test_reviewer_comments_keyed_by_forged_question_ids_are_ignored(client, worl
     assert response.status_code == 302
     assert not Answer.objects.filter(question=foreign_question).exists()
     assert Submission.objects.get(pk=submission.pk).state == Submission.State.RETURNED
+
+
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(client, world, settings):
+    settings.MAX_REQUEST_BYTES = 256 * 1024
+    client.force_login(world.other_users["curator_neighbour"])
+    files_before = stored_files(Path(settings.MEDIA_ROOT))
+    before = snapshot(world.submissions["neighbour"])
+
+    response = upload_evidence(client, world, "prikaz.pdf", PDF_BYTES + b"0" * (512 * 1024))
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Слишком большой файл" in page and "не больше 256,0" in page
+    assert "введённые ответы останутся в форме" in page
+    assert stored_files(Path(settings.MEDIA_ROOT)) == files_before
+    assert snapshot(world.submissions["neighbour"]) == before
