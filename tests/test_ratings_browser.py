@@ -42,7 +42,7 @@ def test_a_curator_sees_the_own_rating_and_the_failed_status_criteria(live_serve
     log_in(page, live_server.url, curator.user.username)
 
     page.get_by_role("link", name="Рейтинг и статус").click()
-    page.get_by_role("link", name="Карточка моей школы").click()
+    page.get_by_role("link", name="Карточка школы").click()
     page.wait_for_load_state("networkidle")
 
     status = page.locator("#status-title").locator("xpath=..")
