@@ -137,7 +137,7 @@ def test_stale_form_is_refused_with_a_page_that_says_nothing_typed_is_lost():
     assert response["Content-Security-Policy"]
 
 
-def crawl(page, base_url: str, *starts: str, limit: int = 60, signed_in: bool = False) -> dict[str, list[str]]:
+def crawl(page, base_url: str, *starts: str, limit: int = 60, signed_in: bool = False, within: str = "/") -> dict[str, list[str]]:
     """Open `starts`, then every same-site HTML page linked from the pages seen (breadth first, `limit` pages).
 
     Returns the console errors of each page opened. Downloads are probed, not opened; redirects are followed.
@@ -166,7 +166,8 @@ def crawl(page, base_url: str, *starts: str, limit: int = 60, signed_in: bool = 
         opened[path] = errors
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
-            if href.startswith("/") and not href.startswith(("/admin/", "/static/", "//")) and "logout" not in href:
+            skipped = ("/static/", "//") if within == "/admin/" else ("/admin/", "/static/", "//")
+            if href.startswith(within) and not href.startswith(skipped) and not any(w in href for w in ("logout", "delete", "password")):
                 queue.append(href.split("#")[0])
     return opened
 
@@ -208,3 +209,23 @@ def test_pages_before_login_satisfy_the_content_security_policy(live_server, pag
     assert "/accounts/login/" in opened
     assert not errors_report(opened), errors_report(opened)
     assert not page.console_errors[-1:] or "Content Security Policy" not in page.console_errors[-1]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_pages_satisfy_the_content_security_policy(live_server, page, settings):
+    from tests.factories import PASSWORD, UserFactory
+    from tests.security_world import build_world
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    build_world()
+    UserFactory(username="root", is_staff=True, is_superuser=True)
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+
+    opened = crawl(page, live_server.url, "/admin/", limit=20, within="/admin/")
+    assert len(opened) >= 10, sorted(opened)
+    assert not errors_report(opened), errors_report(opened)
