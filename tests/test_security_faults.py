@@ -85,13 +85,10 @@ def submit(submission_round: SubmissionRound, school: School, n: int) -> Submiss
     return submission_submit(submission_round=submission_round, school=school, user=user, expected_version=saved.submission.version)
 
 
-def test_database_url() -> str:
+def database_url_of_tests() -> str:
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 def require_postgresql() -> None:
@@ -107,7 +104,7 @@ def require_worker_services() -> None:
 
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "roadmap_portal.settings", "DATABASE_URL": test_database_url(), "PORTAL_ENV": "development"}, **extra)
+    env.update({"DJANGO_SETTINGS_MODULE": "roadmap_portal.settings", "DATABASE_URL": database_url_of_tests(), "PORTAL_ENV": "development"}, **extra)
     return env
 
 
@@ -144,7 +141,7 @@ def wait_for(condition, timeout: float, message: str):
 
 def admin_connection():
     """A connection of our own to the test database, outside Django's (for locks and pg_stat_activity)."""
-    conn = psycopg2.connect(test_database_url())
+    conn = psycopg2.connect(database_url_of_tests())
     conn.autocommit = True
     return conn
 
