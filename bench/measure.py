@@ -48,9 +48,16 @@ def measure_size(*, schools: int, rounds: int, repeat: int, seed: int, districts
     # A new session, so that settings changed with ALTER DATABASE ... SET apply to what is measured.
     connection.close()
     round_id = report.round_ids[-1]
+    log("  recompute and SQL baseline")
+    try:
+        result["recompute"], result["baseline"] = measure_recompute(report.round_ids)
+    except NotAvailable as missing:
+        result["recompute"] = {"skipped": f"{NOT_AVAILABLE}: {missing}"}
+        result["baseline"] = _guarded(lambda: {"seconds": statistics.median(_timed(lambda: run_baseline(round_id))[0] for _ in range(RECOMPUTE_REPEAT))})
+    except Exception as error:  # noqa: BLE001 - reported in the table
+        traceback.print_exc()
+        result["recompute"] = result["baseline"] = {"error": f"{type(error).__name__}: {error}"[:300]}
     steps: list[tuple[str, Callable[[], dict]]] = [
-        ("recompute", lambda: measure_recompute(report.round_ids)),
-        ("baseline", lambda: measure_baseline(round_id)),
         ("pages", lambda: measure_pages(round_id, repeat)),
         ("exports", lambda: measure_exports(round_id)),
         ("submit", lambda: measure_submit(round_id, repeat)),
@@ -96,23 +103,31 @@ def _recompute_function():
     return rating_recompute_round
 
 
-def measure_recompute(round_ids: list[int]) -> dict:
-    """The open round's full recompute: the first run (rows absent) and the median of repeats."""
+def measure_recompute(round_ids: list[int]) -> tuple[dict, dict]:
+    """The open round's full recompute (the first run, rows absent, then forced repeats) and, interleaved
+    with the repeats so that a busy machine weighs on both alike, the SQL baseline."""
     recompute = _recompute_function()
     for earlier in round_ids[:-1]:
         recompute(round_id=earlier)
     round_id = round_ids[-1]
     with CaptureQueriesContext(connection) as queries:
         first, _ = _timed(lambda: recompute(round_id=round_id))
-    # Nothing changed since: force makes each repeat do the whole work again.
-    runs = [_timed(lambda: recompute(round_id=round_id, force=True))[0] for _ in range(RECOMPUTE_REPEAT)]
+        count = len(queries.captured_queries)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]
-    return {
+    runs, baseline_runs, rows = [], [], []
+    for _ in range(RECOMPUTE_REPEAT):
+        # Nothing changed since: force makes each repeat do the whole work again.
+        runs.append(_timed(lambda: recompute(round_id=round_id, force=True))[0])
+        seconds, rows = _timed(lambda: run_baseline(round_id))
+        baseline_runs.append(seconds)
+    recomputed = {
         "first_seconds": first,
         "seconds": statistics.median(runs),
-        "queries": len(queries.captured_queries),
+        "runs": runs,
+        "queries": count,
         "slowest_queries": [{"time": float(q["time"]), "sql": q["sql"][:400]} for q in slowest],
     }
+    return recomputed, {"seconds": statistics.median(baseline_runs), "runs": baseline_runs, **baseline_check(round_id, rows)}
 
 
 # --- SQL baseline --------------------------------------------------------------------------------
@@ -149,25 +164,20 @@ def baseline_sql() -> str:
     )
 
 
-def measure_baseline(round_id: int) -> dict:
-    """One hand-written query that only sums the points of every school's answers; checked against Rating.points."""
+def run_baseline(round_id: int) -> list[tuple]:
+    """One hand-written query that only sums the points of every school's answers."""
+    with connection.cursor() as cursor:
+        cursor.execute(baseline_sql(), [round_id])
+        return cursor.fetchall()
+
+
+def baseline_check(round_id: int, rows: list[tuple]) -> dict:
+    """The baseline's sums against the stored Rating.points: a recompute that is fast but wrong would show here."""
     from ratings.models import Rating
 
-    sql = baseline_sql()
-
-    def run():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [round_id])
-            return cursor.fetchall()
-
-    runs = []
-    rows = []
-    for _ in range(RECOMPUTE_REPEAT):
-        seconds, rows = _timed(run)
-        runs.append(seconds)
     stored = dict(Rating.objects.filter(round_id=round_id, points__isnull=False).values_list("school_id", "points"))
     mismatched = sum(1 for school_id, points in rows if school_id not in stored or abs(stored[school_id] - Decimal(points)) > Decimal("0.01"))
-    return {"seconds": statistics.median(runs), "schools": len(rows), "rated": len(stored), "mismatched": mismatched if stored else None}
+    return {"schools": len(rows), "rated": len(stored), "mismatched": mismatched if stored else None}
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -259,22 +269,31 @@ def measure_exports(round_id: int) -> dict:
     return results
 
 
+EXPORT_REPEAT = 3
+
+
 def _measure_export(request, bare: Callable[[str, int], int], round_id: int) -> dict:
+    """Export and bare writer take turns, three times each (medians); peak memory of each in one more run."""
     from django.utils import timezone
 
-    with temp_xlsx() as out:
-        seconds, rows = _timed(lambda: request.write(out.name, timezone.now()))
+    times, bare_times = [], []
+    with temp_xlsx() as out, temp_xlsx() as bare_out:
+        for _ in range(EXPORT_REPEAT):
+            seconds, rows = _timed(lambda: request.write(out.name, timezone.now()))
+            times.append(seconds)
+            seconds, bare_rows = _timed(lambda: bare(bare_out.name, round_id))
+            bare_times.append(seconds)
         size = Path(out.name).stat().st_size
         peak = peak_memory(lambda: request.write(out.name, timezone.now()))
-    with temp_xlsx() as out:
-        bare_seconds, bare_rows = _timed(lambda: bare(out.name, round_id))
-        bare_peak = peak_memory(lambda: bare(out.name, round_id))
+        bare_peak = peak_memory(lambda: bare(bare_out.name, round_id))
     return {
-        "seconds": seconds,
+        "seconds": statistics.median(times),
+        "runs": times,
         "rows": rows,
         "bytes": size,
         "peak_bytes": peak,
-        "baseline_seconds": bare_seconds,
+        "baseline_seconds": statistics.median(bare_times),
+        "baseline_runs": bare_times,
         "baseline_rows": bare_rows,
         "baseline_peak_bytes": bare_peak,
     }

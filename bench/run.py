@@ -132,14 +132,22 @@ def _run_child(args: list[str], database_url: str) -> None:
 
 
 def _child(args) -> int:
+    import io
+    import logging
+    import warnings
+
     import django
 
     django.setup()
+    # Quiet children: the table is the output. (Static files are not collected; Celery has no broker host.)
+    warnings.filterwarnings("ignore", message="No directory at")
+    for name in ("axes", "kombu", "celery"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if args.child == "prepare":
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-        call_command("load_seed_data", verbosity=0)
+        call_command("load_seed_data", verbosity=0, stdout=io.StringIO())
         return 0
     from bench.measure import measure_size
 
