@@ -141,6 +141,19 @@ def changes_since(*, submission: Submission, version: int) -> tuple[list[AnswerC
     return changes, events
 
 
+def rounds_for(access: Access) -> QuerySet[SubmissionRound]:
+    """The one answer to "which rounds may this user see": an administrator every round, drafts too;
+    a methodologist every opened round; anyone else the opened rounds their visible schools take part in."""
+    rounds = SubmissionRound.objects.select_related("questionnaire", "municipality")
+    if access.is_administrator:
+        return rounds
+    rounds = rounds.exclude(state=SubmissionRound.State.DRAFT)
+    if access.sees_city:
+        return rounds
+    taking_part = SubmissionRound.schools.through.objects.filter(school__in=schools_visible_to(access)).values("submissionround_id")
+    return rounds.filter(pk__in=taking_part)
+
+
 def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
     """Rounds with how many of the user's visible schools take part, submitted and accepted."""
     schools = schools_visible_to(access).values("pk")
@@ -152,7 +165,7 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
         .values("n")
     )
     return (
-        SubmissionRound.objects.select_related("questionnaire", "municipality")
+        rounds_for(access)
         .annotate(
             participants=Subquery(participants),
             submitted=Count("submissions", filter=counted, distinct=True),

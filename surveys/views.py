@@ -201,7 +201,7 @@ def round_list(request):
 @login_required
 def round_completeness(request, round_id: int):
     access = _reviewer(request)
-    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire", "municipality"), pk=round_id)
+    submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
     rows = list(selectors.round_school_rows(submission_round=submission_round, access=access))
     districts, total = selectors.completeness_by_district(rows)
     filters = CompletenessFilterForm(request.GET or None, districts=[(d.district_id, d.name) for d in districts])
@@ -223,7 +223,7 @@ def round_completeness(request, round_id: int):
 @require_POST
 def round_remind(request, round_id: int):
     access = _reviewer(request)
-    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire"), pk=round_id)
+    submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
     visible = set(schools_visible_to(access).filter(rounds=submission_round).values_list("pk", flat=True))
     form = ReminderForm(request.POST, school_ids=sorted(visible))
     back = reverse("surveys:round-completeness", args=[submission_round.pk]) + "#reminders"
