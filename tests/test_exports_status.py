@@ -69,3 +69,21 @@ def test_a_year_without_confirmed_awards_says_so_in_the_file(tmp_path):
     ws = load_workbook(path)["Приложение"]
     assert ws["A3"].value.startswith("Статусы за 2026 год ещё не подтверждены")
     assert ws.max_row == 4  # title, moment, note, header
+
+
+def test_the_annex_of_another_municipality_follows_the_chosen_round(tmp_path):
+    from ratings.models import StatusAward
+    from tests.factories import DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory
+
+    call_command("load_seed_data", verbosity=0)
+    murom = MunicipalityFactory(name="Муромский район", name_genitive="Муромского района")
+    school = SchoolFactory(district=DistrictFactory(municipality=murom, name="Ковардицкое"), full_name="МБОУ «Ковардицкая СОШ»")
+    murom_round = SubmissionRoundFactory(municipality=murom, year=2022)
+    murom_round.schools.set([school])
+    StatusAward.objects.create(municipality=murom, year=2022, school=school)
+
+    path = tmp_path / "murom.xlsx"
+    export_request_for(Access(methodologist()), "status", year=2022, round_id=murom_round.pk).write(path, EXPORTED_AT)
+    ws = load_workbook(path)["Приложение"]
+    assert "Муромского района 2022" in ws["A1"].value
+    assert [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=5)] == [("Ковардицкое", "МБОУ «Ковардицкая СОШ»")]

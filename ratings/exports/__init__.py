@@ -115,7 +115,8 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None) -
     if spec is None:
         raise ExportNotFound(kind)
     request = ExportRequest(spec=spec, access=access)
-    if spec.needs == "round":
+    # A year's exports (status list, indicators) take their municipality from the chosen round, if any.
+    if spec.needs == "round" or round_id:
         try:
             request.round = rounds_for_dashboard(access).get(pk=int(round_id))
         except (TypeError, ValueError, SubmissionRound.DoesNotExist) as error:
