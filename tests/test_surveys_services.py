@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from ratings.models import Rating
 from surveys.models import Answer, AnswerChange, Questionnaire, RoundExtension, Submission, SubmissionEvent, SubmissionRound
 from surveys.services import (
     RoundClosedError,
@@ -144,12 +145,15 @@ def test_no_kit_allows_zero_workstations(world):
 
 
 def test_submit_records_the_event_and_queues_a_recompute(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         submission = submitted(world)
     event = SubmissionEvent.objects.get(submission=submission)
     assert (event.action, event.from_state, event.to_state, event.user) == ("submitted", "draft", "submitted", world[2])
-    assert SubmissionRound.objects.get().changes_seq == 1
     assert len(callbacks) == 1
+    # The queued recompute ran (in-process here) and caught up with the submit.
+    submission_round = SubmissionRound.objects.get()
+    assert submission_round.changes_seq == submission_round.computed_seq == 1
+    assert Rating.objects.filter(round=submission_round, school=submission.school, submission=submission).exists()
 
 
 def test_a_submitted_form_is_read_only(world):
