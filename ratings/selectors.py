@@ -13,6 +13,7 @@ from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 from surveys.models import Answer, Question, SubmissionRound
+from surveys.selectors import rounds_for
 
 from . import sql
 from .models import IndicatorProgress, Rating, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
@@ -36,11 +37,8 @@ CRITERIA_SHORT = {
 
 
 def _round_rounds_visible(access: Access) -> QuerySet[SubmissionRound]:
-    rounds = SubmissionRound.objects.exclude(state=SubmissionRound.State.DRAFT)
-    if access.sees_city:
-        return rounds
-    taking_part = SubmissionRound.schools.through.objects.filter(school__in=schools_visible_to(access)).values("submissionround_id")
-    return rounds.filter(pk__in=taking_part)
+    """The rounds the user may see (surveys decides which), drafts left out: they have no results."""
+    return rounds_for(access).exclude(state=SubmissionRound.State.DRAFT)
 
 
 def rounds_with_results(access: Access) -> QuerySet[SubmissionRound]:
