@@ -39,8 +39,9 @@ from tests.factories import (
 )
 
 ROLES = ("anonymous", "curator", "district_officer", "methodologist", "administrator")
-# own: the curator's school (district 1); neighbour: another school of district 1; foreign: a school of district 2.
-TARGETS = ("own", "neighbour", "foreign")
+# own: the curator's school (district 1); neighbour: another school of district 1; foreign: a school of district 2;
+# other_city: a school of another municipality, seen only by the city roles.
+TARGETS = ("own", "neighbour", "foreign", "other_city")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -56,6 +57,7 @@ class World:
     round: SubmissionRound
     closed_round: SubmissionRound
     round_without_own: SubmissionRound  # open, but the curator's school does not take part
+    other_city_round: SubmissionRound  # the other municipality's open round
     submissions: dict[str, Submission]
     answers_with_file: dict[str, Answer]
     export_jobs: dict[str, ExportJob] = field(default_factory=dict)
@@ -66,6 +68,9 @@ class World:
 
     def school(self, target: str) -> School:
         return self.schools[target]
+
+    def round_of(self, target: str) -> SubmissionRound:
+        return self.other_city_round if target == "other_city" else self.round
 
     def submission(self, target: str) -> Submission:
         return self.submissions[target]
@@ -125,12 +130,14 @@ def _workbook_bytes(rows: list[list]) -> bytes:
 
 def build_world() -> World:
     municipality = MunicipalityFactory()
+    other_city = MunicipalityFactory(name="Муром", name_genitive="Мурома")
     district = DistrictFactory(municipality=municipality, name="Первомайский")
     other_district = DistrictFactory(municipality=municipality, name="Советский")
     schools = {
         "own": SchoolFactory(district=district, number=10, full_name="МАОУ «Школа № 10»", legal_form=School.LegalForm.MAOU),
         "neighbour": SchoolFactory(district=district, number=97, full_name="МБОУ «Школа № 97»"),
         "foreign": SchoolFactory(district=other_district, number=87, full_name="МБОУ «Школа № 87»"),
+        "other_city": SchoolFactory(district=DistrictFactory(municipality=other_city, name="Округ Муром"), number=1, full_name="МБОУ «Муромская школа № 1»"),
     }
     curators = {target: CuratorFactory(school=school, user=UserFactory(username=f"kurator-{school.number}")) for target, school in schools.items()}
     users = {
@@ -143,6 +150,7 @@ def build_world() -> World:
     other_users = {
         "curator_neighbour": curators["neighbour"].user,
         "curator_foreign": curators["foreign"].user,
+        "curator_other_city": curators["other_city"].user,
         "district_officer_foreign": district_officer(other_district, username="rayon-sovetsky"),
         "administrator": administrator(username="admin-2"),
     }
@@ -159,13 +167,17 @@ def build_world() -> World:
     )
     round_ = SubmissionRoundFactory(title="Мониторинг 2026", municipality=municipality, questionnaire=questionnaire, year=2026, previous=closed_round)
     round_without_own = SubmissionRoundFactory(title="Мониторинг для других школ", municipality=municipality, questionnaire=questionnaire, year=2026)
+    other_city_round = SubmissionRoundFactory(title="Мониторинг Мурома 2026", municipality=other_city, questionnaire=questionnaire, year=2026)
+    rostov_schools = [schools[t] for t in ("own", "neighbour", "foreign")]
     for r in (round_, closed_round):
-        r.schools.set(schools.values())
+        r.schools.set(rostov_schools)
     round_without_own.schools.set([schools["neighbour"], schools["foreign"]])
+    other_city_round.schools.set([schools["other_city"]])
     submissions = {
         "own": Submission.objects.create(round=round_, school=schools["own"], state=Submission.State.SUBMITTED, submitted_at=now),
         "neighbour": Submission.objects.create(round=round_, school=schools["neighbour"], state=Submission.State.DRAFT),
         "foreign": Submission.objects.create(round=round_, school=schools["foreign"], state=Submission.State.SUBMITTED, submitted_at=now),
+        "other_city": Submission.objects.create(round=other_city_round, school=schools["other_city"], state=Submission.State.SUBMITTED, submitted_at=now),
     }
     answers_with_file = {
         target: _fill(submission, questions, speed=100 + n * 10, file_name=f"prikaz-{target}.pdf") for n, (target, submission) in enumerate(submissions.items())
@@ -181,6 +193,7 @@ def build_world() -> World:
         round=round_,
         closed_round=closed_round,
         round_without_own=round_without_own,
+        other_city_round=other_city_round,
         submissions=submissions,
         answers_with_file=answers_with_file,
     )
@@ -208,11 +221,13 @@ def _roadmaps(world: World, municipality) -> None:
 def _results(world: World) -> None:
     """Ratings and status rows as the recompute would write them, so result pages have rows to show."""
     for rank, (target, school) in enumerate(world.schools.items(), start=1):
-        RatingFactory(round=world.round, school=school, submission=world.submissions[target], rank=rank, district_rank=1)
-        RatingFactory(round=world.closed_round, school=school, rank=rank, district_rank=1)
-        StatusEligibilityFactory(round=world.round, school=school, eligible=target != "neighbour")
-        StatusAwardFactory(school=school, year=2025, round=world.closed_round)
-    SubmissionRound.objects.filter(pk__in=[world.round.pk, world.closed_round.pk]).update(changes_seq=1, computed_seq=1, computed_at=timezone.now())
+        RatingFactory(round=world.round_of(target), school=school, submission=world.submissions[target], rank=rank, district_rank=1)
+        StatusEligibilityFactory(round=world.round_of(target), school=school, eligible=target != "neighbour")
+        if target != "other_city":
+            RatingFactory(round=world.closed_round, school=school, rank=rank, district_rank=1)
+            StatusAwardFactory(school=school, year=2025, round=world.closed_round)
+    rounds = [world.round.pk, world.closed_round.pk, world.other_city_round.pk]
+    SubmissionRound.objects.filter(pk__in=rounds).update(changes_seq=1, computed_seq=1, computed_at=timezone.now())
 
 
 __all__ = ["PASSWORD", "ROLES", "TARGETS", "World", "build_world"]

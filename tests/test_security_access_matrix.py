@@ -28,7 +28,7 @@ def visible(role: str, target: str) -> bool:
     return {
         "anonymous": False,
         "curator": target == "own",
-        "district_officer": target in ("own", "neighbour"),
+        "district_officer": target in ("own", "neighbour"),  # not "foreign" (another district) nor "other_city"
         "methodologist": True,
         "administrator": True,
     }[role]
@@ -65,6 +65,19 @@ def _fast_passwords(settings):
 ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator")
 REVIEWERS = ("district_officer", "methodologist", "administrator")
 CITY_ROLES = ("methodologist", "administrator")
+
+
+def round_scoped(*allowed: str, ok=200) -> Callable[[str, str], object]:
+    """A round in the URL (the other municipality's round for target other_city): 404 where the role sees none of its schools."""
+
+    def expect(role, target):
+        if role == "anonymous":
+            return LOGIN
+        if role not in allowed:
+            return 403
+        return ok if target != "other_city" or visible(role, target) else 404
+
+    return expect
 
 
 def curator_round(ok) -> Callable[[str, str], object]:
@@ -137,22 +150,23 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
         Entry(school_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"submission_id": w.submissions[t].pk}),
         Entry(
             school_scoped(*REVIEWERS, ok=REDIRECT),
-            kwargs=lambda w, t, u: {"submission_id": w.submissions["foreign" if t == "foreign" else "own"].pk},
+            # The neighbour's form is a draft (nothing to accept): its POST goes to the own school's form.
+            kwargs=lambda w, t, u: {"submission_id": w.submissions["own" if t == "neighbour" else t].pk},
             method="post",
-            data=lambda w, t: {"action": "accept", "comment": "", "version": w.submissions["foreign" if t == "foreign" else "own"].version},
+            data=lambda w, t: {"action": "accept", "comment": "", "version": w.submissions["own" if t == "neighbour" else t].version},
         ),
     ),
     "surveys:answer-file": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"answer_id": w.answers_with_file[t].pk}),
     "surveys:round-list": Entry(roles_only(*REVIEWERS)),
-    "surveys:round-completeness": Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
+    "surveys:round-completeness": Entry(round_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
     "surveys:round-remind": Entry(
-        roles_only(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round.pk}, method="post", data=lambda w, t: {"target": "all"}
+        round_scoped(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post", data=lambda w, t: {"target": "all"}
     ),
     # Ratings: every signed-in role reads the results of the schools it sees; only the administrator confirms the status list.
     "ratings:round-list": Entry(everyone()),
-    "ratings:rating": Entry(everyone(), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
-    "ratings:school-round": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round.pk, "school_id": w.schools[t].pk}),
-    "ratings:indicator-progress": Entry(everyone(), kwargs=lambda w, t, u: {"round_id": w.round.pk}),
+    "ratings:rating": Entry(round_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+    "ratings:school-round": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk, "school_id": w.schools[t].pk}),
+    "ratings:indicator-progress": Entry(round_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
     "ratings:status-list": Entry(everyone()),
     "ratings:status": Entry(everyone(), kwargs=lambda w, t, u: {"year": 2025}),
     "ratings:status-confirm": Entry(
