@@ -47,7 +47,9 @@ def question_field(question: Question) -> forms.Field:
     if kind == Question.Type.YES_NO:
         return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
     if kind == Question.Type.INTEGER:
-        return forms.IntegerField(localize=True, widget=forms.TextInput(attrs=_number_attrs(question, decimal=False)), **common)
+        return forms.IntegerField(
+            localize=True, max_value=10**10 - 1, min_value=1 - 10**10, widget=forms.TextInput(attrs=_number_attrs(question, decimal=False)), **common
+        )
     if kind in (Question.Type.DECIMAL, Question.Type.PERCENT):
         return forms.DecimalField(
             localize=True,

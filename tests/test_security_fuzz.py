@@ -428,3 +428,17 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(client, worl
     assert "введённые ответы останутся в форме" in page
     assert stored_files(Path(settings.MEDIA_ROOT)) == files_before
     assert snapshot(world.submissions["neighbour"]) == before
+
+
+@pytest.mark.parametrize("number", ["12345678901", "99999999999999999999", "-10000000000"])
+def test_an_integer_too_long_to_store_is_a_form_error_not_a_broken_form(client, world, number):
+    client.force_login(world.other_users["curator_neighbour"])
+    url = reverse("surveys:submission-form", kwargs={"round_id": world.round.pk})
+    before = snapshot(world.submissions["neighbour"])
+
+    response = client.post(url, form_data(world, {"students_count": number}, "CURRENT", submit=False))
+
+    assert response.status_code == 200
+    assert "Анкета не сохранена" in response.content.decode()
+    assert snapshot(world.submissions["neighbour"]) == before
+    assert client.get(url).status_code == 200, "the form still opens"
