@@ -176,10 +176,8 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
     )
 
 
-def round_school_rows(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
-    """Participating schools the user may see, each with its submission's id, state and last change, and its active curators."""
+def _round_schools(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
     mine = Submission.objects.filter(round=submission_round, school=OuterRef("pk"))
-    curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
     return (
         schools_visible_to(access)
         .filter(rounds=submission_round)
@@ -188,9 +186,21 @@ def round_school_rows(*, submission_round: SubmissionRound, access: Access) -> Q
             submission_state=Subquery(mine.values("state")[:1]),
             submission_updated_at=Subquery(mine.values("updated_at")[:1]),
         )
-        .prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators"))
-        .order_by("district__name", "number", "full_name")
     )
+
+
+def round_school_rows(*, submission_round: SubmissionRound, access: Access, district_id: int | None = None, state: str | None = None) -> QuerySet[School]:
+    """Participating schools the user may see, each with its submission's id, state and last change, and its active curators;
+    filtered in SQL so that a page of them costs the same for 100 or 40,000 schools."""
+    rows = _round_schools(submission_round=submission_round, access=access)
+    if district_id:
+        rows = rows.filter(district_id=district_id)
+    if state == NOT_STARTED:
+        rows = rows.filter(submission_id__isnull=True)
+    elif state:
+        rows = rows.filter(submission_state=state)
+    curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
+    return rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators")).order_by("district__name", "number", "full_name", "pk")
 
 
 @dataclass
@@ -213,18 +223,24 @@ class DistrictCompleteness:
         return round(100 * self.submitted / self.total) if self.total else 0
 
 
-def completeness_by_district(rows) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
-    """Counts per district and for all rows (no queries: works on `round_school_rows` output)."""
+def completeness_by_district(*, submission_round: SubmissionRound, access: Access) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
+    """Counts per district and state of the user's participating schools, and their total: one grouped query."""
+    grouped = (
+        _round_schools(submission_round=submission_round, access=access)
+        .values("district_id", "district__name", "submission_state")
+        .annotate(n=Count("pk"))
+        .order_by("district__name")
+    )
     districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
     total = DistrictCompleteness(district_id=None, name="Всего")
-    for school in rows:
-        key = school.district_id
+    for row in grouped:
+        key = row["district_id"]
         if key not in districts:
-            districts[key] = DistrictCompleteness(district_id=key, name=school.district.name if school.district else "Без района")
-        state = school.submission_state or NOT_STARTED
+            districts[key] = DistrictCompleteness(district_id=key, name=row["district__name"] or "Без района")
+        state = row["submission_state"] or NOT_STARTED
         for bucket in (districts[key], total):
-            bucket.total += 1
-            bucket.counts[state] += 1
+            bucket.total += row["n"]
+            bucket.counts[state] += row["n"]
     return list(districts.values()), total
 
 
@@ -312,9 +328,3 @@ def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
         deadline=round_deadline_for(submission_round, extension),
         accepts_answers=round_accepts_answers(submission_round, extension),
     )
-
-
-def filter_school_rows(rows, *, district_id: int | None, state: str | None) -> list[School]:
-    return [
-        school for school in rows if (not district_id or school.district_id == district_id) and (not state or (school.submission_state or NOT_STARTED) == state)
-    ]

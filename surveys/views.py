@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,9 @@ from .services import (
     submission_save_draft,
     submission_submit,
 )
+
+# Schools on one page of the completeness table; the counts above it cover all of them.
+COMPLETENESS_PAGE_SIZE = 100
 
 
 def _curator_school(request) -> School:
@@ -202,14 +206,18 @@ def round_list(request):
 def round_completeness(request, round_id: int):
     access = _reviewer(request)
     submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
-    rows = list(selectors.round_school_rows(submission_round=submission_round, access=access))
-    districts, total = selectors.completeness_by_district(rows)
+    districts, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
     filters = CompletenessFilterForm(request.GET or None, districts=[(d.district_id, d.name) for d in districts])
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    shown = selectors.filter_school_rows(rows, district_id=chosen.get("district"), state=chosen.get("state"))
+    rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=chosen.get("district"), state=chosen.get("state"))
+    page = Paginator(rows, COMPLETENESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "round": submission_round,
-        "rows": shown,
+        "rows": page.object_list,
+        "page": page,
+        "query": query.urlencode(),
         "districts": districts,
         "total": total,
         "filters": filters,
