@@ -17,7 +17,7 @@ from . import selectors
 from .forms import RatingFilterForm, StatusConfirmForm
 from .services import StatusConfirmError, status_awards_confirm
 
-PAGE_SIZE = 200
+PAGE_SIZE = 100
 
 
 def _access(request) -> Access:
@@ -37,7 +37,7 @@ def round_list(request):
 def rating_list(request, round_id: int):
     access = _access(request)
     submission_round = selectors.round_visible(access, round_id)
-    form = RatingFilterForm(request.GET or None, districts=districts_visible_to(access).order_by("name"))
+    form = RatingFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality=submission_round.municipality_id).order_by("name"))
     filters = form.cleaned_data if form.is_valid() else {}
     district = filters.get("district")
     rows = selectors.round_rating_rows(
