@@ -239,7 +239,7 @@ def markdown_report(*, results: list[dict], machine: dict, command: str, seconds
     slow = _get(largest, "recompute", "slowest_queries")
     if slow:
         out += [f"Slowest queries of the recompute at N = {largest['schools']:,}:", ""]
-        out += [f"- {q['time'] * 1000:.0f} ms: `{q['sql'][:200]}`" for q in slow] + [""]
+        out += [f"- {q['time'] * 1000:.0f} ms: `{' '.join(q['sql'].split())[:160]}…`" for q in slow] + [""]
     if FINDINGS.exists():
         out += [FINDINGS.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(out)

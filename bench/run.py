@@ -71,6 +71,7 @@ def main() -> int:
     template = f"{db}_tpl"
     started = time.perf_counter()
     print(f"PostgreSQL: {_with_db(url, db)}; sizes {', '.join(f'{n:,}' for n in sizes)}; rounds {args.rounds}", flush=True)
+    machine = _machine(url)
     _recreate(url, template)
     _run_child(["--child", "prepare"], _with_db(url, template))
     results = []
@@ -92,7 +93,10 @@ def main() -> int:
 
     from bench.report import markdown_report
 
-    report = markdown_report(results=results, machine=_machine(url), command=" ".join(["bench/run.py", *sys.argv[1:]]), seconds=time.perf_counter() - started)
+    finished = _machine(url)
+    if finished["commit"] != machine["commit"]:
+        machine["commit"] += f", {finished['commit']} at the end (the code changed during the run)"
+    report = markdown_report(results=results, machine=machine, command=" ".join(["bench/run.py", *sys.argv[1:]]), seconds=time.perf_counter() - started)
     print(report)
     if not args.no_write:
         (BENCH_DIR / "results.md").write_text(report, encoding="utf-8")
