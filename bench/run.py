@@ -71,7 +71,12 @@ def main() -> int:
     template = f"{db}_tpl"
     started = time.perf_counter()
     print(f"PostgreSQL: {_with_db(url, db)}; sizes {', '.join(f'{n:,}' for n in sizes)}; rounds {args.rounds}", flush=True)
-    machine = _machine(url)
+    try:
+        machine = _machine(url)
+    except Exception as error:  # psycopg2.OperationalError and friends: say what to do, not a traceback
+        print(f"PostgreSQL does not answer at {_with_db(url, 'postgres')}: {error}".strip())
+        print("Start it, or point BENCH_DATABASE_URL at a server where this user may create databases.")
+        return 2
     _recreate(url, template)
     _run_child(["--child", "prepare"], _with_db(url, template))
     results = []
