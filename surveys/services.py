@@ -331,23 +331,14 @@ def submission_return(*, submission: Submission, user, comment: str, question_co
         )
         lines = [comment] if comment else []
         lines += [f"{questions[qid].text}: {text}" for qid, text in question_comments.items() if qid in questions]
-        from_state = locked.state
-        locked.state = Submission.State.RETURNED
-        locked.return_comment = comment
-        locked.reviewed_at = timezone.now()
-        locked.reviewed_by = user
-        locked.version += 1
-        locked.save(update_fields=["state", "return_comment", "reviewed_at", "reviewed_by", "version", "updated_at"])
-        SubmissionEvent.objects.create(
-            submission=locked,
+        _review_transition(
+            locked,
+            to_state=Submission.State.RETURNED,
             action=SubmissionEvent.Action.RETURNED,
-            from_state=from_state,
-            to_state=locked.state,
-            comment="\n".join(lines),
             user=user,
-            version=locked.version,
+            return_comment=comment,
+            event_comment="\n".join(lines),
         )
-        round_results_invalidate(round_id=locked.round_id)
     return locked
 
 
@@ -358,24 +349,25 @@ def submission_accept(*, submission: Submission, user, expected_version: int, co
         if locked.state != Submission.State.SUBMITTED:
             raise SubmissionStateError("Принять можно только отправленную анкету.")
         Answer.objects.filter(submission=locked).exclude(review_comment="").update(review_comment="")
-        from_state = locked.state
-        locked.state = Submission.State.ACCEPTED
-        locked.return_comment = ""
-        locked.reviewed_at = timezone.now()
-        locked.reviewed_by = user
-        locked.version += 1
-        locked.save(update_fields=["state", "return_comment", "reviewed_at", "reviewed_by", "version", "updated_at"])
-        SubmissionEvent.objects.create(
-            submission=locked,
-            action=SubmissionEvent.Action.ACCEPTED,
-            from_state=from_state,
-            to_state=locked.state,
-            comment=comment.strip(),
-            user=user,
-            version=locked.version,
+        _review_transition(
+            locked, to_state=Submission.State.ACCEPTED, action=SubmissionEvent.Action.ACCEPTED, user=user, return_comment="", event_comment=comment.strip()
         )
-        round_results_invalidate(round_id=locked.round_id)
     return locked
+
+
+def _review_transition(locked: Submission, *, to_state: str, action: str, user, return_comment: str, event_comment: str) -> None:
+    """A reviewer's step on a locked submission: new state and version, the workflow event, stale results."""
+    from_state = locked.state
+    locked.state = to_state
+    locked.return_comment = return_comment
+    locked.reviewed_at = timezone.now()
+    locked.reviewed_by = user
+    locked.version += 1
+    locked.save(update_fields=["state", "return_comment", "reviewed_at", "reviewed_by", "version", "updated_at"])
+    SubmissionEvent.objects.create(
+        submission=locked, action=action, from_state=from_state, to_state=to_state, comment=event_comment, user=user, version=locked.version
+    )
+    round_results_invalidate(round_id=locked.round_id)
 
 
 # Rounds
