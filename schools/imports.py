@@ -12,7 +12,7 @@ import secrets
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -25,6 +25,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+
+from roadmap_portal.parsing import NumberParseError, parse_number
 
 from .models import Curator, District, Municipality, School
 from .roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
@@ -217,16 +219,15 @@ def _find_header(rows: Iterator[tuple], columns: list[Col]) -> tuple[int, dict[s
 
 
 def _integer(value, errors: list[RowError], line: int, header: str) -> int | None:
-    if value is None:
-        return None
+    """A whole non-negative number as people type it («1 200», «1200»; see roadmap_portal.parsing)."""
     try:
-        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        number = None
-    if number is None or number != number.to_integral_value() or number < 0:
-        errors.append(RowError(line, header, f"«{value}» — не целое неотрицательное число"))
+        number = parse_number(value, integer=True)
+    except NumberParseError:
+        number = Decimal(-1)
+    if number is not None and number < 0:
+        errors.append(RowError(line, header, f"«{value}» — не целое неотрицательное число (пример: «1 200»)"))
         return None
-    return int(number)
+    return None if number is None else int(number)
 
 
 def _date(value, errors: list[RowError], line: int, header: str) -> dt.date | None:

@@ -1,7 +1,11 @@
 """Forms of surveys: the curator's questionnaire form (one field per question), review, reminders, extensions."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+from roadmap_portal.parsing import NumberParseError, input_text, parse_number
 
 from . import answers as answer_values
 from .evidence import ACCEPT_ATTRIBUTE, evidence_check
@@ -9,8 +13,6 @@ from .models import Answer, Question
 from .selectors import SHORT_STATE_LABELS, STATE_ORDER
 
 YES_NO_CHOICES = [("yes", "да"), ("no", "нет")]
-MAX_NUMBER_DIGITS = 14
-NUMBER_DECIMAL_PLACES = 4
 
 
 def field_name(question: Question) -> str:
@@ -19,6 +21,28 @@ def field_name(question: Question) -> str:
 
 def remove_field_name(question: Question) -> str:
     return f"q_{question.code}__remove"
+
+
+class NumberField(forms.Field):
+    """A number as people type it (`roadmap_portal.parsing`): «1 530», «12,5», «12.5»."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, integer: bool, **kwargs):
+        self.integer = integer
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            number = parse_number(value, integer=self.integer)
+        except NumberParseError as error:
+            raise ValidationError(error.message, code="number") from error
+        return None if number is None else (int(number) if self.integer else number)
+
+    def prepare_value(self, value):
+        if isinstance(value, int | Decimal):
+            return input_text(value)
+        return value
 
 
 class EvidenceFileField(forms.FileField):
@@ -47,17 +71,9 @@ def question_field(question: Question) -> forms.Field:
     if kind == Question.Type.YES_NO:
         return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
     if kind == Question.Type.INTEGER:
-        return forms.IntegerField(
-            localize=True, max_value=10**10 - 1, min_value=1 - 10**10, widget=forms.TextInput(attrs=_number_attrs(question, decimal=False)), **common
-        )
+        return NumberField(integer=True, widget=forms.TextInput(attrs=_number_attrs(question, decimal=False)), **common)
     if kind in (Question.Type.DECIMAL, Question.Type.PERCENT):
-        return forms.DecimalField(
-            localize=True,
-            max_digits=MAX_NUMBER_DIGITS,
-            decimal_places=NUMBER_DECIMAL_PLACES,
-            widget=forms.TextInput(attrs=_number_attrs(question, decimal=True)),
-            **common,
-        )
+        return NumberField(integer=False, widget=forms.TextInput(attrs=_number_attrs(question, decimal=True)), **common)
     if kind == Question.Type.SINGLE_CHOICE:
         return forms.ChoiceField(choices=[(str(v), label) for v, label in question.choices], widget=forms.RadioSelect, **common)
     if kind == Question.Type.MULTIPLE_CHOICE:

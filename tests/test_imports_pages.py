@@ -77,7 +77,7 @@ def test_a_file_with_errors_shows_them_keeps_nothing_and_imports_nothing(client,
     assert response.status_code == 400
     text = response.content.decode()
     assert "Файл не импортирован: 2 ошибки в 1 строке" in text
-    assert "район «Заречный» не найден в портале" in text and "«99-а» — не целое неотрицательное число" in text
+    assert "район «Заречный» не найден в портале" in text and "«99-а» — не целое неотрицательное число (пример: «1 200»)" in text
     assert School.objects.count() == 1
     assert not list(pending_dir().glob("*.xlsx"))
     assert "pending_imports" not in client.session

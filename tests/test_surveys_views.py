@@ -124,6 +124,23 @@ def test_a_value_of_the_wrong_type_is_refused_and_nothing_is_lost(client, city):
     assert not Submission.objects.exists()
 
 
+def test_numbers_as_people_type_them_are_saved(client, city):
+    client.force_login(city["curator"])
+    data = {**FILLED, "q_students_count": "1 530", "q_kit_workstations": "1\u00a0200", "q_internet_speed": "100.5"}
+    assert post_form(client, city, data).status_code == 302
+    answers = {a.question.code: a.value_number for a in Answer.objects.select_related("question")}
+    assert answers["students_count"] == 1530 and answers["kit_workstations"] == 1200 and answers["internet_speed"] == Decimal("100.5")
+
+
+@pytest.mark.parametrize("typed", ["1e2", "100 Мбит/с"])
+def test_an_exponent_or_a_unit_is_refused_with_what_to_type(client, city, typed):
+    client.force_login(city["curator"])
+    page = post_form(client, city, {**FILLED, "q_internet_speed": typed}).content.decode()
+    assert "Введите число цифрами, например «1 530» или «12,5» — без букв и единиц измерения." in page
+    assert f'value="{typed}"' in page
+    assert not Submission.objects.exists()
+
+
 def test_submit_then_the_form_is_read_only(client, city):
     client.force_login(city["curator"])
     response = post_form(client, city, FILLED, action="submit")
