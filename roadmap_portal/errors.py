@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.shortcuts import render
 
+from .lockout import ACCOUNT, ADDRESS, lock_for
+
 
 def csrf_failure(request, reason: str = "", template_name: str = "403_csrf.html"):
     """A form sent after its security token changed (re-login in another tab, a long pause)."""
@@ -10,6 +12,21 @@ def csrf_failure(request, reason: str = "", template_name: str = "403_csrf.html"
 
 
 def lockout_response(request, credentials=None):
-    """django-axes calls this when an account or an address is locked; 429 tells robots to slow down."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, {"cooloff_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}, status=429)
+    """django-axes calls this when a sign-in is refused; 429 tells robots to slow down."""
+    lock = getattr(request, "portal_lock", None)
+    if lock is None:
+        username = (credentials or {}).get("username") or request.POST.get("username")
+        lock = lock_for(username=username, address=getattr(request, "axes_ip_address", None))
+    context = {
+        "lock": lock,
+        "kind": lock.kind if lock else ACCOUNT,
+        "ADDRESS": ADDRESS,
+        "ACCOUNT": ACCOUNT,
+        "minutes_left": max(1, round(lock.seconds_left / 60)) if lock else round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+    }
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+    if lock:
+        response["Retry-After"] = str(lock.seconds_left)
+    return response

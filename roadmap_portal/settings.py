@@ -168,14 +168,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cos-portal@localhost")
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
-# Logins: lock an account or an address after repeated failures.
+# Logins: failures counted per (account, address) and per address; see roadmap_portal/lockout.py.
+AXES_HANDLER = "roadmap_portal.lockout.PortalLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Several schools may share one address (a NAT): the address as a whole gets a larger allowance.
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "roadmap_portal.errors.lockout_response"
-# Behind a reverse proxy the address comes from X-Forwarded-For (see roadmap_portal/security.py).
+# A sign-in refused during a lock is not counted again: the lock ends AXES_COOLOFF_TIME after the last real failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind a reverse proxy the address comes from X-Forwarded-For, but only when the request comes from one of
+# TRUSTED_PROXY_ADDRESSES (see roadmap_portal/security.py): with gunicorn's port reachable directly a forged
+# header is ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1/32,::1/128")
 AXES_CLIENT_IP_CALLABLE = "roadmap_portal.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", school_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/lockouts/", school_views.lockout_list, name="lockout-list"),
     path("admin/", admin.site.urls),
     path("schools/", include("schools.urls")),
     path("roadmaps/", include("indicators.urls")),

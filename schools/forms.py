@@ -41,3 +41,16 @@ class ImportUploadForm(forms.Form):
         if head != b"PK\x03\x04":
             raise ValidationError("Файл не похож на таблицу Excel (.xlsx). Сохраните его в Excel заново.")
         return uploaded
+
+
+class LockoutLiftForm(forms.Form):
+    """Which lock to lift: an account (at every address) or an address (for every account)."""
+
+    username = forms.CharField(required=False, max_length=150)
+    address = forms.GenericIPAddressField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("username") and not data.get("address"):
+            raise ValidationError("Укажите учётную запись или адрес, для которых снять блокировку")
+        return data

@@ -1,5 +1,6 @@
 import io
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,8 +8,10 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from roadmap_portal.lockout import lockout_lift, lockouts_current
+
 from . import imports, services
-from .forms import ImportUploadForm
+from .forms import ImportUploadForm, LockoutLiftForm
 from .models import Municipality
 from .roles import Role, access_for
 from .selectors import school_card as school_card_data
@@ -42,6 +45,36 @@ def school_card(request, pk: int):
         raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
     school = get_object_or_404(schools_visible_to(access), pk=pk)
     return render(request, "schools/school_card.html", {"card": school_card_data(school)})
+
+
+@login_required
+def lockout_list(request):
+    """Who cannot sign in now because of failed attempts, and a button to let them in again."""
+    if not access_for(request).sees_city:
+        raise PermissionDenied("Блокировки входа видят администраторы и методисты")
+    form = LockoutLiftForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "registration/lockout_list.html", _lockout_context(form), status=400)
+        data = form.cleaned_data
+        lockout_lift(username=data["username"], address=data["address"] or "")
+        messages.success(request, f"Блокировка снята: {data['username'] or data['address']}. Счётчик неудачных попыток обнулён.")
+        return redirect("lockout-list")
+    return render(request, "registration/lockout_list.html", _lockout_context(form))
+
+
+def _lockout_context(form) -> dict:
+    from django.conf import settings
+
+    accounts, addresses = lockouts_current()
+    return {
+        "form": form,
+        "accounts": accounts,
+        "addresses": addresses,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+        "cooloff_minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+    }
 
 
 # --- Imports from Excel (administrators) -------------------------------------------------------

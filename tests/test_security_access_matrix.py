@@ -121,6 +121,10 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "logout": Entry(lambda role, target: LOGIN, method="post"),
     "password_change": Entry(everyone()),
     "password_change_done": Entry(everyone()),
+    "lockout-list": (
+        Entry(roles_only(*CITY_ROLES)),
+        Entry(roles_only(*CITY_ROLES, ok=REDIRECT), method="post", data=lambda w, t: {"username": "kurator-x"}),
+    ),
     # Roadmaps: every role reads the city's roadmap; a school's own plan only where the school is visible.
     "indicators:roadmap-list": Entry(everyone()),
     "indicators:calendar": Entry(everyone(), query="?start=2026-01-01"),
