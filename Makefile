@@ -34,6 +34,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A roadmap_portal worker --beat --loglevel=info

@@ -23,7 +23,7 @@ RECOMPUTE_REPEAT = 3
 
 
 def measure_size(*, schools: int, rounds: int, repeat: int, seed: int, districts: int | None, extra_sql: list[str]) -> dict:
-    from schools.synthetic import region_generate
+    from demo.synthetic import region_generate
 
     log(f"N={schools:,}: generating {rounds} round(s)")
     report = region_generate(schools=schools, rounds=rounds, seed=seed, districts=districts)
@@ -192,7 +192,7 @@ def baseline_check(round_id: int, rows: list[tuple]) -> dict:
 # (label, URL names to try in order, kwargs builders) — the first name that resolves is measured.
 PAGES = [
     ("rating", ["ratings:round-rating", "ratings:rating", "ratings:round-detail"]),
-    ("dashboard", ["ratings:dashboard"]),
+    ("dashboard", ["reports:dashboard"]),
     ("completeness", ["surveys:round-completeness"]),
 ]
 
@@ -262,9 +262,9 @@ EXPORT_KINDS = ("rating", "answers")
 def measure_exports(round_id: int) -> dict:
     """The rating and all-answers exports as an administrator downloads them, against bare openpyxl writing the same rows."""
     try:
-        from ratings.exports import export_request_for
+        from reports.exports import export_request_for
     except ImportError as error:
-        raise NotAvailable("ratings.exports.export_request_for") from error
+        raise NotAvailable("reports.exports.export_request_for") from error
     from schools.roles import Access
 
     access = Access(_methodologist())

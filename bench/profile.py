@@ -76,7 +76,7 @@ def _action(what: str, args: list[str]):
     from django.utils import timezone
 
     from bench.measure import _methodologist
-    from ratings.exports import export_request_for
+    from reports.exports import export_request_for
     from schools.roles import Access
 
     request = export_request_for(Access(_methodologist()), args[0], round_id=int(args[1]))

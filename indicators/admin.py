@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from .deadlines import DeadlineParseError, parse_deadline
 from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, ProcessEvent, Roadmap
-from .seed import sync_deadlines
+from .services import sync_deadlines
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 READABLE_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 100})}}

@@ -1,20 +1,20 @@
 """Reads of roadmaps: which a user may see, every key result with its state, and the calendar.
 
 A key result's state is derived, never stored: final results (and any result linked to an indicator)
-take it from the latest IndicatorProgress row; process results from the ProcessEvent rows a
+take it from the latest IndicatorProgress row (read through `latest_progress_by_indicator`); process results from the ProcessEvent rows a
 methodologist records, compared with what their deadlines expect by today.
 """
 
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
-from ratings.models import IndicatorProgress
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 
@@ -94,7 +94,7 @@ class KeyResultRow:
     held: int = 0
     expected: int | None = None
     last_event_on: dt.date | None = None
-    progress: IndicatorProgress | None = None
+    progress: Any = None  # ratings' IndicatorProgress of the indicator's latest round
     next_due: dt.date | None = None
 
     @property
@@ -151,7 +151,7 @@ def _indicator_state(row: KeyResultRow, today: dt.date) -> None:
     elif past_due:
         row.state = MISSED
     else:
-        row.state = AT_RISK if progress.verdict == IndicatorProgress.Verdict.AT_RISK else IN_PROGRESS
+        row.state = AT_RISK if progress.verdict == "at_risk" else IN_PROGRESS
 
 
 def _event_state(row: KeyResultRow, roadmap: Roadmap, today: dt.date) -> None:
@@ -202,18 +202,20 @@ def key_results_for(roadmaps: QuerySet[Roadmap]) -> QuerySet[KeyResult]:
     )
 
 
-def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, IndicatorProgress]:
-    """The latest round's progress row of every indicator: the city's row, or the owning school's row for a school plan."""
-    rows = (
-        IndicatorProgress.objects.filter(indicator__roadmap__in=roadmaps)
-        .filter(Q(school__isnull=True, indicator__roadmap__school__isnull=True) | Q(school_id=F("indicator__roadmap__school_id")))
-        .select_related("round")
-        .order_by("indicator_id", "-round__opens_at", "-round_id")
-    )
-    latest: dict[int, IndicatorProgress] = {}
-    for progress in rows:
-        latest.setdefault(progress.indicator_id, progress)
-    return latest
+# The latest actual of each indicator is written by the ratings recompute, an app above this one. ratings hands
+# its reader over at startup (`RatingsConfig.ready`), so indicators states key results without importing ratings.
+ProgressReader = Callable[[QuerySet[Roadmap]], dict[int, Any]]
+_progress_reader: ProgressReader = lambda roadmaps: {}  # noqa: E731  (no ratings installed: no indicator data)
+
+
+def progress_reader_register(reader: ProgressReader) -> None:
+    global _progress_reader
+    _progress_reader = reader
+
+
+def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, Any]:
+    """The latest round's progress row (ratings' IndicatorProgress) of every indicator of the roadmaps."""
+    return _progress_reader(roadmaps)
 
 
 # --- Visibility --------------------------------------------------------------------------------

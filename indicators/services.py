@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from .models import KeyResult, ProcessEvent
+from .deadlines import parse_deadline
+from .models import Deadline, KeyResult, ProcessEvent
 
 
 @transaction.atomic
@@ -52,3 +53,27 @@ def key_result_set_completed(*, key_result: KeyResult, completed_on: dt.date | N
     key_result.full_clean()
     key_result.save(update_fields=["completed_on"])
     return key_result
+
+
+def sync_deadlines(key_result: KeyResult, *, existing: list[Deadline] | None = None) -> tuple[int, int, int]:
+    """Make the Deadline rows match the parsed `deadline_text`, keeping the rows (and ids) that already match.
+
+    `existing` are the key result's rows if already read. Returns (created, total, deleted).
+    Raises DeadlineParseError for an unknown wording.
+    """
+    existing = list(key_result.deadlines.all()) if existing is None else existing
+    kept: list[Deadline] = []
+    created = 0
+    for parsed in parse_deadline(key_result.deadline_text) if key_result.deadline_text.strip() else []:
+        row = next((d for d in existing if d not in kept and (d.kind, d.due_date, d.recurrence) == (parsed.kind, parsed.due_date, parsed.recurrence)), None)
+        if row is None:
+            row = Deadline(key_result=key_result, kind=parsed.kind, due_date=parsed.due_date, recurrence=parsed.recurrence)
+            created += 1
+        if row.pk is None or row.times_per_month != parsed.times_per_month:
+            row.times_per_month = parsed.times_per_month
+            row.save()
+        kept.append(row)
+    stale = [row.pk for row in existing if row not in kept]
+    if stale:
+        Deadline.objects.filter(pk__in=stale).delete()
+    return created, len(kept), len(stale)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from indicators.models import Indicator
+from indicators.models import Indicator, Roadmap
 from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import schools_visible_to
@@ -389,3 +389,17 @@ def round_indicator_progress(access: Access, submission_round: SubmissionRound) 
 
 def round_scheme(submission_round: SubmissionRound) -> ScoringScheme | None:
     return ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).first()
+
+
+def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, IndicatorProgress]:
+    """The latest round's progress row of every indicator: the city's row, or the owning school's row for a school plan."""
+    rows = (
+        IndicatorProgress.objects.filter(indicator__roadmap__in=roadmaps)
+        .filter(Q(school__isnull=True, indicator__roadmap__school__isnull=True) | Q(school_id=F("indicator__roadmap__school_id")))
+        .select_related("round")
+        .order_by("indicator_id", "-round__opens_at", "-round_id")
+    )
+    latest: dict[int, IndicatorProgress] = {}
+    for progress in rows:
+        latest.setdefault(progress.indicator_id, progress)
+    return latest

@@ -15,6 +15,3 @@ def recompute_stale_rounds() -> None:
     from .services import rounds_recompute_stale
 
     rounds_recompute_stale()
-
-
-from . import export_tasks  # noqa: F401, E402

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -12,6 +12,4 @@ urlpatterns = [
     path("status/", views.status_list, name="status-list"),
     path("status/<int:year>/", views.status_list, name="status"),
     path("status/<int:year>/confirm/", views.status_confirm, name="status-confirm"),
-    # Dashboards and Excel exports (issue 6) live in their own modules.
-    path("", include("ratings.report_urls")),
 ]

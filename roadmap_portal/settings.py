@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "indicators",
     "surveys",
     "ratings",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

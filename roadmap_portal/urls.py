@@ -20,4 +20,5 @@ urlpatterns = [
     path("roadmaps/", include("indicators.urls")),
     path("rounds/", include("surveys.urls")),
     path("ratings/", include("ratings.urls")),
+    path("", include("reports.urls")),
 ]

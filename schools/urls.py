@@ -5,7 +5,6 @@ from . import views
 app_name = "schools"
 
 urlpatterns = [
-    path("<int:pk>/", views.school_card, name="school-card"),
     path("import/", views.import_upload, name="import"),
     path("import/template/<str:kind>/", views.import_template, name="import-template"),
     path("import/<str:token>/", views.import_preview, name="import-preview"),

@@ -14,8 +14,6 @@ from . import imports, services
 from .forms import ImportUploadForm, LockoutLiftForm
 from .models import Municipality
 from .roles import Role, access_for
-from .selectors import school_card as school_card_data
-from .selectors import schools_visible_to
 from .services import profile_clear_password_duty
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +25,7 @@ def home(request):
     if role == Role.CURATOR:
         return redirect("surveys:my-school")
     if role != Role.NONE:
-        return redirect("ratings:dashboard")
+        return redirect("reports:dashboard")
     return render(request, "home.html")
 
 
@@ -36,15 +34,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         profile_clear_password_duty(user=self.request.user)
         return response
-
-
-@login_required
-def school_card(request, pk: int):
-    access = access_for(request)
-    if access.role == Role.NONE:
-        raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
-    school = get_object_or_404(schools_visible_to(access), pk=pk)
-    return render(request, "schools/school_card.html", {"card": school_card_data(school)})
 
 
 @login_required

@@ -3,8 +3,10 @@
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from schools.models import Curator, School
@@ -328,3 +330,49 @@ def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
         deadline=round_deadline_for(submission_round, extension),
         accepts_answers=round_accepts_answers(submission_round, extension),
     )
+
+
+# --- City figures of a round's answers --------------------------------------------------------
+
+
+def _median(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def city_medians(round_id: int) -> dict[int, Decimal]:
+    """The median answer of every numeric question over the round's counted submissions. One query:
+    a window ranks the answers per question and only the one or two middle rows come back."""
+    middle = (
+        Answer.objects.filter(
+            submission__round_id=round_id,
+            submission__state__in=Submission.COUNTED_STATES,
+            question__type__in=Question.NUMERIC_TYPES,
+            value_number__isnull=False,
+        )
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("question_id")], order_by=[F("value_number").asc(), F("pk").asc()]),
+            answered=Window(Count("pk"), partition_by=[F("question_id")]),
+        )
+        .filter(position__gte=(F("answered") + 1) / 2, position__lte=(F("answered") + 2) / 2)
+        .values_list("question_id", "value_number")
+    )
+    values: dict[int, list[Decimal]] = {}
+    for question_id, value in middle:
+        values.setdefault(question_id, []).append(value)
+    return {question_id: _median(pair) for question_id, pair in values.items()}
+
+
+def city_yes_shares(round_id: int) -> dict[int, Decimal]:
+    """The share (percent) of «да» among counted answers to each yes/no question of the round. One query."""
+    rows = (
+        Answer.objects.filter(
+            submission__round_id=round_id,
+            submission__state__in=Submission.COUNTED_STATES,
+            question__type=Question.Type.YES_NO,
+            value_bool__isnull=False,
+        )
+        .values("question_id")
+        .annotate(yes=Count("pk", filter=Q(value_bool=True)), answered=Count("pk"))
+        .order_by()
+    )
+    return {r["question_id"]: Decimal(100 * r["yes"]) / r["answered"] for r in rows}

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from indicators.models import KeyResult, ProcessEvent, Roadmap
-from ratings.models import ExportJob
+from reports.models import ExportJob
 from schools.models import District, School
 from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
 from tests.factories import (

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Deadline, KeyResult
-from ratings.models import ExportJob
+from reports.models import ExportJob
 from schools.models import School
 from surveys.models import AnswerChange, Reminder, RoundExtension, SubmissionEvent
 from tests import factories

@@ -12,7 +12,7 @@ from tests.factories import CuratorFactory, DeadlineFactory, DirectionFactory, K
 from tests.reports_world import many_schools, small_round
 
 pytestmark = pytest.mark.django_db
-URL = reverse("ratings:dashboard")
+URL = reverse("reports:dashboard")
 
 
 def charts(response) -> dict:

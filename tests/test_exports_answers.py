@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ratings.exports import export_request_for
+from reports.exports import export_request_for
 from schools.roles import Access
 from tests.factories import methodologist
 from tests.reports_world import small_round

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ratings.models import ExportJob
+from reports.models import ExportJob
 from tests.factories import methodologist
 from tests.reports_world import small_round
 from tests.test_dashboard_browser import log_in

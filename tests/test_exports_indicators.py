@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
-from ratings.exports import export_request_for
+from reports.exports import export_request_for
 from schools.roles import Access
 from tests.factories import IndicatorFactory, IndicatorProgressFactory, methodologist
 from tests.reports_world import small_round

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ratings.exports import export_request_for
+from reports.exports import export_request_for
 from schools.models import District
 from schools.roles import Access
 from tests.factories import district_officer, methodologist

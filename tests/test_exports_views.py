@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ratings.export_tasks import export_job_run, export_job_start
-from ratings.exports import export_request_for, sheets
-from ratings.models import ExportJob
+from reports.exports import export_request_for, sheets
+from reports.models import ExportJob
+from reports.services import export_job_run, export_job_start
 from schools.roles import Access
 from tests.factories import CuratorFactory, MunicipalityFactory, StatusAwardFactory, SubmissionRoundFactory, UserFactory, district_officer, methodologist
 from tests.reports_world import many_schools, small_round
@@ -21,7 +21,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def post_export(client, kind: str, **data):
-    return client.post(reverse("ratings:export-create", args=[kind]), data)
+    return client.post(reverse("reports:export-create", args=[kind]), data)
 
 
 def workbook_of(response):
@@ -31,7 +31,7 @@ def workbook_of(response):
 def test_export_page_offers_every_export_for_the_chosen_round(client):
     world = small_round()
     client.force_login(methodologist())
-    response = client.get(reverse("ratings:export-list"), {"round": world.previous.pk})
+    response = client.get(reverse("reports:export-list"), {"round": world.previous.pk})
     text = response.content.decode()
     assert response.status_code == 200
     for title in ("Рейтинг", "Ответы школ", "Полнота заполнения", "Показатели", "Статус «Цифровая школа»"):
@@ -55,7 +55,7 @@ def test_curator_and_user_without_role_may_not_export(client):
     world = small_round()
     for user in (CuratorFactory(school=world.s10).user, UserFactory()):
         client.force_login(user)
-        assert client.get(reverse("ratings:export-list")).status_code == 403
+        assert client.get(reverse("reports:export-list")).status_code == 403
         assert post_export(client, "rating", round=world.current.pk).status_code == 403
 
 
@@ -66,7 +66,7 @@ def test_export_of_a_round_of_another_city_or_an_unknown_kind_is_not_found(clien
     assert post_export(client, "rating", round=other.pk).status_code == 404
     assert post_export(client, "pivot", round=world.current.pk).status_code == 404
     assert post_export(client, "status", year="двадцать").status_code == 404
-    assert client.get(reverse("ratings:export-create", args=["rating"]), {"round": world.current.pk}).status_code == 405
+    assert client.get(reverse("reports:export-create", args=["rating"]), {"round": world.current.pk}).status_code == 405
 
 
 def test_large_export_runs_as_a_job_with_progress_and_a_download_for_its_owner_only(client, settings, django_capture_on_commit_callbacks):
@@ -77,19 +77,19 @@ def test_large_export_runs_as_a_job_with_progress_and_a_download_for_its_owner_o
     with django_capture_on_commit_callbacks(execute=True):
         response = post_export(client, "answers", round=world.current.pk)
     job = ExportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("ratings:export-job", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("reports:export-job", args=[job.pk])
     assert (job.user, job.kind, job.total_rows, job.state) == (owner, "answers", 3, ExportJob.State.DONE)
 
     page = client.get(response["Location"]).content.decode()
-    assert reverse("ratings:export-job-status", args=[job.pk]) in page and "js/exports.js" in page
-    status = client.get(reverse("ratings:export-job-status", args=[job.pk])).json()
+    assert reverse("reports:export-job-status", args=[job.pk]) in page and "js/exports.js" in page
+    status = client.get(reverse("reports:export-job-status", args=[job.pk])).json()
     assert status == {
         "state": "done",
         "state_label": "готов",
         "done": 3,
         "total": 3,
         "percent": 100,
-        "download": reverse("ratings:export-job-download", args=[job.pk]),
+        "download": reverse("reports:export-job-download", args=[job.pk]),
         "error": "",
     }
     download = client.get(status["download"])
@@ -98,7 +98,7 @@ def test_large_export_runs_as_a_job_with_progress_and_a_download_for_its_owner_o
     assert [ws.cell(row=r, column=1).value for r in range(6, 9)] == ["МАОУ «Школа № 10»", "МБОУ «Школа № 16»", "МБОУ «Школа № 97»"]  # their district only
 
     client.force_login(methodologist())
-    for name in ("ratings:export-job", "ratings:export-job-status", "ratings:export-job-download"):
+    for name in ("reports:export-job", "reports:export-job-status", "reports:export-job-download"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404
 
 
@@ -126,15 +126,15 @@ def test_job_whose_round_is_gone_fails_with_a_message(client):
     job.refresh_from_db()
     assert job.state == "failed" and "недоступны" in job.error
     client.force_login(user)
-    assert client.get(reverse("ratings:export-job-download", args=[job.pk])).status_code == 404
-    assert "недоступны" in client.get(reverse("ratings:export-job", args=[job.pk])).content.decode()
+    assert client.get(reverse("reports:export-job-download", args=[job.pk])).status_code == 404
+    assert "недоступны" in client.get(reverse("reports:export-job", args=[job.pk])).content.decode()
 
 
 def test_status_year_defaults_to_the_latest_confirmed_list(client):
     world = small_round()
     StatusAwardFactory(school=world.s10, year=2022)
     client.force_login(methodologist())
-    response = client.get(reverse("ratings:export-list"))
+    response = client.get(reverse("reports:export-list"))
     assert response.context["chosen"]["year"] == 2022
     assert "2026 — статусы ещё не подтверждены" in response.content.decode()
 

@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from demo.synthetic import SyntheticRegionError, region_delete
 from indicators.models import Indicator
 from ratings.models import IndicatorProgress, Rating
 from schools.models import Curator, District, Municipality, School
-from schools.synthetic import SyntheticRegionError, region_delete
 from surveys.answers import submission_errors
 from surveys.models import Answer, Question, Submission, SubmissionRound
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from schools.selectors import city_medians, city_yes_shares
 from surveys.models import Submission
+from surveys.selectors import city_medians, city_yes_shares
 from tests.factories import AnswerFactory, CuratorFactory, StatusAwardFactory, SubmissionFactory, UserFactory, district_officer, methodologist
 from tests.reports_world import many_schools, small_round
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def card_url(school) -> str:
-    return reverse("schools:school-card", args=[school.pk])
+    return reverse("reports:school-card", args=[school.pk])
 
 
 def test_card_shows_history_with_ranks_sections_and_changes(client):

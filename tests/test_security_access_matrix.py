@@ -177,9 +177,9 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
         roles_only("administrator", ok=REDIRECT), kwargs=lambda w, t, u: {"year": 2026}, method="post", data=lambda w, t: {"order_reference": "№ 1"}
     ),
     # Dashboard and Excel exports: reviewers, each file scoped to the schools the reviewer sees; jobs only of their owner.
-    "ratings:dashboard": Entry(roles_only(*REVIEWERS)),
-    "ratings:export-list": Entry(roles_only(*REVIEWERS)),
-    "ratings:export-create": tuple(
+    "reports:dashboard": Entry(roles_only(*REVIEWERS)),
+    "reports:export-list": Entry(roles_only(*REVIEWERS)),
+    "reports:export-create": tuple(
         Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u, kind=kind: {"kind": kind}, method="post", data=data)
         for kind, data in (
             ("rating", lambda w, t: {"round": w.round.pk}),
@@ -189,11 +189,11 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
             ("indicators", lambda w, t: {}),
         )
     ),
-    "ratings:export-job": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
-    "ratings:export-job-status": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
-    "ratings:export-job-download": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    "reports:export-job": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    "reports:export-job-status": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
+    "reports:export-job-download": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
     # Schools: a school's card where the school is visible; the Excel import for administrators only.
-    "schools:school-card": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk}),
+    "reports:school-card": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk}),
     "schools:import": Entry(roles_only("administrator")),
     "schools:import-template": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"kind": "schools"}),
     # A pending import lives in its administrator's session: another session's token is not found.
@@ -243,7 +243,8 @@ def outcome(response) -> object:
 def db_fingerprint() -> tuple:
     """What a refused request must leave alone: workflow states, answers, audit rows, reminders, events, awards."""
     from indicators.models import KeyResult, ProcessEvent
-    from ratings.models import ExportJob, StatusAward
+    from ratings.models import StatusAward
+    from reports.models import ExportJob
     from surveys.models import Answer, AnswerChange, Reminder, Submission
 
     return (

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.test import TestCase
 
+from demo.seed.schools import read_fixture, resolve_school
 from indicators.models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, Roadmap
 from ratings.models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria
 from schools.models import District, Municipality, School
-from schools.seed import read_fixture, resolve_school
 from surveys.models import Question, Questionnaire, QuestionRule, Section
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

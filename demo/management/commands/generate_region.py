@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.synthetic import SyntheticRegionError, region_generate
+from demo.synthetic import SyntheticRegionError, region_generate
 
 
 class Command(BaseCommand):

@@ -6,7 +6,6 @@ conditional UPDATE (queued → running), so running it twice builds the file onc
 
 import logging
 
-from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
@@ -30,6 +29,8 @@ def export_job_start(*, request: ExportRequest, user, total_rows: int) -> Export
     job = ExportJob(kind=request.spec.kind, params={**request.params, "filename": request.filename}, user=user, total_rows=total_rows)
     job.full_clean()
     job.save()
+    from .tasks import build_export
+
     transaction.on_commit(lambda: build_export.delay(job.pk))
     return job
 
@@ -75,8 +76,3 @@ def export_job_run(*, job_id: int) -> bool:
 
 def _fail(job: ExportJob, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.FAILED, error=message, finished_at=timezone.now())
-
-
-@shared_task(acks_late=True)
-def build_export(job_id: int) -> None:
-    export_job_run(job_id=job_id)

@@ -9,10 +9,10 @@ from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquer
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
+from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
 from schools.models import Curator, Municipality, School
 from surveys.models import Answer, Question, Section, Submission, SubmissionRound
 
-from ..models import IndicatorProgress, Rating, SectionScore, StatusAward
 from .sheets import (
     FORMAT_CHANGE,
     FORMAT_CHANGE_INT,

@@ -6,11 +6,11 @@ never overwrites an edit. The 2022 awards are facts of the order of seed 002: fo
 
 from decimal import Decimal
 
+from ratings.models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria
 from schools.models import Municipality, School
-from schools.seed import SeedTally, Upsert, read_fixture
 from surveys.models import Question, Questionnaire
 
-from .models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria
+from .schools import SeedTally, Upsert, read_fixture
 
 CRITERIA_FIELDS = ("min_score", "speed_urban", "speed_rural", "min_kit", "require_contract", "min_teacher_share", "require_certification_request")
 

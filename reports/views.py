@@ -1,4 +1,4 @@
-"""Views of the dashboard and the Excel exports."""
+"""Views of the reports: the dashboard, the school card and the Excel exports."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -9,12 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from schools.roles import access_for
+from schools.roles import Role, access_for
+from schools.selectors import schools_visible_to
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, rounds_for_dashboard, status_years
-from .export_tasks import export_job_start
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
 from .models import ExportJob
+from .selectors import school_card as school_card_data
+from .services import export_job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Exports with more rows than this are built by the worker (settings.EXPORT_ASYNC_ROWS overrides).
@@ -34,7 +36,16 @@ def dashboard_view(request):
     rounds = list(rounds_for_dashboard(access))
     form = DashboardFilterForm(request.GET or None, access=access, years=sorted({r.year for r in rounds}, reverse=True))
     board = dashboard(access, form.filters() if form.is_bound else {}, rounds, timezone.localdate())
-    return render(request, "ratings/dashboard.html", {"form": form, "board": board, "charts": board.charts()})
+    return render(request, "reports/dashboard.html", {"form": form, "board": board, "charts": board.charts()})
+
+
+@login_required
+def school_card(request, pk: int):
+    access = access_for(request)
+    if access.role == Role.NONE:
+        raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
+    school = get_object_or_404(schools_visible_to(access), pk=pk)
+    return render(request, "reports/school_card.html", {"card": school_card_data(school)})
 
 
 # --- Excel exports -----------------------------------------------------------------------------
@@ -52,7 +63,7 @@ def export_list(request):
     chosen = form.chosen() if form.is_bound else form.defaults()
     jobs = ExportJob.objects.filter(user=request.user).order_by("-created_at")[:8]
     context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold()}
-    return render(request, "ratings/export_list.html", context)
+    return render(request, "reports/export_list.html", context)
 
 
 @login_required
@@ -66,7 +77,7 @@ def export_create(request, kind: str):
     rows = export.count_rows()
     if rows > _async_threshold():
         job = export_job_start(request=export, user=request.user, total_rows=rows)
-        return redirect("ratings:export-job", pk=job.pk)
+        return redirect("reports:export-job", pk=job.pk)
     return FileResponse(export_to_tempfile(export), as_attachment=True, filename=export.filename, content_type=XLSX)
 
 
@@ -78,7 +89,7 @@ def _own_job(request, pk: int) -> ExportJob:
 @login_required
 def export_job(request, pk: int):
     job = _own_job(request, pk)
-    return render(request, "ratings/export_job.html", {"job": job, "spec": EXPORTS.get(job.kind)})
+    return render(request, "reports/export_job.html", {"job": job, "spec": EXPORTS.get(job.kind)})
 
 
 @login_required
@@ -92,7 +103,7 @@ def export_job_status(request, pk: int):
             "done": job.done_rows,
             "total": job.total_rows,
             "percent": 100 if done else (min(99, 100 * job.done_rows // job.total_rows) if job.total_rows else 0),
-            "download": reverse("ratings:export-job-download", args=[job.pk]) if done else "",
+            "download": reverse("reports:export-job-download", args=[job.pk]) if done else "",
             "error": job.error,
         }
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 
-from .models import District, Municipality, School
+from schools.models import District, Municipality, School
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 

@@ -7,9 +7,9 @@ creates what is missing: existing sections, questions and rules are never overwr
 from decimal import Decimal
 
 from indicators.models import Direction
-from schools.seed import SeedTally, Upsert, read_fixture
+from surveys.models import Question, Questionnaire, QuestionRule, Section
 
-from .models import Question, Questionnaire, QuestionRule, Section
+from .schools import SeedTally, Upsert, read_fixture
 
 
 def load(tally: SeedTally) -> Questionnaire:

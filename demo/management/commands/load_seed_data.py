@@ -3,11 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-import indicators.seed
-import ratings.seed
-import schools.seed
-import surveys.seed
-from schools.seed import SeedTally
+from demo.seed import indicators, ratings, schools, surveys
+from demo.seed.schools import SeedTally
 
 
 class Command(BaseCommand):
@@ -19,10 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sections = [
-            ("Школы", schools.seed.load),
-            ("Дорожные карты", indicators.seed.load),
-            ("Опросная форма", surveys.seed.load),
-            ("Рейтинг и статус «Цифровая школа»", ratings.seed.load),
+            ("Школы", schools.load),
+            ("Дорожные карты", indicators.load),
+            ("Опросная форма", surveys.load),
+            ("Рейтинг и статус «Цифровая школа»", ratings.load),
         ]
         tallies = []
         with transaction.atomic():

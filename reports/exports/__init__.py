@@ -16,12 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.models import Indicator
+from ratings.models import Rating, StatusAward
 from schools.models import Municipality, School
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 from surveys.models import SubmissionRound
 
-from ..models import Rating, StatusAward
 from .sheets import Progress
 from .writers import write_answers, write_completeness, write_indicators, write_rating, write_status
 

@@ -22,9 +22,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from schools.models import Curator, District, Municipality, School
 from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
-
-from .models import Curator, District, Municipality, School
 
 DEFAULT_QUESTIONNAIRE_TITLE = "Фактическая готовность ОУ к подключению к ЦОС. Инфраструктура сегодня"
 DEFAULT_QUESTIONNAIRE_VERSION = 1

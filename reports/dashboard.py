@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from indicators.selectors import KeyResultRow, key_results_due
+from ratings.models import IndicatorProgress, Rating, StatusAward, StatusEligibility
 from schools.models import District, Municipality, School
 from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
-
-from .models import IndicatorProgress, Rating, StatusAward, StatusEligibility
 
 HISTOGRAM_BINS = 10
 TOP_SCHOOLS = 5

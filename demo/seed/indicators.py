@@ -9,12 +9,13 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from indicators.deadlines import parse_date, parse_deadline
+from indicators.models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, Roadmap
+from indicators.services import sync_deadlines
+from indicators.targets import parse_cell, parse_text_targets, parse_yearly_targets
 from schools.models import Municipality, School
-from schools.seed import SeedTally, Upsert, read_fixture
 
-from .deadlines import parse_date, parse_deadline
-from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, Roadmap
-from .targets import parse_cell, parse_text_targets, parse_yearly_targets
+from .schools import SeedTally, Upsert, read_fixture
 
 KINDS = {"main": Indicator.Kind.MAIN, "additional": Indicator.Kind.ADDITIONAL}
 
@@ -215,30 +216,6 @@ class RoadmapRows:
         activity, created = self._activities(number, **fields)
         self.tally.add("мероприятий", created)
         return activity
-
-
-def sync_deadlines(key_result: KeyResult, *, existing: list[Deadline] | None = None) -> tuple[int, int, int]:
-    """Make the Deadline rows match the parsed `deadline_text`, keeping the rows (and ids) that already match.
-
-    `existing` are the key result's rows if already read. Returns (created, total, deleted).
-    Raises DeadlineParseError for an unknown wording.
-    """
-    existing = list(key_result.deadlines.all()) if existing is None else existing
-    kept: list[Deadline] = []
-    created = 0
-    for parsed in parse_deadline(key_result.deadline_text) if key_result.deadline_text.strip() else []:
-        row = next((d for d in existing if d not in kept and (d.kind, d.due_date, d.recurrence) == (parsed.kind, parsed.due_date, parsed.recurrence)), None)
-        if row is None:
-            row = Deadline(key_result=key_result, kind=parsed.kind, due_date=parsed.due_date, recurrence=parsed.recurrence)
-            created += 1
-        if row.pk is None or row.times_per_month != parsed.times_per_month:
-            row.times_per_month = parsed.times_per_month
-            row.save()
-        kept.append(row)
-    stale = [row.pk for row in existing if row not in kept]
-    if stale:
-        Deadline.objects.filter(pk__in=stale).delete()
-    return created, len(kept), len(stale)
 
 
 def _activity_date(row: dict, which: str) -> dt.date | None:

@@ -1,0 +1,10 @@
+"""Celery tasks of reports: thin wrappers around services, safe to run twice."""
+
+from celery import shared_task
+
+from .services import export_job_run
+
+
+@shared_task(acks_late=True)
+def build_export(job_id: int) -> None:
+    export_job_run(job_id=job_id)

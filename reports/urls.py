@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+# Mounted at the site's root: the pages keep the addresses they had before the reports app existed.
+urlpatterns = [
+    path("schools/<int:pk>/", views.school_card, name="school-card"),
+    path("ratings/dashboard/", views.dashboard_view, name="dashboard"),
+    path("ratings/exports/", views.export_list, name="export-list"),
+    path("ratings/exports/<slug:kind>/", views.export_create, name="export-create"),
+    path("ratings/exports/jobs/<int:pk>/", views.export_job, name="export-job"),
+    path("ratings/exports/jobs/<int:pk>/status/", views.export_job_status, name="export-job-status"),
+    path("ratings/exports/jobs/<int:pk>/download/", views.export_job_download, name="export-job-download"),
+]
