@@ -30,6 +30,11 @@ class ScoringScheme(models.Model):
         return f"Рейтинг: {self.questionnaire}"
 
 
+# Limits of a rule's figures that keep the recompute's exact integer arithmetic within 64 bits.
+LINEAR_BOUND = 1_000_000
+LINEAR_MAX_POINTS = 1000
+
+
 class ScoringRule(models.Model):
     class Kind(models.TextChoices):
         YES = "yes", "баллы за «да»"
@@ -54,6 +59,13 @@ class ScoringRule(models.Model):
                 condition=~Q(kind="linear") | Q(floor_value__isnull=False, full_value__isnull=False, full_value__gt=F("floor_value")),
                 name="rule_linear_bounds",
             ),
+            # The recompute counts in exact integers (ratings/sql.py): these bounds keep its products within 64 bits.
+            models.CheckConstraint(
+                condition=Q(max_points__lte=LINEAR_MAX_POINTS)
+                & (Q(floor_value__isnull=True) | Q(floor_value__gte=-LINEAR_BOUND, floor_value__lte=LINEAR_BOUND))
+                & (Q(full_value__isnull=True) | Q(full_value__gte=-LINEAR_BOUND, full_value__lte=LINEAR_BOUND)),
+                name="rule_exact_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +73,12 @@ class ScoringRule(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        if self.max_points is not None and self.max_points > LINEAR_MAX_POINTS:
+            errors["max_points"] = f"Не больше {LINEAR_MAX_POINTS} баллов за вопрос."
+        for name in ("floor_value", "full_value"):
+            value = getattr(self, name)
+            if value is not None and abs(value) > LINEAR_BOUND:
+                errors[name] = "Граница — от −1 000 000 до 1 000 000."
         if self.kind == self.Kind.LINEAR:
             if self.floor_value is None:
                 errors["floor_value"] = "Укажите значение, при котором баллов ещё нет."
@@ -155,8 +173,9 @@ class Rating(models.Model):
     submission = models.ForeignKey(
         "surveys.Submission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="анкета", db_constraint=False
     )
-    points = models.DecimalField("баллы", max_digits=8, decimal_places=2, null=True)
-    possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2, null=True)
+    # Exact: points are counted in thousandths (see ratings/sql.py); the score is rounded once, half up, to 0.1.
+    points = models.DecimalField("баллы", max_digits=10, decimal_places=3, null=True)
+    possible = models.DecimalField("из возможных", max_digits=10, decimal_places=3, null=True)
     score = models.DecimalField("рейтинг, 0–100", max_digits=4, decimal_places=1, null=True)
     rank = models.PositiveIntegerField("место в городе", null=True)
     district_rank = models.PositiveIntegerField("место в районе", null=True)
@@ -195,8 +214,8 @@ class SectionScore(models.Model):
     )
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="section_scores", verbose_name="школа", db_constraint=False)
     section = models.ForeignKey("surveys.Section", on_delete=models.CASCADE, related_name="+", verbose_name="раздел", db_constraint=False, db_index=False)
-    points = models.DecimalField("баллы", max_digits=8, decimal_places=2)
-    possible = models.DecimalField("из возможных", max_digits=8, decimal_places=2)
+    points = models.DecimalField("баллы", max_digits=10, decimal_places=3)
+    possible = models.DecimalField("из возможных", max_digits=10, decimal_places=3)
 
     class Meta:
         verbose_name = "баллы по разделу"

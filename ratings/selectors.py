@@ -167,12 +167,13 @@ class RatingCard:
         return [check for check in self.checks if not check.ok]
 
 
-def _answer_points(submission_id: int | None) -> dict[int, Decimal]:
-    if submission_id is None:
+def _answer_points(submission_id: int | None, scheme_id: int | None) -> dict[int, Decimal]:
+    """Each answer's points exactly as the recompute counts them (thousandths), so the card's lines add up to its total."""
+    if submission_id is None or scheme_id is None:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(sql.ANSWER_POINTS_OF_SUBMISSION, {"submission_id": submission_id})
-        return {question_id: Decimal(str(points)).quantize(Decimal("0.01")) for question_id, points in cursor.fetchall()}
+        cursor.execute(sql.ANSWER_POINTS_OF_SUBMISSION, {"submission_id": submission_id, "scheme_id": scheme_id, **sql.CHOICES})
+        return {question_id: Decimal(int(points_milli)).scaleb(-3) for question_id, points_milli in cursor.fetchall()}
 
 
 def rating_card(access: Access, submission_round: SubmissionRound, school_id: int) -> RatingCard:
@@ -190,7 +191,8 @@ def rating_card(access: Access, submission_round: SubmissionRound, school_id: in
         .order_by("section__order", "order", "pk")
     )
     answers = {a.question_id: a for a in Answer.objects.filter(submission_id=rating.submission_id).select_related("question")} if rating.submission_id else {}
-    points = _answer_points(rating.submission_id)
+    scheme_id = next((question.scoring_rule.scheme_id for question in questions if hasattr(question, "scoring_rule")), None)
+    points = _answer_points(rating.submission_id, scheme_id)
     scores = {s.section_id: s for s in SectionScore.objects.filter(round=submission_round, school_id=school_id)}
     sections: dict[int, SectionLines] = {}
     for question in questions:

@@ -1,10 +1,12 @@
 """Writes of ratings: invalidating a round's results, recomputing them, scoring rules and status awards."""
 
 import logging
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,7 +14,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
-from surveys.models import Question, Questionnaire, Submission, SubmissionRound
+from surveys.models import Question, Questionnaire, SubmissionRound
 
 from . import sql
 from .models import (
@@ -45,8 +47,6 @@ RECOMPUTE_LOCK_NAMESPACE = 5_005_001
 
 # «Под угрозой»: below the target by at most this many points (percentage points for a share).
 AT_RISK_MARGIN = Decimal(10)
-
-CENT = Decimal("0.01")
 
 
 def round_results_invalidate(*, round_id: int) -> None:
@@ -200,8 +200,7 @@ def _round_params(submission_round: SubmissionRound, scheme_id: int | None) -> d
         "municipality_id": submission_round.municipality_id,
         "scheme_id": scheme_id,
         "previous_round_id": submission_round.previous_id or _previous_round_id(submission_round),
-        "state_submitted": Submission.State.SUBMITTED.value,
-        "state_accepted": Submission.State.ACCEPTED.value,
+        **sql.CHOICES,
     }
 
 
@@ -267,21 +266,21 @@ def indicator_verdict(*, actual: Decimal | None, target: Decimal | None, higher_
     return IndicatorProgress.Verdict.NOT_ACHIEVED
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+def half_up(value: Fraction, places: int) -> Decimal:
+    """An exact fraction rounded once, half up, to `places` decimals (every figure here is non-negative)."""
+    return Decimal(math.floor(value * 10**places + Fraction(1, 2))).scaleb(-places)
 
 
-def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int, mean_value, mean_ratio) -> Decimal | None:
+def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int, sum_tenk, numerator_tenk, denominator_tenk) -> Decimal | None:
+    """The actual of an indicator from exact integer sums (answers in ten-thousandths), rounded once to 0.01."""
     if with_data == 0:
         return None
     if aggregation == Indicator.Aggregation.MEAN:
-        return _decimal(mean_value)
-    if aggregation == Indicator.Aggregation.SHARE_FULL_RATIO and level == Indicator.Level.SCHOOL and mean_ratio is not None:
+        return half_up(Fraction(int(sum_tenk), 10000 * with_data), 2) if sum_tenk is not None else None
+    if aggregation == Indicator.Aggregation.SHARE_FULL_RATIO and level == Indicator.Level.SCHOOL and denominator_tenk:
         # One school: its own share (e.g. fast workstations of all workstations), not a 0/100 yes-no.
-        return _decimal(mean_ratio)
-    return _decimal(Decimal(meeting) * 100 / Decimal(with_data))
+        return half_up(Fraction(int(numerator_tenk) * 100, int(denominator_tenk)), 2)
+    return half_up(Fraction(meeting * 100, with_data), 2)
 
 
 def round_indicators(submission_round: SubmissionRound):
@@ -308,9 +307,9 @@ def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -
     close_date = timezone.localdate(submission_round.closes_at)
     rows = []
     for indicator_id, level, aggregation, higher_is_better, own_school_id in indicators:
-        with_data, meeting, mean_value, mean_ratio = aggregates.get(indicator_id, (0, 0, None, None))
+        with_data, meeting, sum_tenk, numerator_tenk, denominator_tenk = aggregates.get(indicator_id, (0, 0, None, None, None))
         with_data, meeting = int(with_data), int(meeting or 0)
-        actual = _indicator_actual(aggregation, level, with_data, meeting, mean_value, mean_ratio)
+        actual = _indicator_actual(aggregation, level, with_data, meeting, sum_tenk, numerator_tenk, denominator_tenk)
         target = indicator_target_for(sorted(targets.get(indicator_id, [])), close_date)
         rows.append(
             IndicatorProgress(

@@ -8,32 +8,104 @@ every value is a parameter. `%%` is a literal percent sign (LIKE patterns).
 # The statements are joined from constant fragments only (never from input), which S608 cannot tell.
 # ruff: noqa: S608
 
+from indicators.models import Indicator
+from surveys.models import Question, Submission
+
+from .models import Rating, ScoringRule
+
+# Every choice value the recompute's SQL compares with, passed as parameters (never spelled in the SQL).
+CHOICES = {
+    "state_submitted": Submission.State.SUBMITTED.value,
+    "state_accepted": Submission.State.ACCEPTED.value,
+    **{f"kind_{kind.value}": kind.value for kind in ScoringRule.Kind},
+    "level_high": Rating.Level.HIGH.value,
+    "level_medium": Rating.Level.MEDIUM.value,
+    "level_low": Rating.Level.LOW.value,
+    "level_none": Rating.Level.NO_DATA.value,
+    "type_yes_no": Question.Type.YES_NO.value,
+    "type_single": Question.Type.SINGLE_CHOICE.value,
+    "type_multiple": Question.Type.MULTIPLE_CHOICE.value,
+    "aggregation_share_full": Indicator.Aggregation.SHARE_FULL_RATIO.value,
+    "aggregation_none": Indicator.Aggregation.NONE.value,
+    "level_city": Indicator.Level.CITY.value,
+    "level_school": Indicator.Level.SCHOOL.value,
+}
+
 # Only the submission in one of these states counts: (submitted, accepted).
 COUNTED_STATES_SQL = "(%(state_submitted)s, %(state_accepted)s)"
 
-# Points of one answer `a` under its rule `r` (joined to the answer by question), within [0, max_points]:
-#  yes: max_points for «да»; linear: 0 at or below floor, max at or above full, straight line between;
+# Exact arithmetic on both databases (SQLite keeps decimals as floating point): every figure is an integer of a
+# fixed scale before it is added or compared. Points are integer thousandths («milli»); answers, bounds and
+# thresholds (4 decimals in the model) integer ten-thousandths; scores integer tenths. CAST(ROUND(x * 10^k)) only
+# re-reads a stored decimal of at most k places, it never rounds a value away.
+MILLI = "CAST(ROUND({} * 1000) AS BIGINT)"
+TENK = "CAST(ROUND({} * 10000) AS BIGINT)"
+
+# The rules of the round's scheme with their figures as integers (see the scales above).
+RULES_CTE = (
+    """
+rules AS (
+    SELECT r.id, r.question_id, r.kind, q.section_id,
+           """
+    + MILLI.format("r.max_points")
+    + """ AS max_milli,
+           """
+    + TENK.format("r.floor_value")
+    + """ AS floor_tenk,
+           """
+    + TENK.format("r.full_value")
+    + """ AS full_tenk
+    FROM ratings_scoringrule r
+    JOIN surveys_question q ON q.id = r.question_id
+    WHERE r.scheme_id = %(scheme_id)s
+)"""
+)
+
+# Points of one answer `a` under its rule `r` (a row of `rules`), in thousandths, within [0, max]:
+#  yes: max for «да»; linear: 0 at or below floor, max at or above full, straight line between, rounded half up to
+#  0.001 (the only rounding before the score; integer division of non-negative numbers is floor on both databases);
 #  steps: the points of the highest threshold the value reaches; choice: the sum of the chosen options' points
 #  (a multiple choice is stored as "a|b|c": matched with LIKE, an option's % and _ escaped; one value: compared as
-#  is, which is cheaper); filled: max_points for any non-empty answer.
+#  is, which is cheaper); filled: max for any non-empty answer.
 # Each branch clamps on its own: an outer CASE over this expression would make PostgreSQL evaluate the subqueries
-# once per reference.
-ANSWER_POINTS_SQL = """
+# once per reference. Rule kinds come in as parameters (%(kind_yes)s …), like the submission states.
+ANSWER_POINTS_SQL = (
+    """
     CASE r.kind
-        WHEN 'yes' THEN CASE WHEN a.value_bool THEN r.max_points ELSE 0 END
-        WHEN 'linear' THEN CASE
-            WHEN a.value_number IS NULL OR a.value_number <= r.floor_value THEN 0
-            WHEN a.value_number >= r.full_value THEN r.max_points
-            ELSE r.max_points * 1.0 * (a.value_number - r.floor_value) / (r.full_value - r.floor_value)
+        WHEN %(kind_yes)s THEN CASE WHEN a.value_bool THEN r.max_milli ELSE 0 END
+        WHEN %(kind_linear)s THEN CASE
+            WHEN a.value_number IS NULL OR """
+    + TENK.format("a.value_number")
+    + """ <= r.floor_tenk THEN 0
+            WHEN """
+    + TENK.format("a.value_number")
+    + """ >= r.full_tenk THEN r.max_milli
+            ELSE (2 * r.max_milli * ("""
+    + TENK.format("a.value_number")
+    + """ - r.floor_tenk) + (r.full_tenk - r.floor_tenk)) / (2 * (r.full_tenk - r.floor_tenk))
         END
-        WHEN 'steps' THEN COALESCE((
-            SELECT CASE WHEN st.points > r.max_points THEN r.max_points WHEN st.points < 0 THEN 0 ELSE st.points END
+        WHEN %(kind_steps)s THEN COALESCE((
+            SELECT CASE WHEN """
+    + MILLI.format("st.points")
+    + """ > r.max_milli THEN r.max_milli WHEN st.points < 0 THEN 0 ELSE """
+    + MILLI.format("st.points")
+    + """ END
             FROM ratings_scoringstep st
-            WHERE st.rule_id = r.id AND st.threshold <= a.value_number
+            WHERE st.rule_id = r.id AND """
+    + TENK.format("st.threshold")
+    + " <= "
+    + TENK.format("a.value_number")
+    + """
             ORDER BY st.threshold DESC LIMIT 1
         ), 0)
-        WHEN 'choice' THEN COALESCE((
-            SELECT CASE WHEN SUM(cp.points) > r.max_points THEN r.max_points WHEN SUM(cp.points) < 0 THEN 0 ELSE SUM(cp.points) END
+        WHEN %(kind_choice)s THEN COALESCE((
+            SELECT CASE WHEN SUM("""
+    + MILLI.format("cp.points")
+    + """) > r.max_milli THEN r.max_milli WHEN SUM("""
+    + MILLI.format("cp.points")
+    + """) < 0 THEN 0 ELSE SUM("""
+    + MILLI.format("cp.points")
+    + """) END
             FROM ratings_choicepoints cp
             WHERE cp.rule_id = r.id
               AND (cp.value = a.value_text
@@ -41,45 +113,50 @@ ANSWER_POINTS_SQL = """
                        AND ('|' || a.value_text || '|')
                            LIKE ('%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'))
         ), 0)
-        WHEN 'filled' THEN CASE
+        WHEN %(kind_filled)s THEN CASE
             WHEN a.value_bool IS NOT NULL OR a.value_number IS NOT NULL OR a.value_date IS NOT NULL OR a.value_text <> '' OR a.file <> ''
-            THEN r.max_points ELSE 0
+            THEN r.max_milli ELSE 0
         END
         ELSE 0
     END
 """
+)
 
-# Points per section of every school with a counted submission; a section's possible points are the sum of
-# max_points of its scored questions, so an unanswered question counts 0 of its points.
-INSERT_SECTION_SCORES = (
-    """
-INSERT INTO ratings_sectionscore (round_id, school_id, section_id, points, possible)
-WITH rules AS (
-    SELECT r.id, r.question_id, r.kind, r.max_points, r.floor_value, r.full_value, q.section_id
-    FROM ratings_scoringrule r
-    JOIN surveys_question q ON q.id = r.question_id
-    WHERE r.scheme_id = %(scheme_id)s
-),
+# Points of every answer of the round's counted submissions, in thousandths: the one place answers are scored.
+# Everything else (sections, totals, the school card) adds these up.
+ANSWER_POINTS_CTE = (
+    RULES_CTE
+    + """,
 answer_points AS (
-    SELECT sub.school_id, r.section_id, """
+    SELECT sub.school_id, r.section_id, r.question_id, """
     + ANSWER_POINTS_SQL
-    + """ AS points
+    + """ AS points_milli
     FROM surveys_submission sub
     JOIN surveys_answer a ON a.submission_id = sub.id
     JOIN rules r ON r.question_id = a.question_id
     WHERE sub.round_id = %(round_id)s AND sub.state IN """
     + COUNTED_STATES_SQL
     + """
-),
+)"""
+)
+
+# Points per section of every school with a counted submission, summed exactly; a section's possible points are
+# the sum of the maxima of its scored questions, so an unanswered question counts 0 of its points.
+INSERT_SECTION_SCORES = (
+    """
+INSERT INTO ratings_sectionscore (round_id, school_id, section_id, points, possible)
+WITH """
+    + ANSWER_POINTS_CTE
+    + """,
 section_points AS (
-    SELECT school_id, section_id, SUM(points) AS points
+    SELECT school_id, section_id, SUM(points_milli) AS points_milli
     FROM answer_points
     GROUP BY school_id, section_id
 ),
 section_possible AS (
-    SELECT section_id, SUM(max_points) AS possible FROM rules GROUP BY section_id
+    SELECT section_id, SUM(max_milli) AS possible_milli FROM rules GROUP BY section_id
 )
-SELECT %(round_id)s, sub.school_id, sp.section_id, COALESCE(pts.points, 0), sp.possible
+SELECT %(round_id)s, sub.school_id, sp.section_id, COALESCE(pts.points_milli, 0) / 1000.0, sp.possible_milli / 1000.0
 FROM surveys_submission sub
 CROSS JOIN section_possible sp
 LEFT JOIN section_points pts ON pts.school_id = sub.school_id AND pts.section_id = sp.section_id
@@ -104,7 +181,7 @@ WHERE round_id = %(round_id)s
 )
 
 # One row per participating school: the round's schools plus any school with a counted submission.
-# Score = points / possible × 100 with one decimal; ranks with ties (1, 2, 2, 4) among rated schools only;
+# Score = points / possible × 100, rounded once, half up, to one decimal; ranks with ties (1, 2, 2, 4) among rated schools only;
 # schools without a counted submission get level 'none' («нет данных») and no rank.
 INSERT_RATINGS = (
     """
@@ -126,35 +203,41 @@ counted AS (
     + """
 ),
 totals AS (
-    SELECT ss.school_id, SUM(ss.points) AS points, SUM(ss.possible) AS possible
+    -- SUM of integers is numeric on PostgreSQL: cast back, so the division below is an integer one on both databases.
+    SELECT ss.school_id, CAST(SUM(CAST(ROUND(ss.points * 1000) AS BIGINT)) AS BIGINT) AS points_milli,
+           CAST(SUM(CAST(ROUND(ss.possible * 1000) AS BIGINT)) AS BIGINT) AS possible_milli
     FROM ratings_sectionscore ss
     WHERE ss.round_id = %(round_id)s
     GROUP BY ss.school_id
 ),
+-- The score in tenths, rounded once, half up: floor(points / possible × 1000 + ½) with integers only.
 scored AS (
-    SELECT s.id AS school_id, s.district_id, c.submission_id, t.points, t.possible,
-           CASE WHEN c.submission_id IS NOT NULL AND t.possible > 0 THEN ROUND(t.points * 100.0 / t.possible, 1) END AS score
+    SELECT s.id AS school_id, s.district_id, c.submission_id, t.points_milli, t.possible_milli,
+           CASE WHEN c.submission_id IS NOT NULL AND t.possible_milli > 0
+                THEN (2000 * t.points_milli + t.possible_milli) / (2 * t.possible_milli) END AS score_tenths
     FROM participant_ids p
     JOIN schools_school s ON s.id = p.school_id
     LEFT JOIN counted c ON c.school_id = p.school_id
     LEFT JOIN totals t ON t.school_id = p.school_id
 ),
+-- Ranks, levels and the status criterion compare the score as shown: ties are schools shown with equal scores.
 ranked AS (
-    SELECT sc.school_id, sc.district_id, sc.submission_id, sc.points, sc.possible, sc.score,
-           CASE WHEN sc.score IS NOT NULL THEN
-               RANK() OVER (PARTITION BY CASE WHEN sc.score IS NULL THEN 0 ELSE 1 END ORDER BY sc.score DESC)
+    SELECT sc.school_id, sc.district_id, sc.submission_id, sc.points_milli, sc.possible_milli, sc.score_tenths,
+           CASE WHEN sc.score_tenths IS NOT NULL THEN
+               RANK() OVER (PARTITION BY CASE WHEN sc.score_tenths IS NULL THEN 0 ELSE 1 END ORDER BY sc.score_tenths DESC)
            END AS city_rank,
-           CASE WHEN sc.score IS NOT NULL AND sc.district_id IS NOT NULL THEN
-               RANK() OVER (PARTITION BY sc.district_id, CASE WHEN sc.score IS NULL THEN 0 ELSE 1 END ORDER BY sc.score DESC)
+           CASE WHEN sc.score_tenths IS NOT NULL AND sc.district_id IS NOT NULL THEN
+               RANK() OVER (PARTITION BY sc.district_id, CASE WHEN sc.score_tenths IS NULL THEN 0 ELSE 1 END ORDER BY sc.score_tenths DESC)
            END AS district_rank
     FROM scored sc
 )
-SELECT %(round_id)s, k.school_id, k.district_id, k.submission_id, k.points, k.possible, k.score, k.city_rank, k.district_rank,
+SELECT %(round_id)s, k.school_id, k.district_id, k.submission_id, k.points_milli / 1000.0, k.possible_milli / 1000.0, k.score_tenths / 10.0,
+       k.city_rank, k.district_rank,
        CASE
-           WHEN k.score IS NULL THEN 'none'
-           WHEN k.score >= sch.level_high THEN 'high'
-           WHEN k.score >= sch.level_medium THEN 'medium'
-           ELSE 'low'
+           WHEN k.score_tenths IS NULL THEN %(level_none)s
+           WHEN k.score_tenths >= CAST(ROUND(sch.level_high * 10) AS BIGINT) THEN %(level_high)s
+           WHEN k.score_tenths >= CAST(ROUND(sch.level_medium * 10) AS BIGINT) THEN %(level_medium)s
+           ELSE %(level_low)s
        END,
        pr.score, pr.rank
 FROM ranked k
@@ -219,13 +302,14 @@ pivot AS (
 ),
 checks AS (
     SELECT r.school_id,
-           CASE WHEN r.score >= c.min_score THEN 1 ELSE 0 END AS ok_score,
-           CASE WHEN p.speed >= (CASE WHEN s.is_urban THEN c.speed_urban ELSE c.speed_rural END) THEN 1 ELSE 0 END AS ok_speed,
+           CASE WHEN CAST(ROUND(r.score * 10) AS BIGINT) >= CAST(ROUND(c.min_score * 10) AS BIGINT) THEN 1 ELSE 0 END AS ok_score,
+           CASE WHEN CAST(ROUND(p.speed * 10000) AS BIGINT)
+                     >= CAST(ROUND((CASE WHEN s.is_urban THEN c.speed_urban ELSE c.speed_rural END) * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_speed,
            CASE WHEN %(kit_any)s
                   OR ('|' || %(kit_values)s || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(p.kit, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
                 THEN 1 ELSE 0 END AS ok_kit,
            CASE WHEN NOT c.require_contract OR p.contract = 1 THEN 1 ELSE 0 END AS ok_contract,
-           CASE WHEN p.teachers >= c.min_teacher_share THEN 1 ELSE 0 END AS ok_teachers,
+           CASE WHEN CAST(ROUND(p.teachers * 10000) AS BIGINT) >= CAST(ROUND(c.min_teacher_share * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_teachers,
            CASE WHEN NOT c.require_certification_request OR p.certification = 1 THEN 1 ELSE 0 END AS ok_certification
     FROM ratings_rating r
     JOIN schools_school s ON s.id = r.school_id
@@ -258,30 +342,46 @@ WHERE round_id = %(round_id)s
 
 # Indicator progress: one grouped query over every indicator of the round's municipality (city level) and of its
 # schools' own plans (school level; the same indicators as `services.round_indicators`). Per indicator: schools with data, schools meeting the
-# condition, the mean answer and the mean answer/denominator ratio; Python turns these into the actual and the verdict
+# condition, the sum of the answers and of the answer and denominator (ten-thousandths, exact); Python turns these into the actual and the verdict
 # (an indicator without a single answer returns no row: «нет данных»).
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
 INDICATOR_AGGREGATES = (
     """
-SELECT indicator_id, COUNT(*), SUM(meets), AVG(value_number), AVG(ratio)
+SELECT indicator_id, COUNT(*), SUM(meets), SUM(value_tenk), SUM(ratio_numerator_tenk), SUM(ratio_denominator_tenk)
 FROM (
-    SELECT i.id AS indicator_id, a.value_number,
+    SELECT i.id AS indicator_id,
+           """
+    + TENK.format("a.value_number")
+    + """ AS value_tenk,
            CASE
-               WHEN q.type = 'yes_no' THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
-               WHEN q.type IN ('single', 'multiple') THEN CASE
+               WHEN q.type = %(type_yes_no)s THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
+               WHEN q.type IN (%(type_single)s, %(type_multiple)s) THEN CASE
                    WHEN CAST(i.condition_choices AS TEXT)
                         LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
                    THEN 1 ELSE 0 END
-               WHEN i.aggregation = 'share_full' THEN CASE
-                   WHEN d.value_number > 0 AND a.value_number >= d.value_number THEN 1 ELSE 0 END
+               WHEN i.aggregation = %(aggregation_share_full)s THEN CASE
+                   WHEN d.value_number > 0 AND """
+    + TENK.format("a.value_number")
+    + " >= "
+    + TENK.format("d.value_number")
+    + """ THEN 1 ELSE 0 END
                WHEN COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
                    WHEN a.value_number > 0 THEN 1 ELSE 0 END
-               WHEN a.value_number >= COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) THEN 1
+               WHEN """
+    + TENK.format("a.value_number")
+    + " >= "
+    + TENK.format("COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
+    + """ THEN 1
                ELSE 0
            END AS meets,
-           CASE WHEN d.value_number > 0 THEN a.value_number * 100.0 / d.value_number END AS ratio
+           CASE WHEN d.value_number > 0 THEN """
+    + TENK.format("a.value_number")
+    + """ END AS ratio_numerator_tenk,
+           CASE WHEN d.value_number > 0 THEN """
+    + TENK.format("d.value_number")
+    + """ END AS ratio_denominator_tenk
     FROM indicators_indicator i
     JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
     JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = i.question_code
@@ -296,18 +396,18 @@ FROM (
         WHERE ad.question_id IN (
             SELECT qd.id FROM surveys_question qd
             WHERE qd.questionnaire_id = %(questionnaire_id)s
-              AND qd.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = 'share_full')
+              AND qd.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = %(aggregation_share_full)s)
         )
     ) d ON d.submission_id = a.submission_id AND d.question_id = dq.id
-    WHERE i.aggregation <> 'none'
-      AND ((i.level = 'city' AND rm.municipality_id = %(municipality_id)s) OR (i.level = 'school' AND rm.school_id = sub.school_id))
+    WHERE i.aggregation <> %(aggregation_none)s
+      AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR (i.level = %(level_school)s AND rm.school_id = sub.school_id))
       AND sub.round_id = %(round_id)s AND sub.state IN """
     + COUNTED_STATES_SQL
     + """
       AND CASE
-              WHEN q.type = 'yes_no' THEN a.value_bool IS NOT NULL
-              WHEN q.type IN ('single', 'multiple') THEN a.value_text <> ''
-              WHEN i.aggregation = 'share_full' THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
+              WHEN q.type = %(type_yes_no)s THEN a.value_bool IS NOT NULL
+              WHEN q.type IN (%(type_single)s, %(type_multiple)s) THEN a.value_text <> ''
+              WHEN i.aggregation = %(aggregation_share_full)s THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
               ELSE a.value_number IS NOT NULL
           END
 ) answer_values
@@ -315,14 +415,17 @@ GROUP BY indicator_id
 """
 )
 
-# The points of each answer of one submission, by the same rules as the recompute (for the school's card).
+# The points of each answer of one submission in thousandths, by the same rules as the recompute (for the school's card).
 ANSWER_POINTS_OF_SUBMISSION = (
     """
+WITH """
+    + RULES_CTE
+    + """
 SELECT r.question_id, """
     + ANSWER_POINTS_SQL
-    + """ AS points
+    + """ AS points_milli
 FROM surveys_answer a
-JOIN ratings_scoringrule r ON r.question_id = a.question_id
+JOIN rules r ON r.question_id = a.question_id
 WHERE a.submission_id = %(submission_id)s
 """
 )
