@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0002_recompute_rows_without_db_foreign_keys'),
+        ('ratings', '0003_exportjob_moved_to_reports'),
         ('surveys', '0002_audit_versions'),
     ]
 
