@@ -20,5 +20,6 @@ urlpatterns = [
     path("roadmaps/", include("indicators.urls")),
     path("rounds/", include("surveys.urls")),
     path("ratings/", include("ratings.urls")),
+    path("", include("operations.urls")),
     path("", include("reports.urls")),
 ]

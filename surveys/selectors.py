@@ -376,3 +376,18 @@ def city_yes_shares(round_id: int) -> dict[int, Decimal]:
         .order_by()
     )
     return {r["question_id"]: Decimal(100 * r["yes"]) / r["answered"] for r in rows}
+
+
+@dataclass(frozen=True)
+class RecomputeSummary:
+    """For the operator: when results were last recomputed and which rounds wait for a recompute."""
+
+    last_computed_at: dt.datetime | None
+    last_round_title: str
+    stale_rounds: list[SubmissionRound]
+
+
+def recompute_summary() -> RecomputeSummary:
+    last = SubmissionRound.objects.filter(computed_at__isnull=False).order_by("-computed_at").only("title", "computed_at").first()
+    stale = list(SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).only("title", "recompute_queued_at").order_by("pk"))
+    return RecomputeSummary(last.computed_at if last else None, last.title if last else "", stale)

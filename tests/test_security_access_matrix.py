@@ -200,6 +200,9 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "schools:import-preview": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
     "schools:import-done": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
     "schools:import-credentials": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
+    # Operations: the health endpoint answers anyone (a load balancer signs in as nobody) and names no data; its page is for administrators.
+    "operations:health": Entry(lambda role, target: 200),
+    "operations:health-page": Entry(roles_only("administrator")),
 }
 
 

@@ -1,0 +1,11 @@
+"""Celery tasks of operations: thin wrappers around services, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def record_beat_heartbeat() -> None:
+    """Scheduled by beat every minute: its row's age says whether the scheduler (reminders, stale recomputes) runs."""
+    from .services import BEAT, heartbeat_record
+
+    heartbeat_record(name=BEAT)
