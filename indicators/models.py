@@ -138,6 +138,29 @@ class KeyResult(models.Model):
         FINAL = "final", "окончательный"
         RESULT = "result", "результат"
 
+    class Fact(models.TextChoices):
+        QUESTIONNAIRE_PUBLISHED = "questionnaire_published", "опросная форма опубликована в раунде мониторинга"
+        ROUND_COMPLETENESS = "round_completeness", "анкеты собраны к сроку раунда (доля школ)"
+        RATING_PUBLISHED = "rating_published", "рейтинг готовности по итогам раунда сформирован"
+        CURATORS_APPOINTED = "curators_appointed", "у школ есть куратор с приказом о назначении (доля школ)"
+        STATUS_CHECKED = "status_checked", "школы проверены на статус по критериям (сертификация)"
+        STATUS_CONFIRMED = "status_confirmed", "список школ со статусом утверждён"
+        INDICATOR_VERDICT = "indicator_verdict", "показатель достиг цели к сроку результата"
+
+    SHARE_FACTS = (Fact.ROUND_COMPLETENESS, Fact.CURATORS_APPOINTED)
+    # What each kind of fact counts, as the key result page says it (computed in ratings/facts.py).
+    FACT_RULES = {
+        Fact.QUESTIONNAIRE_PUBLISHED: "выполнен за год, если раунд мониторинга этого года открыт с опросной формой.",
+        Fact.ROUND_COMPLETENESS: "выполнен за год, если к сроку раунда анкеты отправила нужная доля школ-участниц (по умолчанию все).",
+        Fact.RATING_PUBLISHED: "выполнен за год, если раунд закрыт и рейтинг по его анкетам пересчитан.",
+        Fact.CURATORS_APPOINTED: "выполнен за год, если у нужной доли школ-участниц есть действующий куратор с номером и датой приказа не позже срока раунда.",
+        Fact.STATUS_CHECKED: "выполнен за год, если раунд закрыт и все школы, отправившие анкету, проверены по критериям статуса.",
+        Fact.STATUS_CONFIRMED: "выполнен за год, если администратор утвердил список школ со статусом этого года.",
+        Fact.INDICATOR_VERDICT: (
+            "значение показателя в последнем раунде, закрытом к сроку результата, сравнивается с целью; если такого раунда не было — «нет данных к сроку»."
+        ),
+    }
+
     roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="key_results", verbose_name="дорожная карта")
     direction = models.ForeignKey(Direction, on_delete=models.CASCADE, null=True, blank=True, related_name="key_results", verbose_name="направление")
     number = models.CharField("№", max_length=10)
@@ -153,6 +176,22 @@ class KeyResult(models.Model):
     characteristic = models.TextField("характеристика результата", blank=True)
     indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="key_results", verbose_name="показатель")
     completed_on = models.DateField("выполнен", null=True, blank=True)
+    # A key result the portal's own data fulfils: the kind of fact and its share; the evidence is computed (KeyResultEvidence).
+    fact = models.CharField(
+        "подтверждается данными портала",
+        max_length=30,
+        choices=Fact.choices,
+        blank=True,
+        help_text="Если выбрано, состояние результата вычисляется по данным портала за каждый год, вручную его не отмечают",
+    )
+    fact_share = models.DecimalField(
+        "доля школ, %",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Для «анкеты собраны» и «кураторы назначены»: сколько школ нужно (по умолчанию 100 %)",
+    )
 
     class Meta:
         verbose_name = "ключевой результат"
@@ -161,6 +200,37 @@ class KeyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text[:80]}"
+
+
+class KeyResultEvidence(models.Model):
+    """What the portal's own data says of a fact-linked key result for one year: derived, rewritten from its sources
+    (rounds, submissions, ratings, status awards, curators) by ratings.services.key_result_facts_refresh."""
+
+    class Status(models.TextChoices):
+        FULFILLED = "fulfilled", "выполнен"
+        PENDING = "pending", "в работе"
+        MISSED = "missed", "не выполнен"
+        NO_DATA = "no_data", "нет данных к сроку"
+
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="evidence", verbose_name="ключевой результат")
+    year = models.PositiveSmallIntegerField("год")
+    status = models.CharField("итог", max_length=10, choices=Status.choices)
+    summary = models.CharField("что показывают данные", max_length=500)
+    counted = models.PositiveIntegerField("сколько", null=True, blank=True)
+    total = models.PositiveIntegerField("из скольких", null=True, blank=True)
+    happened_on = models.DateField("когда", null=True, blank=True)
+    source = models.CharField("источник", max_length=300, blank=True, help_text="Раунд, список или показатель, из которого взяты данные")
+    link = models.CharField("ссылка на данные", max_length=300, blank=True)
+    computed_at = models.DateTimeField("вычислено", auto_now=True)
+
+    class Meta:
+        verbose_name = "подтверждение по данным портала"
+        verbose_name_plural = "подтверждения по данным портала"
+        ordering = ["key_result", "-year"]
+        constraints = [models.UniqueConstraint(fields=["key_result", "year"], name="evidence_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.key_result.number} {self.year}: {self.get_status_display()}"
 
 
 class Deadline(models.Model):

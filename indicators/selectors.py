@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 
-from .models import Activity, Deadline, Direction, Indicator, KeyResult, ProcessEvent, Roadmap
+from .models import Activity, Deadline, Direction, Indicator, KeyResult, KeyResultEvidence, ProcessEvent, Roadmap
 
 CALENDAR_DAYS = 90
 
@@ -96,6 +96,7 @@ class KeyResultRow:
     last_event_on: dt.date | None = None
     progress: Any = None  # ratings' IndicatorProgress of the indicator's latest round
     next_due: dt.date | None = None
+    evidence: list[KeyResultEvidence] = field(default_factory=list)
 
     @property
     def dated(self) -> list[dt.date]:
@@ -107,7 +108,15 @@ class KeyResultRow:
 
     @property
     def tracks_events(self) -> bool:
-        return self.key_result.indicator_id is None
+        return self.key_result.indicator_id is None and not self.key_result.fact
+
+    @property
+    def from_portal(self) -> bool:
+        return bool(self.key_result.fact)
+
+    @property
+    def latest_evidence(self) -> KeyResultEvidence | None:
+        return self.evidence[0] if self.evidence else None
 
 
 def _number(value: Decimal | None) -> str:
@@ -169,6 +178,30 @@ def _event_state(row: KeyResultRow, roadmap: Roadmap, today: dt.date) -> None:
         row.state = BEHIND if recurring else OVERDUE
 
 
+EVIDENCE_STATES = {
+    KeyResultEvidence.Status.FULFILLED: DONE,
+    KeyResultEvidence.Status.PENDING: IN_PROGRESS,
+    KeyResultEvidence.Status.MISSED: MISSED,
+    KeyResultEvidence.Status.NO_DATA: NO_DATA,
+}
+
+
+def _evidence_state(row: KeyResultRow, today: dt.date) -> None:
+    """A fact-linked result takes the state of its latest year's evidence; a recurring one also counts the years
+    fulfilled as events held (portal facts count as events, beside those a methodologist records)."""
+    latest = row.latest_evidence
+    if latest is None:
+        row.state = PLANNED
+        row.note = "данных портала ещё нет: они появятся с первым раундом мониторинга"
+        return
+    row.state = EVIDENCE_STATES[latest.status]
+    row.note = f"{latest.year}: {latest.get_status_display()} — {latest.summary}"
+    fulfilled = sum(1 for e in row.evidence if e.status == KeyResultEvidence.Status.FULFILLED)
+    if any(d.kind == Deadline.Kind.RECURRING for d in row.deadlines):
+        row.held += fulfilled
+        row.note += f"; выполнено по данным портала за {fulfilled} г." if fulfilled else ""
+
+
 def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dict, today: dt.date) -> list[KeyResultRow]:
     """Rows for key results fetched by `key_results_for` (deadlines prefetched, events counted)."""
     rows = []
@@ -180,8 +213,11 @@ def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dic
             held=kr.held_count,
             last_event_on=kr.last_event_on,
             progress=progress_by_indicator.get(kr.indicator_id),
+            evidence=list(kr.evidence.all()),
         )
-        if kr.completed_on:
+        if kr.fact:
+            _evidence_state(row, today)
+        elif kr.completed_on:
             row.state, row.note = DONE, f"отмечен выполненным {kr.completed_on:%d.%m.%Y}"
         elif kr.indicator_id:
             _indicator_state(row, today)
@@ -192,11 +228,11 @@ def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dic
 
 
 def key_results_for(roadmaps: QuerySet[Roadmap]) -> QuerySet[KeyResult]:
-    """Key results of the roadmaps with what their state needs, in 2 queries (results, deadlines)."""
+    """Key results of the roadmaps with what their state needs, in 3 queries (results, deadlines, evidence)."""
     return (
         KeyResult.objects.filter(roadmap__in=roadmaps)
         .select_related("roadmap", "direction", "indicator")
-        .prefetch_related("deadlines")
+        .prefetch_related("deadlines", "evidence")
         .annotate(held_count=Count("events"), last_event_on=Max("events__date"))
         .order_by("roadmap_id", "direction__number", "order", "id")
     )

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .deadlines import parse_deadline
-from .models import Deadline, KeyResult, ProcessEvent
+from .models import Deadline, KeyResult, KeyResultEvidence, ProcessEvent
 
 
 @transaction.atomic
@@ -77,3 +77,15 @@ def sync_deadlines(key_result: KeyResult, *, existing: list[Deadline] | None = N
     if stale:
         Deadline.objects.filter(pk__in=stale).delete()
     return created, len(kept), len(stale)
+
+
+@transaction.atomic
+def key_result_evidence_sync(*, key_result_ids: list[int], evidence: list[KeyResultEvidence]) -> int:
+    """Make the evidence of these key results exactly `evidence` (one row per key result and year); returns rows written.
+
+    Called by the app that owns the facts (ratings): indicators stores what it is told and derives the state from it.
+    """
+    for row in evidence:
+        row.full_clean(exclude=["key_result"], validate_unique=False, validate_constraints=False)
+    KeyResultEvidence.objects.filter(key_result_id__in=key_result_ids).delete()
+    return len(KeyResultEvidence.objects.bulk_create(evidence))

@@ -47,6 +47,7 @@ def _key_result_page(request, access, key_result, event_form=None, status=200):
     context = {
         "row": row,
         "kr": key_result,
+        "fact_rule": key_result.FACT_RULES.get(key_result.fact, ""),
         "events": selectors.events_visible_to(access).filter(key_result=key_result),
         "can_record": access.sees_city,
         "event_form": event_form or ProcessEventForm(initial={"date": timezone.localdate()}),

@@ -417,4 +417,30 @@ def status_awards_confirm(*, municipality_id: int, year: int, user, order_refere
         ]
         for award in awards:
             award.full_clean(exclude=["school", "municipality", "round", "confirmed_by"], validate_unique=False, validate_constraints=False)
-        return StatusAward.objects.bulk_create(awards)
+        created = StatusAward.objects.bulk_create(awards)
+        transaction.on_commit(lambda: key_result_facts_refresh(municipality_id=municipality_id))
+        return created
+
+
+# Key results fulfilled by the portal's own data
+
+
+def key_result_facts_refresh(*, municipality_id: int | None = None) -> int:
+    """Rewrite the evidence of every fact-linked key result (of one municipality, or of all) from the portal's data.
+
+    Safe to run any time and twice: the rows are derived (see ratings/facts.py for the rules). Returns rows written.
+    """
+    from indicators.models import KeyResult
+    from indicators.services import key_result_evidence_sync
+
+    from .facts import key_result_evidence
+
+    municipalities = KeyResult.objects.exclude(fact="").exclude(roadmap__municipality__isnull=True)
+    if municipality_id is not None:
+        municipalities = municipalities.filter(roadmap__municipality_id=municipality_id)
+    written = 0
+    today = timezone.localdate()
+    for mid in sorted(set(municipalities.values_list("roadmap__municipality_id", flat=True))):
+        key_result_ids, rows = key_result_evidence(mid, today)
+        written += key_result_evidence_sync(key_result_ids=key_result_ids, evidence=rows)
+    return written

@@ -163,6 +163,7 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-stale-rounds": {"task": "ratings.tasks.recompute_stale_rounds", "schedule": 300.0},
     # The health page shows how long ago this ran: the scheduler is alive if it is a minute or two.
     "beat-heartbeat": {"task": "operations.tasks.record_beat_heartbeat", "schedule": 60.0},
+    "refresh-key-result-facts": {"task": "ratings.tasks.refresh_key_result_facts", "schedule": 3600.0},
 }
 # Submits closer together than this coalesce into one recompute.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 0 if not REDIS_URL else 5)

@@ -65,8 +65,8 @@ def test_roadmap_page_queries_do_not_grow_with_results(client, django_assert_max
     roadmap = make_roadmap(results=results)
     login(client, methodologist())
     # session, user, profile (password duty), groups (role), roadmap, progress, key results, deadlines,
-    # directions, indicators, targets, activities
-    with django_assert_max_num_queries(12):
+    # evidence (from the portal's data), directions, indicators, targets, activities
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("indicators:roadmap-detail", args=[roadmap.pk])).status_code == 200
 
 
@@ -75,8 +75,8 @@ def test_roadmap_list_queries_do_not_grow_with_roadmaps(client, django_assert_ma
     for i in range(roadmaps):
         make_roadmap(results=2, title=f"Карта {i}")
     login(client, methodologist())
-    # session, user, profile (password duty), groups (role), roadmaps with counts, progress, key results, deadlines
-    with django_assert_max_num_queries(8):
+    # session, user, profile (password duty), groups (role), roadmaps with counts, progress, key results, deadlines, evidence
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("indicators:roadmap-list")).status_code == 200
 
 

@@ -30,11 +30,19 @@ def load_rostov(tally: SeedTally) -> Roadmap:
     data = read_fixture("roadmap_rostov.json")
     rows = RoadmapRows(tally, data, municipality=Municipality.objects.get(name=data["municipality"]))
     key_results = {}
+    # Final results with an indicator target: their verdict at the deadline comes from the portal's rounds.
+    verdicts = {number for item in data["indicators"] if item.get("target_index", 0) == 0 for number in item["key_results"]}
     for item in data["directions"]:
         direction = rows.direction(item["number"], item["title"])
         for order, row in enumerate(item["key_results"], start=1):
             key_results[row["number"]] = rows.key_result(
-                row["number"], order=order, direction=direction, kind=row["kind"], text=row["text"], deadline_text=row["deadline"]
+                row["number"],
+                order=order,
+                direction=direction,
+                kind=row["kind"],
+                text=row["text"],
+                deadline_text=row["deadline"],
+                fact=row.get("fact") or (KeyResult.Fact.INDICATOR_VERDICT if row["number"] in verdicts else ""),
             )
     for order, item in enumerate(data["indicators"], start=1):
         indicator = rows.indicator(

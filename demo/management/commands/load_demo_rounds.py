@@ -75,7 +75,7 @@ def _answers(rng: random.Random, questions: list[Question], school: School, year
         "parents_consultation": rng.random() < 0.75,
         "students_count": students + (rng.randint(-30, 60) if base else 0),
         "teachers_count": school.teachers_count or max(30, students // 18),
-        "certification_request": year >= 2026 and speed >= 100 and kit != "none" and rng.random() < 0.6,
+        "certification_request": speed >= 100 and kit != "none" and rng.random() < 0.6,
         "comment": "",
     }
     known = {q.code for q in questions}
@@ -140,6 +140,9 @@ class Command(BaseCommand):
                 school=school,
                 position="заместитель директора по УВР",
                 phone=f"+7 (863) {rng.randint(200, 299)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+                # Appointed by the school's order (seed 002): key result 1.5 counts curators with an order.
+                order_number=f"{rng.randint(20, 180)}-о",
+                order_date=dt.date(2024, 8, rng.randint(20, 30)),
             )
             existing[school.pk] = user
             created += 1
