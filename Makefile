@@ -23,7 +23,6 @@ demo: $(STAMP)
 	$(PY) manage.py load_seed_data
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py load_demo_rounds
-	$(PY) manage.py refresh_key_result_facts
 
 run: demo
 	@echo "Портал: http://$(HOST):$(PORT)/  (остановить: Ctrl+C)"

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .deadlines import DeadlineParseError, parse_deadline
-from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, ProcessEvent, Roadmap
+from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, KeyResultEvidence, ProcessEvent, Roadmap
 from .services import sync_deadlines
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
@@ -244,6 +244,8 @@ class KeyResultForm(forms.ModelForm):
             "target_unit",
             "indicator",
             "completed_on",
+            "fact",
+            "fact_share",
             "responsible",
             "confirming_document",
             "controller",
@@ -264,6 +266,19 @@ class KeyResultForm(forms.ModelForm):
         return text
 
 
+class KeyResultEvidenceInline(admin.TabularInline):
+    """Derived from the portal's data (ratings/facts.py): shown, never edited."""
+
+    model = KeyResultEvidence
+    extra = 0
+    can_delete = False
+    fields = ["year", "status", "summary", "happened_on", "source", "computed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(KeyResult)
 class KeyResultAdmin(WideFieldsMixin, admin.ModelAdmin):
     wide_fields = ("deadline_text", "responsible", "controller")
@@ -282,10 +297,19 @@ class KeyResultAdmin(WideFieldsMixin, admin.ModelAdmin):
     list_select_related = ["roadmap", "direction", "indicator"]
     autocomplete_fields = ["roadmap", "direction", "indicator"]
     formfield_overrides = READABLE_TEXT
-    inlines = [DeadlineInline, ProcessEventInline]
+    inlines = [DeadlineInline, KeyResultEvidenceInline, ProcessEventInline]
     fieldsets = [
         (None, {"fields": ["roadmap", "direction", "number", "order", "kind", "text"]}),
         ("Срок и цель", {"fields": ["deadline_text", "target_value", "target_unit", "indicator", "completed_on"]}),
+        (
+            "Подтверждение данными портала",
+            {
+                "fields": ["fact", "fact_share"],
+                "description": "Если выбран факт, состояние результата за каждый год вычисляется по данным портала "
+                "(раунды мониторинга, рейтинг, список статуса, приказы о назначении кураторов, значение показателя к сроку); "
+                "отметка «выполнен» вручную для него не нужна.",
+            },
+        ),
         ("Исполнение", {"fields": ["responsible", "confirming_document", "controller", "characteristic"], "classes": ["collapse"]}),
     ]
 

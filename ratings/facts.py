@@ -135,7 +135,7 @@ class RoundFacts:
             row.counted, row.happened_on = self.awarded, self.awarded_on
             row.status = Status.FULFILLED if self.awarded else self._pending_or_missed()
             row.summary = (
-                f"Статус {year} года присвоен {self.awarded} школам, список утверждён {self.awarded_on:%d.%m.%Y}"
+                f"Список школ со статусом {year} года утверждён {self.awarded_on:%d.%m.%Y}, школ в списке: {self.awarded}"
                 if self.awarded
                 else f"Список школ со статусом {year} года ещё не утверждён"
             )

@@ -149,6 +149,9 @@ def test_changing_a_deadline_wording_in_the_admin_reparses_its_deadlines(superus
         "deadlines-INITIAL_FORMS": "0",
         "events-TOTAL_FORMS": "0",
         "events-INITIAL_FORMS": "0",
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+        "fact": kr.fact,
     }
     response = superuser_client.post(admin_url(KeyResult, "change", kr.pk), form, follow=True)
     assert response.status_code == 200

@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from ratings.models import StatusAward
+from ratings.services import StatusConfirmError, key_result_facts_refresh, rating_recompute_round, status_awards_confirm
 from schools.models import Curator, Municipality, School
 from surveys.models import AnswerChange, Question, Questionnaire, Submission, SubmissionEvent, SubmissionRound
 from surveys.services import (
@@ -102,6 +104,8 @@ class Command(BaseCommand):
         if old is None:
             old = self._round_2025(municipality, questionnaire, schools, questions, curators, reviewer)
             self.stdout.write(f"Создан закрытый мониторинг «{TITLE_2025}»: анкеты всех {len(schools)} школ приняты.")
+            awarded = self._confirm_status_2025(municipality, old)
+            self.stdout.write(f"Утверждён список статуса «Цифровая школа» 2025: {awarded} школ.")
         else:
             self.stdout.write(f"Мониторинг «{TITLE_2025}» уже есть — не меняется.")
 
@@ -115,6 +119,22 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Мониторинг «{TITLE_2026}» уже есть — не меняется.")
+        # Key results 1.2–1.5, 1.7, 1.8 of the Rostov roadmap: evidenced by these rounds, nobody types them.
+        self.stdout.write(f"Подтверждений ключевых результатов по данным портала: {key_result_facts_refresh()}.")
+
+    def _confirm_status_2025(self, municipality, submission_round) -> int:
+        """The administrator confirmed the 2025 status list from the round's accepted answers (as in seed 002)."""
+        User = get_user_model()
+        admin = User.objects.filter(username="admin").first() or User.objects.filter(is_superuser=True).first()
+        submission_round.refresh_from_db()
+        rating_recompute_round(round_id=submission_round.pk)  # results current even when a real worker has not run yet
+        try:
+            awards = status_awards_confirm(municipality_id=municipality.pk, year=2025, user=admin, order_reference="приказ Управления образования (демо)")
+        except StatusConfirmError:
+            return 0
+        # Confirmed when it would have been: ten days after the round's results were fixed.
+        StatusAward.objects.filter(pk__in=[a.pk for a in awards]).update(confirmed_at=submission_round.results_fixed_at + dt.timedelta(days=10))
+        return len(awards)
 
     def _ensure_curators(self, schools: list[School]) -> dict[int, object]:
         """Every school needs a curator to fill its form; schools without one get a demo contact (no password)."""
