@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveys.evidence import ACCEPT_ATTRIBUTE, evidence_check
+from roadmap_portal.uploads import ACCEPT_ATTRIBUTE, evidence_check
 
 from .models import ProcessEvent
 

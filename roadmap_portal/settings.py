@@ -139,6 +139,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Office files (DOCX, XLSX) are ZIP archives: limits on what they unpack to (roadmap_portal/uploads.py).
+UPLOAD_MAX_EXPANDED_BYTES = env_int("UPLOAD_MAX_EXPANDED_BYTES", 64 * 1024 * 1024)
+UPLOAD_MAX_PARTS = env_int("UPLOAD_MAX_PARTS", 1000)
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
 # Whole request body (a form with its files); larger ones are refused before they are read.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from roadmap_portal.parsing import NumberParseError, parse_number
+from roadmap_portal.uploads import spreadsheet_check
 
 from .models import Curator, District, Municipality, School
 from .roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
@@ -184,6 +185,13 @@ def _clean(value) -> object:
 
 def read_sheet(path: Path | str, columns: list[Col]) -> Iterator[tuple[int, dict]]:
     """(line number, {key: cell}) for every non-empty row under the header row of the first sheet."""
+    try:
+        with open(path, "rb") as stream:
+            spreadsheet_check(stream, Path(path).name)
+    except ValidationError as error:
+        raise ImportFileError(" ".join(error.messages)) from error
+    except OSError as error:
+        raise ImportFileError("Файл не читается как таблица Excel (.xlsx). Сохраните его в Excel как «Книга Excel» и загрузите снова.") from error
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:

@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from roadmap_portal.parsing import NumberParseError, input_text, parse_number
+from roadmap_portal.uploads import ACCEPT_ATTRIBUTE, evidence_check
 
 from . import answers as answer_values
-from .evidence import ACCEPT_ATTRIBUTE, evidence_check
 from .models import Answer, Question
 from .selectors import SHORT_STATE_LABELS, STATE_ORDER
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 
 class Questionnaire(models.Model):
@@ -245,6 +246,30 @@ class Answer(models.Model):
         if kind == Question.Type.FILE:
             return self.file_name
         return self.value_text
+
+
+class EvidenceFile(models.Model):
+    """Every file a curator attached to an answer, newest last. A replaced file stays (a reviewer may have seen it);
+    only one replaced before the submission was next sent for review is removed from storage, its row kept."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence_files", verbose_name="ответ")
+    file = models.FileField("файл", upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    file_name = models.CharField("имя файла", max_length=255)
+    kind = models.CharField("тип", max_length=10)
+    size = models.PositiveIntegerField("размер, байт", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="загрузил")
+    uploaded_at = models.DateTimeField("загружен", default=timezone.now)
+    version = models.PositiveIntegerField("версия анкеты", default=0)
+    replaced_at = models.DateTimeField("заменён", null=True, blank=True)
+    removed = models.BooleanField("удалён из хранилища (заменён до отправки)", default=False)
+
+    class Meta:
+        verbose_name = "версия файла-подтверждения"
+        verbose_name_plural = "версии файлов-подтверждений"
+        ordering = ["answer_id", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} (версия анкеты {self.version}, {self.uploaded_at:%d.%m.%Y %H:%M})"
 
 
 class AnswerChange(models.Model):

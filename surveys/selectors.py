@@ -13,7 +13,7 @@ from schools.models import Curator, School
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 
-from .models import Answer, AnswerChange, Question, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
+from .models import Answer, AnswerChange, EvidenceFile, Question, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
 
 NOT_STARTED = "none"
 STATE_LABELS = {NOT_STARTED: "не начата", **dict(Submission.State.choices)}
@@ -125,6 +125,20 @@ def visible_answer_with_file(*, access: Access, answer_id: int) -> Answer | None
     return (
         Answer.objects.filter(pk=answer_id, submission__school__in=schools_visible_to(access)).exclude(file="").select_related("submission", "question").first()
     )
+
+
+def evidence_versions(*, submission: Submission) -> dict[int, list[EvidenceFile]]:
+    """Every file attached to each answer of the submission, oldest first (one query)."""
+    versions: dict[int, list[EvidenceFile]] = {}
+    for evidence_file in EvidenceFile.objects.filter(answer__submission=submission).select_related("uploaded_by"):
+        versions.setdefault(evidence_file.answer_id, []).append(evidence_file)
+    return versions
+
+
+def visible_evidence_file(*, access: Access, pk: int) -> EvidenceFile | None:
+    """A version of an evidence file, if the user sees its school and it is still in storage."""
+    visible = EvidenceFile.objects.filter(pk=pk, answer__submission__school__in=schools_visible_to(access), removed=False).exclude(file="")
+    return visible.select_related("answer__submission").first()
 
 
 def submission_history(*, submission: Submission, limit: int = 200) -> list[dict]:

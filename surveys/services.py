@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ratings.services import round_results_invalidate, scoring_scheme_copy
+from roadmap_portal.uploads import evidence_check
 from schools.models import Curator, School
 
 from . import answers as answer_values
-from .evidence import evidence_check
 from .models import (
     Answer,
     AnswerChange,
+    EvidenceFile,
     Question,
     Questionnaire,
     QuestionRule,
@@ -138,13 +139,24 @@ def _check_version(submission: Submission, expected_version: int) -> None:
     )
 
 
-def _store_evidence(answer: Answer, upload) -> str | None:
-    """Put the upload in storage under a random name; return the replaced file's name (deleted after commit)."""
-    evidence = evidence_check(upload)
-    replaced = answer.file.name or None
+def _store_evidence(answer: Answer, upload, *, user, version: int) -> EvidenceFile:
+    """Put the upload in storage under a random name; the new version's row is saved with the answer."""
+    evidence = evidence_check(upload)  # checked before the transaction; this returns the remembered result
     answer.file.save(f"{uuid.uuid4().hex}.{evidence.kind}", upload, save=False)
     answer.file_name = evidence.display_name
-    return replaced
+    return EvidenceFile(file=answer.file.name, file_name=evidence.display_name, kind=evidence.kind, size=evidence.size, uploaded_by=user, version=version)
+
+
+def _retire_evidence(current: EvidenceFile | None, submission: Submission, now) -> str | None:
+    """Mark the answer's current file as replaced; the name to delete from storage if no reviewer could have seen it."""
+    if current is None:
+        return None
+    current.replaced_at = now
+    seen = submission.submitted_at is not None and current.uploaded_at <= submission.submitted_at
+    if seen:
+        return None
+    name, current.removed = current.file.name, True
+    return name
 
 
 def _delete_files_after_commit(names: list[str]) -> None:
@@ -178,6 +190,9 @@ def submission_save_draft(
     """
     files = files or {}
     remove_files = set(remove_files)
+    # Checked here, once (the form's check is remembered on the upload), before the transaction holds any lock.
+    for upload in files.values():
+        evidence_check(upload)
     with transaction.atomic():
         submission_round = SubmissionRound.objects.get(pk=submission_round.pk)  # the state as of now, not as the caller saw it
         _refuse_if_closed(submission_round, school.pk)
@@ -195,6 +210,8 @@ def submission_save_draft(
         touched: dict[int, Answer] = {}
         changes: list[AnswerChange] = []
         replaced_files: list[str] = []
+        new_files: dict[int, EvidenceFile] = {}
+        current_files = {f.answer_id: f for f in EvidenceFile.objects.filter(answer__submission=submission, replaced_at=None)} if files or remove_files else {}
 
         def answer_for(question: Question) -> Answer:
             answer = existing.get(question.pk) or touched.get(question.pk)
@@ -226,13 +243,13 @@ def submission_save_draft(
             answer = answer_for(question)
             old_name = answer.file_name
             if code in files:
-                replaced = _store_evidence(answer, files[code])
+                new_files[question.pk] = _store_evidence(answer, files[code], user=user, version=new_version)
             elif answer.file:
-                replaced, answer.file, answer.file_name = answer.file.name, "", ""
+                answer.file, answer.file_name = "", ""
             else:
                 touched.pop(question.pk, None)
                 continue
-            if replaced:
+            if replaced := _retire_evidence(current_files.get(answer.pk), submission, now):
                 replaced_files.append(replaced)
             audit(question, old_name, answer.file_name)
 
@@ -245,6 +262,11 @@ def submission_save_draft(
             [a for a in touched.values() if a.pk is not None], ["value_bool", "value_number", "value_text", "value_date", "file", "file_name", "updated_at"]
         )
         AnswerChange.objects.bulk_create(changes)
+        retired = [f for f in current_files.values() if f.replaced_at is not None]
+        EvidenceFile.objects.bulk_update(retired, ["replaced_at", "removed"])
+        for question_id, evidence_file in new_files.items():
+            evidence_file.answer = touched[question_id]
+        EvidenceFile.objects.bulk_create(new_files.values())
         submission.version = new_version
         submission.updated_by = user
         submission.save(update_fields=["version", "updated_by", "updated_at"])

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:round_id>/form/", views.submission_form, name="submission-form"),
     path("submissions/<int:submission_id>/", views.submission_review, name="submission-review"),
     path("answers/<int:answer_id>/file/", views.answer_file, name="answer-file"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
 ]

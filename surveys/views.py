@@ -56,7 +56,9 @@ def my_school(request):
     return render(request, "surveys/school_detail.html", context)
 
 
-def _question_blocks(page: selectors.FormPage, form: SubmissionForm | None = None, review_form: ReviewForm | None = None) -> list[dict]:
+def _question_blocks(
+    page: selectors.FormPage, form: SubmissionForm | None = None, review_form: ReviewForm | None = None, versions: dict | None = None
+) -> list[dict]:
     """Sections with, per question, its field, stored answer, previous round's value and reviewer's remark."""
     blocks = []
     for section in page.sections:
@@ -73,6 +75,7 @@ def _question_blocks(page: selectors.FormPage, form: SubmissionForm | None = Non
                     "previous": page.previous.get(question.code, ""),
                     "remark": answer.review_comment if answer and page.state == "returned" else "",
                     "comment": review_form[f"comment_{question.pk}"] if review_form else None,
+                    "versions": (versions or {}).get(answer.pk, []) if answer else [],
                 }
             )
         blocks.append({"section": section, "rows": rows, "has_errors": bool(form) and any(r["field"].errors for r in rows)})
@@ -174,7 +177,7 @@ def submission_review(request, submission_id: int):
         "page": page,
         "submission": submission,
         "form": form,
-        "blocks": _question_blocks(page, review_form=form),
+        "blocks": _question_blocks(page, review_form=form, versions=selectors.evidence_versions(submission=submission)),
         "history": selectors.submission_history(submission=submission),
         "curators": list(active_curators().filter(school_id=submission.school_id)),
         "flagged": sum(1 for a in page.answers.values() if a.deviation_flag),
@@ -194,6 +197,19 @@ def answer_file(request, answer_id: int):
     except FileNotFoundError as error:
         raise Http404("Файл не найден в хранилище") from error
     return FileResponse(handle, as_attachment=True, filename=answer.file_name)
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """One version of an evidence file, also a replaced one, for whoever sees the school."""
+    version = selectors.visible_evidence_file(access=access_for(request), pk=pk)
+    if version is None:
+        raise Http404("Файл не найден")
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Файл не найден в хранилище") from error
+    return FileResponse(handle, as_attachment=True, filename=version.file_name)
 
 
 @login_required

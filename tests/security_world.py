@@ -15,7 +15,7 @@ from django.utils import timezone
 from indicators.models import KeyResult, ProcessEvent, Roadmap
 from reports.models import ExportJob
 from schools.models import District, School
-from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
+from surveys.models import Answer, EvidenceFile, Question, Questionnaire, Submission, SubmissionRound
 from tests.factories import (
     PASSWORD,
     CuratorFactory,
@@ -116,6 +116,7 @@ def _fill(submission: Submission, questions: dict[str, Question], speed: int, fi
     answer = Answer(submission=submission, question=questions["evidence_file"], file_name=file_name)
     answer.file.save(file_name, ContentFile(PDF_BYTES), save=False)
     answer.save()
+    EvidenceFile.objects.create(answer=answer, file=answer.file.name, file_name=file_name, kind="pdf", size=len(PDF_BYTES))
     return answer
 
 

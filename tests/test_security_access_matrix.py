@@ -161,6 +161,7 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
         ),
     ),
     "surveys:answer-file": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"answer_id": w.answers_with_file[t].pk}),
+    "surveys:evidence-file": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.answers_with_file[t].evidence_files.get().pk}),
     "surveys:round-list": Entry(roles_only(*REVIEWERS)),
     "surveys:round-completeness": Entry(round_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
     "surveys:round-remind": Entry(

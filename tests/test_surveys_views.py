@@ -304,7 +304,7 @@ def test_review_page_query_count_does_not_grow_with_questions(client, django_ass
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(methodologist())
     # session, user, profile, groups, submission, sections, questions, submission of the page, extension,
-    # previous round, previous answers, answers, answer changes, workflow events, curators
-    with django_assert_max_num_queries(15):
+    # previous round, previous answers, answers, evidence file versions, answer changes, workflow events, curators
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("surveys:submission-review", args=[submission.pk]))
     assert response.status_code == 200
