@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -168,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     # The health page shows how long ago this ran: the scheduler is alive if it is a minute or two.
     "beat-heartbeat": {"task": "operations.tasks.record_beat_heartbeat", "schedule": 60.0},
     "refresh-key-result-facts": {"task": "ratings.tasks.refresh_key_result_facts", "schedule": 3600.0},
+    "due-notices": {"task": "surveys.tasks.send_due_notices", "schedule": 60.0},
+    "review-digest": {"task": "surveys.tasks.send_review_digest", "schedule": crontab(hour=8, minute=0)},
 }
 # Submits closer together than this coalesce into one recompute.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 0 if not REDIS_URL else 5)
@@ -183,6 +186,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cos-portal@localhost")
+# Seconds to wait for the mail server; a slow one delays a notice (retried later), never a page.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The portal's address as people open it: every link in an e-mail starts with it.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Logins: failures counted per (account, address) and per address; see roadmap_portal/lockout.py.

@@ -22,4 +22,5 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("", include("operations.urls")),
     path("", include("reports.urls")),
+    path("notices/", include("surveys.notice_urls")),
 ]

@@ -214,3 +214,16 @@ class ReminderForm(forms.Form):
         if cleaned.get("target") == "chosen" and not cleaned.get("schools"):
             raise ValidationError("Отметьте в таблице школы, которым отправить напоминание.")
         return cleaned
+
+
+class NoticePreferenceForm(forms.Form):
+    by_email = forms.ChoiceField(
+        label="Как сообщать о событиях",
+        choices=[("email", "На почту и на портале"), ("portal", "Только на портале (колокольчик вверху страницы)")],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, initial=None, **kwargs):
+        if initial is not None:
+            initial = {"by_email": "email" if initial.get("by_email", True) else "portal"}
+        super().__init__(*args, initial=initial, **kwargs)

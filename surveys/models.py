@@ -336,3 +336,147 @@ class Reminder(models.Model):
             # Automatic reminders go once per school and kind; manual ones may repeat.
             models.UniqueConstraint(fields=["round", "school", "kind"], condition=~Q(kind="manual"), name="reminder_auto_once"),
         ]
+
+
+class Notice(models.Model):
+    """One thing a person is told, in the portal and (if they chose it) by e-mail; created once per event and recipient."""
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "анкета возвращена на доработку"
+        ACCEPTED = "accepted", "анкета принята"
+        EXTENDED = "extended", "срок продлён"
+        ROUND_OPENED = "round_opened", "мониторинг открыт"
+        REMINDER = "reminder", "напоминание о сроке"
+        ROUND_CLOSED = "round_closed", "мониторинг закрыт"
+        REVIEW_DIGEST = "review_digest", "анкеты ждут проверки"
+        REPLY = "reply", "ответ на замечание"
+
+    class Email(models.TextChoices):
+        PENDING = "pending", "ждёт отправки"
+        SENDING = "sending", "отправляется"
+        SENT = "sent", "отправлено"
+        FAILED = "failed", "не доставлено: попытки исчерпаны"
+        SKIPPED = "skipped", "не отправляется (только на портале или нет адреса)"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name="получатель")
+    kind = models.CharField("вид", max_length=20, choices=Kind.choices)
+    # The event this notice tells about, e.g. "returned:<submission>:<version>": with the recipient it is unique, so an event never notifies twice.
+    event_key = models.CharField("событие", max_length=120)
+    subject = models.CharField("тема", max_length=300)
+    text = models.TextField("текст")
+    # A path inside the portal (with an anchor); e-mails prefix it with PORTAL_BASE_URL.
+    link = models.CharField("ссылка", max_length=500, blank=True)
+    created_at = models.DateTimeField("создано", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    email = models.EmailField("адрес", blank=True)
+    email_state = models.CharField("письмо", max_length=10, choices=Email.choices, default=Email.SKIPPED)
+    email_attempts = models.PositiveSmallIntegerField("попыток отправки", default=0)
+    email_next_at = models.DateTimeField("следующая попытка", null=True, blank=True)
+    email_sent_at = models.DateTimeField("письмо отправлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "event_key"], name="notice_once_per_event")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["email_state", "email_next_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+class NoticeDelivery(models.Model):
+    """The delivery log: one row per attempt to e-mail a notice."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "принято почтовым сервером"
+        FAILED = "failed", "ошибка, будет повтор"
+        GAVE_UP = "gave_up", "ошибка, попытки исчерпаны"
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries", verbose_name="уведомление")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="получатель")
+    kind = models.CharField("вид", max_length=20, choices=Notice.Kind.choices)
+    email = models.EmailField("адрес")
+    attempt = models.PositiveSmallIntegerField("попытка")
+    attempted_at = models.DateTimeField("когда", auto_now_add=True)
+    outcome = models.CharField("результат", max_length=10, choices=Outcome.choices)
+    error = models.CharField("ошибка", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "отправка уведомления"
+        verbose_name_plural = "журнал отправки уведомлений"
+        ordering = ["-attempted_at", "-id"]
+
+
+class NoticePreference(models.Model):
+    """How a person wants to be told: e-mail and the portal, or the portal only."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preference", verbose_name="пользователь")
+    by_email = models.BooleanField("присылать уведомления на почту", default=True)
+
+    class Meta:
+        verbose_name = "настройка уведомлений"
+        verbose_name_plural = "настройки уведомлений"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'почта и портал' if self.by_email else 'только портал'}"
+
+
+class QuestionMessage(models.Model):
+    """The conversation about one question of one submission: a reviewer's remark, the curator's reply or explanation."""
+
+    class Kind(models.TextChoices):
+        REMARK = "remark", "замечание проверяющего"
+        REPLY = "reply", "ответ куратора"
+        EXPLANATION = "explanation", "пояснение куратора"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="messages", verbose_name="анкета")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name="вопрос")
+    kind = models.CharField("вид", max_length=12, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="автор")
+    # The author's name as it was: the thread reads the same if the account is renamed or removed.
+    author_name = models.CharField("имя автора", max_length=200, blank=True)
+    text = models.TextField("текст")
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+    resolved_at = models.DateTimeField("снято", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "сообщение по вопросу"
+        verbose_name_plural = "обсуждение вопросов"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["submission", "question"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class RoundEvent(models.Model):
+    """The round's history: who created, opened, extended, closed, fixed or reopened it, and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "создан"
+        CHANGED = "changed", "изменён"
+        PARTICIPANTS = "participants", "изменён список участников"
+        OPENED = "opened", "открыт"
+        EXTENDED = "extended", "продлён срок"
+        CLOSED = "closed", "закрыт"
+        FIXED = "fixed", "итоги зафиксированы"
+        REOPENED = "reopened", "открыт заново"
+
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="events", verbose_name="раунд")
+    action = models.CharField("действие", max_length=20, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто")
+    user_name = models.CharField("имя", max_length=200, blank=True)
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+    comment = models.TextField("подробности", blank=True)
+
+    class Meta:
+        verbose_name = "событие раунда"
+        verbose_name_plural = "история раундов"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.get_action_display()}"

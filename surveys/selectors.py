@@ -5,7 +5,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -405,3 +405,10 @@ def recompute_summary() -> RecomputeSummary:
     last = SubmissionRound.objects.filter(computed_at__isnull=False).order_by("-computed_at").only("title", "computed_at").first()
     stale = list(SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).only("title", "recompute_queued_at").order_by("pk"))
     return RecomputeSummary(last.computed_at if last else None, last.title if last else "", stale)
+def round_deadlines_by_school(*, submission_round: SubmissionRound, school_ids: list[int]) -> dict[int, dt.datetime]:
+    """Each school's deadline: the round's, or the school's own extension when it is later (one query)."""
+    deadlines = dict.fromkeys(school_ids, submission_round.closes_at)
+    extended = RoundExtension.objects.filter(round_id=submission_round.pk, school_id__in=school_ids).values("school_id").annotate(latest=Max("closes_at"))
+    for row in extended:
+        deadlines[row["school_id"]] = max(deadlines[row["school_id"]], row["latest"])
+    return deadlines

@@ -11,11 +11,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from ratings.services import round_results_invalidate, scoring_scheme_copy
@@ -23,6 +20,7 @@ from roadmap_portal.uploads import evidence_check
 from schools.models import Curator, School
 
 from . import answers as answer_values
+from . import notices, threads
 from .models import (
     Answer,
     AnswerChange,
@@ -31,6 +29,7 @@ from .models import (
     Questionnaire,
     QuestionRule,
     Reminder,
+    RoundEvent,
     RoundExtension,
     Section,
     Submission,
@@ -46,6 +45,7 @@ from .selectors import (
     questionnaire_rules,
     round_accepts_answers,
     round_deadline_for,
+    round_deadlines_by_school,
     schools_awaiting_submission,
 )
 
@@ -361,6 +361,9 @@ def submission_return(*, submission: Submission, user, comment: str, question_co
             return_comment=comment,
             event_comment="\n".join(lines),
         )
+        remarks = [(questions[qid], text) for qid, text in question_comments.items() if qid in questions]
+        threads.thread_remarks_add(submission=locked, user=user, remarks=remarks)
+        notices.notify_submission_returned(submission=locked, comment=comment, remarks=remarks)
     return locked
 
 
@@ -374,6 +377,8 @@ def submission_accept(*, submission: Submission, user, expected_version: int, co
         _review_transition(
             locked, to_state=Submission.State.ACCEPTED, action=SubmissionEvent.Action.ACCEPTED, user=user, return_comment="", event_comment=comment.strip()
         )
+        threads.threads_resolve(submission=locked)
+        notices.notify_submission_accepted(submission=locked)
     return locked
 
 
@@ -395,6 +400,12 @@ def _review_transition(locked: Submission, *, to_state: str, action: str, user, 
 # Rounds
 
 
+def round_event_record(*, submission_round: SubmissionRound, action: str, user=None, comment: str = "") -> RoundEvent:
+    """A line of the round's history: what was done, by whom, when (inside the action's transaction)."""
+    name = (user.get_full_name() or user.username)[:200] if user is not None else "система"
+    return RoundEvent.objects.create(round=submission_round, action=action, user=user, user_name=name, comment=comment)
+
+
 def round_create(
     *,
     title: str,
@@ -406,6 +417,7 @@ def round_create(
     previous: SubmissionRound | None = None,
     deviation_threshold: int = 50,
     schools: Iterable[School] | None = None,
+    user=None,
 ) -> SubmissionRound:
     """A round in preparation; participating schools default to every active school of the municipality."""
     submission_round = SubmissionRound(
@@ -422,6 +434,13 @@ def round_create(
     with transaction.atomic():
         submission_round.save()
         round_schools_set_default(submission_round=submission_round, schools=schools)
+        count = submission_round.schools.count()
+        round_event_record(
+            submission_round=submission_round,
+            action=RoundEvent.Action.CREATED,
+            user=user,
+            comment=f"{questionnaire}; приём {_fmt(opens_at)} — {_fmt(closes_at)}; школ-участников: {count}",
+        )
     return submission_round
 
 
@@ -432,8 +451,42 @@ def round_schools_set_default(*, submission_round: SubmissionRound, schools: Ite
         submission_round.schools.set(list(School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True)))
 
 
-def round_open(*, submission_round: SubmissionRound) -> SubmissionRound:
-    """Start accepting answers: freezes the questionnaire version, fills default schools and previous round."""
+def round_participants_add(*, submission_round: SubmissionRound, schools: Iterable[School], user=None) -> int:
+    """Schools join a round (in preparation or open); a school that appeared while the round is open is told it has opened."""
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state == SubmissionRound.State.CLOSED:
+            raise SurveyError(f"Раунд «{locked.title}» закрыт: новые участники в него не добавляются.")
+        present = set(locked.schools.values_list("pk", flat=True))
+        joining = [school for school in schools if school.pk not in present and school.municipality_id == locked.municipality_id]
+        if not joining:
+            return 0
+        locked.schools.add(*joining)
+        names = ", ".join(str(school) for school in joining[:20]) + (" …" if len(joining) > 20 else "")
+        event = round_event_record(submission_round=locked, action=RoundEvent.Action.PARTICIPANTS, user=user, comment=f"добавлены ({len(joining)}): {names}")
+        if locked.state == SubmissionRound.State.OPEN:
+            round_results_invalidate(round_id=locked.pk)
+            notices.notify_round_opened(submission_round=locked, event_id=event.pk, school_ids=[school.pk for school in joining])
+    return len(joining)
+
+
+def round_participants_remove(*, submission_round: SubmissionRound, schools: Iterable[School], user=None) -> int:
+    """Only a round in preparation loses participants: once open, a school's answers belong to it."""
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.DRAFT:
+            raise SurveyError("Убрать школу можно только из раунда, который ещё не открыт.")
+        leaving = [school for school in schools if locked.schools.filter(pk=school.pk).exists()]
+        if not leaving:
+            return 0
+        locked.schools.remove(*leaving)
+        names = ", ".join(str(school) for school in leaving[:20]) + (" …" if len(leaving) > 20 else "")
+        round_event_record(submission_round=locked, action=RoundEvent.Action.PARTICIPANTS, user=user, comment=f"исключены ({len(leaving)}): {names}")
+    return len(leaving)
+
+
+def round_open(*, submission_round: SubmissionRound, user=None) -> SubmissionRound:
+    """Start accepting answers: freezes the questionnaire version, fills default schools and previous round; curators are told."""
     with transaction.atomic():
         locked = _lock_round(submission_round)
         if locked.state != SubmissionRound.State.DRAFT:
@@ -452,11 +505,13 @@ def round_open(*, submission_round: SubmissionRound) -> SubmissionRound:
             )
         locked.state = SubmissionRound.State.OPEN
         locked.save(update_fields=["state", "previous"])
+        event = round_event_record(submission_round=locked, action=RoundEvent.Action.OPENED, user=user, comment=f"срок сдачи {_fmt(locked.closes_at)}")
         round_results_invalidate(round_id=locked.pk)
+        notices.notify_round_opened(submission_round=locked, event_id=event.pk)
     return locked
 
 
-def round_close(*, submission_round: SubmissionRound) -> SubmissionRound:
+def round_close(*, submission_round: SubmissionRound, user=None) -> SubmissionRound:
     """Stop accepting answers and fix the round's results (they are recomputed once more from what was sent)."""
     with transaction.atomic():
         locked = _lock_round(submission_round)
@@ -465,41 +520,98 @@ def round_close(*, submission_round: SubmissionRound) -> SubmissionRound:
         locked.state = SubmissionRound.State.CLOSED
         locked.results_fixed_at = timezone.now()
         locked.save(update_fields=["state", "results_fixed_at"])
+        event = round_event_record(submission_round=locked, action=RoundEvent.Action.CLOSED, user=user)
         round_results_invalidate(round_id=locked.pk)
+        notices.notify_round_closed(submission_round=locked, event_id=event.pk)
     return locked
 
 
-def round_reopen(*, submission_round: SubmissionRound, closes_at: dt.datetime) -> SubmissionRound:
-    """Open a closed round again for everyone until a new deadline; its results are no longer fixed."""
+def round_reopen(*, submission_round: SubmissionRound, closes_at: dt.datetime, user=None, reason: str = "") -> SubmissionRound:
+    """Open a closed round again for everyone until a new deadline (never earlier than the one it had); its results are no longer fixed."""
     if closes_at <= timezone.now():
         raise SurveyError("Новый срок должен быть в будущем.")
     with transaction.atomic():
         locked = _lock_round(submission_round)
         if locked.state != SubmissionRound.State.CLOSED:
             raise SurveyError(f"Открыть заново можно только закрытый раунд; «{locked.title}» — {locked.get_state_display()}.")
+        if closes_at < locked.closes_at:
+            raise SurveyError(f"Новый срок не может быть раньше прежнего ({_fmt(locked.closes_at)}): выберите дату не раньше её.")
         locked.state = SubmissionRound.State.OPEN
         locked.closes_at = closes_at
         locked.results_fixed_at = None
         locked.save(update_fields=["state", "closes_at", "results_fixed_at"])
+        comment = f"новый срок {_fmt(closes_at)}" + (f"; причина: {reason.strip()}" if reason.strip() else "")
+        event = round_event_record(submission_round=locked, action=RoundEvent.Action.REOPENED, user=user, comment=comment)
         round_results_invalidate(round_id=locked.pk)
+        notices.notify_round_opened(submission_round=locked, event_id=event.pk)
     return locked
 
 
 def round_extension_grant(*, submission_round: SubmissionRound, school: School, closes_at: dt.datetime, user, reason: str = "") -> RoundExtension:
     """Let one school write after the deadline (even in a closed round) until `closes_at`; recorded with who and why."""
+    return round_deadline_extend(submission_round=submission_round, closes_at=closes_at, user=user, schools=[school], reason=reason)[0]
+
+
+def round_deadline_extend(
+    *, submission_round: SubmissionRound, closes_at: dt.datetime, user, schools: Iterable[School] | None = None, reason: str = ""
+) -> list[RoundExtension]:
+    """Move the deadline for every school (`schools` None: the round's own deadline) or for the chosen ones (an extension each).
+
+    A new deadline is never earlier than the current one of anyone it applies to; the schools are told.
+    """
     if closes_at <= timezone.now():
         raise SurveyError("Новый срок должен быть в будущем.")
+    reason = reason.strip()[:300]
     with transaction.atomic():
         locked = _lock_round(submission_round)
         if locked.state == SubmissionRound.State.DRAFT:
-            raise SurveyError("Раунд ещё не открыт: продлевать срок не нужно.")
-        if not locked.schools.filter(pk=school.pk).exists():
-            raise SurveyError(f"Школа «{school}» не участвует в раунде «{locked.title}».")
-        extension = RoundExtension(round=locked, school=school, closes_at=closes_at, reason=reason.strip()[:300], granted_by=user)
-        extension.full_clean()
-        extension.save()
+            raise SurveyError("Раунд ещё не открыт: измените срок сдачи в его настройках.")
+        if schools is None:
+            if locked.state != SubmissionRound.State.OPEN:
+                raise SurveyError("Раунд закрыт: чтобы продлить срок для всех, откройте его заново.")
+            if closes_at <= locked.closes_at:
+                raise SurveyError(f"Новый срок должен быть позже нынешнего ({_fmt(locked.closes_at)}).")
+            previous = locked.closes_at
+            locked.closes_at = closes_at
+            locked.save(update_fields=["closes_at"])
+            round_event_record(
+                submission_round=locked,
+                action=RoundEvent.Action.EXTENDED,
+                user=user,
+                comment=f"для всех школ: {_fmt(previous)} → {_fmt(closes_at)}" + (f"; причина: {reason}" if reason else ""),
+            )
+            round_results_invalidate(round_id=locked.pk)
+            notices.notify_round_deadline_moved(submission_round=locked, previous=previous, reason=reason)
+            return []
+        schools = list(schools)
+        participating = set(locked.schools.filter(pk__in=[s.pk for s in schools]).values_list("pk", flat=True))
+        outsiders = [str(school) for school in schools if school.pk not in participating]
+        if outsiders:
+            raise SurveyError(f"Не участвуют в раунде «{locked.title}»: {', '.join(outsiders)}.")
+        if not schools:
+            raise SurveyError("Выберите хотя бы одну школу.")
+        deadlines = round_deadlines_by_school(submission_round=locked, school_ids=[s.pk for s in schools])
+        earlier = [str(school) for school in schools if closes_at <= deadlines[school.pk]]
+        if earlier:
+            raise SurveyError(f"Новый срок должен быть позже нынешнего срока каждой выбранной школы; не позже для: {', '.join(earlier)}.")
+        extensions = [RoundExtension(round=locked, school=school, closes_at=closes_at, reason=reason, granted_by=user) for school in schools]
+        for extension in extensions:
+            extension.full_clean()
+        extensions = RoundExtension.objects.bulk_create(extensions)
+        if not all(e.pk for e in extensions):  # SQLite before 3.35 does not return ids
+            extensions = list(RoundExtension.objects.filter(round=locked, granted_by=user, closes_at=closes_at, school__in=schools).order_by("pk"))
+        names = ", ".join(str(school) for school in schools[:20]) + (" …" if len(schools) > 20 else "")
+        round_event_record(
+            submission_round=locked,
+            action=RoundEvent.Action.EXTENDED,
+            user=user,
+            comment=f"до {_fmt(closes_at)} для: {names}" + (f"; причина: {reason}" if reason else ""),
+        )
         round_results_invalidate(round_id=locked.pk)
-    return extension
+        for extension in extensions:
+            extension.round = locked
+        notices.notify_deadline_extended(extensions=extensions)
+    return extensions
 
 
 # Questionnaires
@@ -545,63 +657,49 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
 # Reminders
 
 
-def _reminder_message(submission_round: SubmissionRound, school: School, curator: Curator) -> EmailMessage:
-    deadline = f"{timezone.localtime(submission_round.closes_at):%d.%m.%Y %H:%M}"
-    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("surveys:my-school")
-    name = curator.user.get_full_name() or curator.user.username
-    body = (
-        f"Здравствуйте, {name}!\n\n"
-        f"Напоминаем: анкета «{submission_round.questionnaire.title}» школы «{school}» в мониторинге «{submission_round.title}» "
-        f"ещё не отправлена. Срок сдачи — {deadline}.\n\n"
-        f"Заполнить и отправить анкету: {link}\n"
-        "Черновик можно сохранять в любой момент, а отправить — когда все обязательные вопросы заполнены.\n\n"
-        "С вопросами обращайтесь к методистам МАУ ИМЦО.\n"
-        "Портал мониторинга дорожной карты ЦОС"
-    )
-    subject = f"Напоминание: анкета мониторинга «{submission_round.title}» — срок до {deadline}"
-    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[curator.user.email])
-
-
 def reminders_send(
     *, submission_round: SubmissionRound, school_ids: Iterable[int] | None = None, kind: str = Reminder.Kind.MANUAL, sent_by=None
 ) -> list[Reminder]:
-    """E-mail the curators of schools that have not sent their form (all of them, or the chosen ones); log each reminder.
+    """Remind the curators of schools that have not sent their form (all of them, or the chosen ones); log each reminder.
 
-    Automatic kinds go once per school: the log row is claimed first (unique constraint), then the mail is sent.
+    Each reminder is a notice (in the portal, and by e-mail after commit for those who want it) whose text fits the
+    school's state: not started, draft or returned. Automatic kinds go once per school: the log row is claimed
+    first (unique constraint) and a school with a later deadline of its own is not reminded of the round's one.
     """
-    schools = schools_awaiting_submission(submission_round=submission_round).select_related("district")
+    schools = list(schools_awaiting_submission(submission_round=submission_round).select_related("district"))
     if school_ids is not None:
-        schools = schools.filter(pk__in=list(school_ids))
+        chosen = set(school_ids)
+        schools = [school for school in schools if school.pk in chosen]
+    ids = [school.pk for school in schools]
     curators: dict[int, list[Curator]] = {}
-    for curator in Curator.objects.filter(is_active=True, school__in=schools).select_related("user"):
+    for curator in Curator.objects.filter(is_active=True, school_id__in=ids).select_related("user"):
         curators.setdefault(curator.school_id, []).append(curator)
+    states = dict(Submission.objects.filter(round=submission_round, school_id__in=ids).values_list("school_id", "state"))
+    deadlines = round_deadlines_by_school(submission_round=submission_round, school_ids=ids)
+    portal_only = notices.portal_only_user_ids(user_ids=[c.user_id for group in curators.values() for c in group])
     sent: list[Reminder] = []
-    with get_connection(fail_silently=False) as connection:
+    with transaction.atomic():
         for school in schools:
-            recipients = curators.get(school.pk) or [None]
-            for curator in recipients:
-                email = curator.user.email if curator else ""
-                reminder = Reminder(
-                    round=submission_round, school=school, recipient=curator.user if curator else None, email=email, kind=kind, sent_by=sent_by, ok=bool(email)
-                )
-                if kind != Reminder.Kind.MANUAL:
-                    try:
-                        with transaction.atomic():
-                            reminder.save()
-                    except IntegrityError:
-                        continue  # already sent for this school and kind
-                if email:
-                    message = _reminder_message(submission_round, school, curator)
-                    message.connection = connection
-                    try:
-                        message.send()
-                    except Exception:
-                        logger.warning("Reminder to %s for round %s failed", email, submission_round.pk, exc_info=True)
-                        reminder.ok = False
-                if reminder.pk is None:
-                    reminder.save()
-                elif not reminder.ok and email:
-                    reminder.save(update_fields=["ok"])
+            if kind != Reminder.Kind.MANUAL and deadlines[school.pk] > submission_round.closes_at:
+                continue  # the school's own deadline is later: the round's reminder would mislead
+            for curator in curators.get(school.pk) or [None]:
+                user = curator.user if curator else None
+                email = user.email if user and user.is_active and user.pk not in portal_only else ""
+                reminder = Reminder(round=submission_round, school=school, recipient=user, email=email, kind=kind, sent_by=sent_by, ok=bool(user))
+                try:
+                    with transaction.atomic():
+                        reminder.save()
+                except IntegrityError:
+                    continue  # this automatic reminder already went to the school
+                if user is not None:
+                    draft = notices.reminder_draft(
+                        reminder_id=reminder.pk,
+                        submission_round=submission_round,
+                        school=school,
+                        state=states.get(school.pk, "none"),
+                        deadline=deadlines[school.pk],
+                    )
+                    notices.notices_create(recipients=[user], draft=draft)
                 sent.append(reminder)
     return sent
 
