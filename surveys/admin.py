@@ -130,7 +130,7 @@ class SubmissionRoundAdmin(admin.ModelAdmin):
     def open_rounds(self, request, queryset):
         for submission_round in queryset:
             try:
-                round_open(submission_round=submission_round)
+                round_open(submission_round=submission_round, user=request.user)
                 self.message_user(request, f"Приём анкет в раунде «{submission_round}» открыт, опросная форма заморожена.", messages.SUCCESS)
             except SurveyError as error:
                 self.message_user(request, error.message, messages.ERROR)
@@ -139,17 +139,18 @@ class SubmissionRoundAdmin(admin.ModelAdmin):
     def close_rounds(self, request, queryset):
         for submission_round in queryset:
             try:
-                round_close(submission_round=submission_round)
+                round_close(submission_round=submission_round, user=request.user)
                 self.message_user(request, f"Раунд «{submission_round}» закрыт, итоги зафиксированы.", messages.SUCCESS)
             except SurveyError as error:
                 self.message_user(request, error.message, messages.ERROR)
 
-    @admin.action(description="Открыть закрытый раунд заново на 7 дней (для всех школ)")
+    @admin.action(description="Открыть закрытый раунд заново на 7 дней, не раньше прежнего срока (для всех школ)")
     def reopen_rounds(self, request, queryset):
-        closes_at = timezone.localtime() + timezone.timedelta(days=7)
         for submission_round in queryset:
+            # Never earlier than the deadline it had (a round closed early keeps its date).
+            closes_at = max(timezone.localtime() + timezone.timedelta(days=7), timezone.localtime(submission_round.closes_at))
             try:
-                round_reopen(submission_round=submission_round, closes_at=closes_at)
+                round_reopen(submission_round=submission_round, closes_at=closes_at, user=request.user, reason="из администрирования")
                 self.message_user(request, f"Раунд «{submission_round}» снова открыт до {closes_at:%d.%m.%Y %H:%M}.", messages.SUCCESS)
             except SurveyError as error:
                 self.message_user(request, error.message, messages.ERROR)

@@ -10,7 +10,7 @@ from roadmap_portal.uploads import ACCEPT_ATTRIBUTE, evidence_check
 
 from . import answers as answer_values
 from .models import Answer, Question
-from .selectors import SHORT_STATE_LABELS, STATE_ORDER
+from .selectors import QUEUE_FLAGS, SHORT_STATE_LABELS, STATE_ORDER
 
 YES_NO_CHOICES = [("yes", "да"), ("no", "нет")]
 
@@ -227,3 +227,37 @@ class NoticePreferenceForm(forms.Form):
         if initial is not None:
             initial = {"by_email": "email" if initial.get("by_email", True) else "portal"}
         super().__init__(*args, initial=initial, **kwargs)
+
+
+class ReviewQueueFilterForm(forms.Form):
+    q = forms.CharField(label="Школа", required=False, max_length=100)
+    district = forms.TypedChoiceField(label="Район", required=False, coerce=int, empty_value=None)
+    flags = forms.ChoiceField(label="Отклонения", required=False, choices=QUEUE_FLAGS)
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", "все районы"), *districts]
+
+
+class BulkAcceptForm(forms.Form):
+    submission = forms.TypedMultipleChoiceField(coerce=int)
+    confirmed = forms.BooleanField(required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        ids = data.getlist("submission") if data is not None else []
+        self.fields["submission"].choices = [(value, value) for value in ids if str(value).isdigit()]
+
+    def versions(self) -> dict[int, int]:
+        """The version of each questionnaire as the reviewer saw it on the confirmation page."""
+        versions = {}
+        for submission_id in self.cleaned_data["submission"]:
+            raw = self.data.get(f"version_{submission_id}", "")
+            if raw.isdigit():
+                versions[submission_id] = int(raw)
+        return versions
+
+
+class QuestionMessageForm(forms.Form):
+    question = forms.SlugField(max_length=60)
+    text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

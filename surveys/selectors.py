@@ -13,7 +13,20 @@ from schools.models import Curator, School
 from schools.roles import Access
 from schools.selectors import schools_visible_to
 
-from .models import Answer, AnswerChange, EvidenceFile, Question, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
+from .models import (
+    Answer,
+    AnswerChange,
+    EvidenceFile,
+    Question,
+    QuestionMessage,
+    QuestionRule,
+    Reminder,
+    RoundExtension,
+    Section,
+    Submission,
+    SubmissionEvent,
+    SubmissionRound,
+)
 
 NOT_STARTED = "none"
 STATE_LABELS = {NOT_STARTED: "не начата", **dict(Submission.State.choices)}
@@ -145,8 +158,10 @@ def submission_history(*, submission: Submission, limit: int = 200) -> list[dict
     """Answer changes and workflow steps, newest first, as one timeline."""
     changes = AnswerChange.objects.filter(submission=submission).select_related("question", "user")[:limit]
     events = SubmissionEvent.objects.filter(submission=submission).select_related("user")[:limit]
+    messages = QuestionMessage.objects.filter(submission=submission).select_related("question", "author").order_by("-created_at", "-pk")[:limit]
     timeline = [{"kind": "change", "at": c.changed_at, "user": c.user, "item": c} for c in changes]
     timeline += [{"kind": "event", "at": e.created_at, "user": e.user, "item": e} for e in events]
+    timeline += [{"kind": "message", "at": m.created_at, "user": m.author, "item": m} for m in messages]
     timeline.sort(key=lambda row: (row["at"], row["item"].pk), reverse=True)
     return timeline[:limit]
 
@@ -405,10 +420,59 @@ def recompute_summary() -> RecomputeSummary:
     last = SubmissionRound.objects.filter(computed_at__isnull=False).order_by("-computed_at").only("title", "computed_at").first()
     stale = list(SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).only("title", "recompute_queued_at").order_by("pk"))
     return RecomputeSummary(last.computed_at if last else None, last.title if last else "", stale)
+
+
 def round_deadlines_by_school(*, submission_round: SubmissionRound, school_ids: list[int]) -> dict[int, dt.datetime]:
-    """Each school's deadline: the round's, or the school's own extension when it is later (one query)."""
-    deadlines = dict.fromkeys(school_ids, submission_round.closes_at)
+    """Each school's deadline: the round's (no later than its closing, once closed), or the school's own extension when later (one query)."""
+    base = submission_round.closes_at
+    if submission_round.state == SubmissionRound.State.CLOSED:
+        base = min(base, submission_round.results_fixed_at or timezone.now())
+    deadlines = dict.fromkeys(school_ids, base)
     extended = RoundExtension.objects.filter(round_id=submission_round.pk, school_id__in=school_ids).values("school_id").annotate(latest=Max("closes_at"))
     for row in extended:
         deadlines[row["school_id"]] = max(deadlines[row["school_id"]], row["latest"])
     return deadlines
+
+
+# The review queue
+
+QUEUE_FLAGS = (("", "все"), ("flagged", "есть отклонения"), ("clean", "без отклонений"))
+
+
+def review_queue(*, access: Access, district_id: int | None = None, search: str = "", flags: str = "") -> QuerySet[Submission]:
+    """Questionnaires waiting for review in the user's rounds and schools, oldest submission first, each with its count of
+    answers that jumped against the previous round (`flagged`); filtered in SQL so a page costs the same for any N."""
+    waiting = (
+        Submission.objects.filter(state=Submission.State.SUBMITTED, school__in=schools_visible_to(access), round__in=rounds_for(access))
+        .exclude(round__state=SubmissionRound.State.DRAFT)
+        .annotate(flagged=Count("answers", filter=~Q(answers__deviation_flag="")))
+        .select_related("school", "school__district", "round")
+    )
+    if district_id:
+        waiting = waiting.filter(school__district_id=district_id)
+    if search.strip():
+        waiting = waiting.filter(school__full_name__icontains=search.strip())
+    if flags == "flagged":
+        waiting = waiting.filter(flagged__gt=0)
+    elif flags == "clean":
+        waiting = waiting.filter(flagged=0)
+    return waiting.order_by("submitted_at", "pk")
+
+
+def review_queue_next(*, access: Access, submission: Submission) -> Submission | None:
+    """The next questionnaire waiting after this one (by time of submission), else the oldest waiting other than this one."""
+    waiting = review_queue(access=access).exclude(pk=submission.pk)
+    if submission.submitted_at is not None:
+        later = waiting.filter(Q(submitted_at__gt=submission.submitted_at) | Q(submitted_at=submission.submitted_at, pk__gt=submission.pk)).first()
+        if later is not None:
+            return later
+    return waiting.first()
+
+
+def changes_since_last_return(*, submission: Submission) -> tuple[SubmissionEvent | None, list[AnswerChange]]:
+    """What the curator changed after the questionnaire was last returned (the return event and the answer changes)."""
+    returned = SubmissionEvent.objects.filter(submission=submission, action=SubmissionEvent.Action.RETURNED).order_by("-created_at", "-pk").first()
+    if returned is None:
+        return None, []
+    changes = AnswerChange.objects.filter(submission=submission, version__gt=returned.version).select_related("question", "user").order_by("changed_at", "pk")
+    return returned, list(changes)

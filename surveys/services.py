@@ -717,3 +717,29 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
         kind = next(kind for window, kind in AUTO_REMINDERS if left <= window)
         total += len(reminders_send(submission_round=submission_round, kind=kind))
     return total
+
+
+# Review queue
+
+
+@dataclass(frozen=True)
+class BulkAcceptResult:
+    accepted: list[Submission]
+    skipped: list[tuple[Submission, str]]  # with the reason, in Russian
+
+
+def submissions_accept_bulk(*, submissions: Iterable[Submission], versions: Mapping[int, int], user) -> BulkAcceptResult:
+    """Accept several questionnaires at once — only those without flagged answers and unchanged since the reviewer saw them
+    (`versions`: the version shown on the confirmation page). Each is accepted in its own transaction, so one refusal
+    does not undo the others."""
+    accepted: list[Submission] = []
+    skipped: list[tuple[Submission, str]] = []
+    for submission in submissions:
+        if Answer.objects.filter(submission=submission).exclude(deviation_flag="").exists():
+            skipped.append((submission, "есть ответы с отклонением от прошлого мониторинга — проверьте её отдельно"))
+            continue
+        try:
+            accepted.append(submission_accept(submission=submission, user=user, expected_version=versions.get(submission.pk, -1)))
+        except SurveyError as error:
+            skipped.append((submission, error.message))
+    return BulkAcceptResult(accepted=accepted, skipped=skipped)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "surveys"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("submissions/<int:submission_id>/", views.submission_review, name="submission-review"),
     path("answers/<int:answer_id>/file/", views.answer_file, name="answer-file"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
+    path("queue/", review_views.review_queue, name="review-queue"),
+    path("queue/accept/", review_views.review_bulk_accept, name="review-bulk-accept"),
+    path("<int:round_id>/form/message/", review_views.question_message_add, name="question-message"),
 ]

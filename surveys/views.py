@@ -17,6 +17,7 @@ from . import selectors
 from .answers import answer_display
 from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
 from .models import Submission, SubmissionRound
+from .threads import threads_by_question
 from .services import (
     SubmissionConflictError,
     SubmissionIncompleteError,
@@ -57,9 +58,14 @@ def my_school(request):
 
 
 def _question_blocks(
-    page: selectors.FormPage, form: SubmissionForm | None = None, review_form: ReviewForm | None = None, versions: dict | None = None
+    page: selectors.FormPage,
+    form: SubmissionForm | None = None,
+    review_form: ReviewForm | None = None,
+    versions: dict | None = None,
+    threads: dict | None = None,
 ) -> list[dict]:
-    """Sections with, per question, its field, stored answer, previous round's value and reviewer's remark."""
+    """Sections with, per question, its field, stored answer, previous round's value, reviewer's remark and conversation."""
+    threads = threads or {}
     blocks = []
     for section in page.sections:
         rows = []
@@ -76,6 +82,7 @@ def _question_blocks(
                     "remark": answer.review_comment if answer and page.state == "returned" else "",
                     "comment": review_form[f"comment_{question.pk}"] if review_form else None,
                     "versions": (versions or {}).get(answer.pk, []) if answer else [],
+                    "thread": threads.get(question.pk, []),
                 }
             )
         blocks.append({"section": section, "rows": rows, "has_errors": bool(form) and any(r["field"].errors for r in rows)})
@@ -142,7 +149,15 @@ def submission_form(request, round_id: int):
     elif request.method == "POST":
         messages.error(request, "Анкета сейчас доступна только для просмотра: изменения не сохранены.")
         return redirect("surveys:submission-form", round_id=submission_round.pk)
-    context = {"page": page, "form": form, "conflict": conflict, "blocks": _question_blocks(page, form), "errors": form.error_summary() if form else []}
+    threads = threads_by_question(submission=page.submission)
+    context = {
+        "page": page,
+        "form": form,
+        "conflict": conflict,
+        "blocks": _question_blocks(page, form, threads=threads),
+        "errors": form.error_summary() if form else [],
+        "can_write": page.editable,
+    }
     return render(request, "surveys/submission_form.html", context)
 
 
@@ -177,8 +192,12 @@ def submission_review(request, submission_id: int):
         "page": page,
         "submission": submission,
         "form": form,
-        "blocks": _question_blocks(page, review_form=form, versions=selectors.evidence_versions(submission=submission)),
+        "blocks": _question_blocks(
+            page, review_form=form, versions=selectors.evidence_versions(submission=submission), threads=threads_by_question(submission=submission)
+        ),
         "history": selectors.submission_history(submission=submission),
+        "next_waiting": selectors.review_queue_next(access=access, submission=submission),
+        "since_return": selectors.changes_since_last_return(submission=submission),
         "curators": list(active_curators().filter(school_id=submission.school_id)),
         "flagged": sum(1 for a in page.answers.values() if a.deviation_flag),
         "round_closed": round_closed,

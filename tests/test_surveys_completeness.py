@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.models import Reminder, Submission, SubmissionRound
+from surveys.models import Reminder, RoundExtension, Submission, SubmissionRound
 from surveys.services import reminders_send, reminders_send_due
 from surveys.tasks import send_deadline_reminders
 from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, district_officer, methodologist
@@ -93,11 +93,12 @@ def test_completeness_query_count_does_not_grow_with_schools(client, django_asse
     assert len(response.context["rows"]) == min(2 * schools_per_district, 100)
 
 
-def test_manual_reminder_goes_to_everyone_who_has_not_submitted(client):
+def test_manual_reminder_goes_to_everyone_who_has_not_submitted(client, django_capture_on_commit_callbacks):
     submission_round, schools = build_round(schools_per_district=5, districts=1)
     reviewer = methodologist()
     client.force_login(reviewer)
-    response = client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "all"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "all"}, follow=True)
     awaiting = {schools[2].pk, schools[3].pk, schools[4].pk}  # returned, draft, not started
     assert set(Reminder.objects.values_list("school_id", flat=True)) == awaiting
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.curators.get().user.email for s in schools if s.pk in awaiting)
@@ -107,10 +108,11 @@ def test_manual_reminder_goes_to_everyone_who_has_not_submitted(client):
     assert submission_round.title in mail.outbox[0].subject
 
 
-def test_manual_reminder_to_chosen_schools_only(client):
+def test_manual_reminder_to_chosen_schools_only(client, django_capture_on_commit_callbacks):
     submission_round, schools = build_round(schools_per_district=5, districts=1)
     client.force_login(methodologist())
-    client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "chosen", "schools": [schools[3].pk, schools[0].pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:round-remind", args=[submission_round.pk]), {"target": "chosen", "schools": [schools[3].pk, schools[0].pk]})
     # schools[0] has an accepted form: only the draft school is reminded
     assert list(Reminder.objects.values_list("school_id", flat=True)) == [schools[3].pk]
     assert len(mail.outbox) == 1
@@ -124,23 +126,28 @@ def test_choosing_no_school_is_refused_with_a_message(client):
     assert not mail.outbox
 
 
-def test_manual_reminders_may_repeat(client):
+def test_manual_reminders_may_repeat(client, django_capture_on_commit_callbacks):
     submission_round, schools = build_round(schools_per_district=4, districts=1)
-    reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
-    reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
     assert len(mail.outbox) == 2
 
 
-def test_automatic_reminders_go_three_days_and_one_day_before_once_each():
+def test_automatic_reminders_go_three_days_and_one_day_before_once_each(django_capture_on_commit_callbacks):
     submission_round, schools = build_round(schools_per_district=5, districts=1)
     now = timezone.now()
     SubmissionRound.objects.filter(pk=submission_round.pk).update(closes_at=now + dt.timedelta(days=2, hours=20))
-    assert reminders_send_due(now=now) == 3
-    assert reminders_send_due(now=now + dt.timedelta(hours=1)) == 0  # the hourly beat runs again: nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=now) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=now + dt.timedelta(hours=1)) == 0  # the hourly beat runs again: nothing new
     assert len(mail.outbox) == 3
     assert set(Reminder.objects.values_list("kind", flat=True)) == {Reminder.Kind.AUTO_3D}
 
-    assert reminders_send_due(now=now + dt.timedelta(days=2)) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=now + dt.timedelta(days=2)) == 3
     assert send_deadline_reminders.delay().get() == 0  # the beat task itself, now: nothing left to send
     assert len(mail.outbox) == 6
     assert Reminder.objects.filter(kind=Reminder.Kind.AUTO_1D).count() == 3
@@ -160,3 +167,13 @@ def test_a_school_without_a_curator_is_logged_as_not_delivered():
     sent = reminders_send(submission_round=submission_round, school_ids=[schools[3].pk])
     assert [(r.ok, r.email) for r in sent] == [(False, "")]
     assert not mail.outbox
+
+
+def test_an_automatic_reminder_skips_a_school_whose_own_deadline_is_later(django_capture_on_commit_callbacks):
+    submission_round, schools = build_round(schools_per_district=5, districts=1)
+    now = timezone.now()
+    SubmissionRound.objects.filter(pk=submission_round.pk).update(closes_at=now + dt.timedelta(days=2, hours=20))
+    RoundExtension.objects.create(round=submission_round, school=schools[4], closes_at=now + dt.timedelta(days=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send_due(now=now) == 2
+    assert schools[4].full_name not in " ".join(m.body for m in mail.outbox)

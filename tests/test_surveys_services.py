@@ -234,8 +234,16 @@ def test_an_extension_lets_one_school_in_after_closing(world):
 
 def test_reopening_a_closed_round_unfixes_its_results(world):
     round_close(submission_round=world[0])
-    reopened = round_reopen(submission_round=world[0], closes_at=timezone.now() + dt.timedelta(days=5))
+    reopened = round_reopen(submission_round=world[0], closes_at=timezone.now() + dt.timedelta(days=9), reason="школы просили")
     assert reopened.state == SubmissionRound.State.OPEN and reopened.results_fixed_at is None
+    assert reopened.events.get(action="reopened").comment.endswith("причина: школы просили")
+
+
+def test_reopening_never_moves_the_deadline_earlier_than_it_was(world):
+    round_close(submission_round=world[0])  # closed early: the deadline was a week ahead
+    with pytest.raises(SurveyError, match="не может быть раньше прежнего"):
+        round_reopen(submission_round=world[0], closes_at=timezone.now() + dt.timedelta(days=5))
+    assert SubmissionRound.objects.get(pk=world[0].pk).state == SubmissionRound.State.CLOSED
 
 
 def test_return_with_comments_then_resubmit_then_accept(world):
