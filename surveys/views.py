@@ -17,7 +17,6 @@ from . import selectors
 from .answers import answer_display
 from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
 from .models import Submission, SubmissionRound
-from .threads import threads_by_question
 from .services import (
     SubmissionConflictError,
     SubmissionIncompleteError,
@@ -28,6 +27,7 @@ from .services import (
     submission_save_draft,
     submission_submit,
 )
+from .threads import threads_by_question
 
 # Schools on one page of the completeness table; the counts above it cover all of them.
 COMPLETENESS_PAGE_SIZE = 100

@@ -101,6 +101,20 @@ def round_for(world: World, target: str):
     return world.round if target == "own" else world.round_without_own
 
 
+def notice_for(world: World, target: str, user):
+    """A notice of the signed-in user (target own) or of somebody else (any other target)."""
+    from surveys.models import Notice
+
+    others = [u for key, u in world.users.items() if u is not None and u != user]
+    owner = user if target == "own" and user is not None else others[0]
+    key = f"matrix:{Notice.objects.count()}"
+    return Notice.objects.create(recipient=owner, kind=Notice.Kind.ACCEPTED, event_key=key, subject="Анкета принята", text="—", link="/")
+
+
+def own_notice(role: str, target: str) -> object:
+    return LOGIN if role == "anonymous" else (REDIRECT if target == "own" else 404)
+
+
 def draft_data(world: World, target: str) -> dict:
     return {"version": world.submissions["own"].version, "q_internet_speed": "150", "q_comment": "Черновик"}
 
@@ -167,6 +181,24 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "surveys:round-remind": Entry(
         round_scoped(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post", data=lambda w, t: {"target": "all"}
     ),
+    "surveys:review-queue": Entry(roles_only(*REVIEWERS), query="?q=Школа&flags=clean"),
+    "surveys:review-bulk-accept": Entry(
+        roles_only(*REVIEWERS, ok=REDIRECT),
+        method="post",
+        data=lambda w, t: {"submission": [w.submissions["own"].pk], "confirmed": "1", f"version_{w.submissions['own'].pk}": w.submissions["own"].version},
+    ),
+    "surveys:question-message": Entry(
+        curator_round(REDIRECT),
+        kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk},
+        method="post",
+        data=lambda w, t: {"question": "internet_speed", "text": "Пояснение"},
+    ),
+    # Notices: each person reads and marks only their own.
+    "notices:list": Entry(everyone()),
+    "notices:count": Entry(everyone()),
+    "notices:read-all": Entry(everyone(ok=REDIRECT), method="post"),
+    "notices:settings": (Entry(everyone()), Entry(everyone(ok=REDIRECT), method="post", data=lambda w, t: {"by_email": "portal"})),
+    "notices:open": Entry(own_notice, kwargs=lambda w, t, u: {"notice_id": notice_for(w, t, u).pk}, method="post"),
     # Ratings: every signed-in role reads the results of the schools it sees; only the administrator confirms the status list.
     "ratings:round-list": Entry(everyone()),
     "ratings:rating": Entry(round_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
@@ -249,9 +281,12 @@ def db_fingerprint() -> tuple:
     from indicators.models import KeyResult, ProcessEvent
     from ratings.models import StatusAward
     from reports.models import ExportJob
-    from surveys.models import Answer, AnswerChange, Reminder, Submission
+    from surveys.models import Answer, AnswerChange, Notice, QuestionMessage, Reminder, RoundEvent, Submission
 
     return (
+        Notice.objects.filter(read_at__isnull=False).count(),
+        QuestionMessage.objects.count(),
+        RoundEvent.objects.count(),
         sorted(Submission.objects.values_list("pk", "state", "version")),
         Answer.objects.count(),
         AnswerChange.objects.count(),
