@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_audit_versions'),
+        ('surveys', '0003_evidence_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
