@@ -1,9 +1,12 @@
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# pg_dump/pg_restore for `manage.py backup` / `restore` (the client of the same major version as the postgres:15 service).
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN useradd --create-home portal && mkdir -p /data/media && chown portal /data/media
+# Mount points owned by the portal's user: a named volume takes the owner of the directory it is first mounted on.
+RUN useradd --create-home portal && mkdir -p /data/media /app/var/staticfiles && chown portal /data/media /app/var/staticfiles
 USER portal
 EXPOSE 8000

@@ -20,12 +20,26 @@ def test_no_model_changes_without_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_compose_file_validates():
+@pytest.mark.parametrize("files", [["docker-compose.yml"], ["docker-compose.yml", "docker-compose.http.yml"]], ids=["https", "http-trial"])
+def test_compose_file_validates(files):
     if not shutil.which("docker-compose"):
         require_or_skip("REQUIRE_COMPOSE", "docker-compose is not installed (apt-get install docker-compose)")
     env = {**os.environ, "SECRET_KEY": "x" * 60}
-    result = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True, text=True, env=env, cwd=ROOT)
+    command = ["docker-compose"] + [arg for name in files for arg in ("-f", str(ROOT / name))] + ["config", "-q"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_publishes_only_nginx():
+    """gunicorn's port reachable directly would let a client forge X-Forwarded-For; only nginx is published."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert [name for name, service in services.items() if service.get("ports")] == ["nginx"]
+    assert services["web"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert services["worker"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert "migrate" not in services["web"]["command"]
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
 
 
 def test_login_page_is_russian(client):
