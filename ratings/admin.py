@@ -1,10 +1,73 @@
 """Administration of ratings: scoring rules per questionnaire version, status criteria and awards; computed rows read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Sum
 
-from .models import ChoicePoints, IndicatorProgress, Rating, ScoringRule, ScoringScheme, ScoringStep, StatusAward, StatusCriteria, StatusEligibility
+from .models import (
+    ChoicePoints,
+    IndicatorProgress,
+    Rating,
+    RatingCorrection,
+    ScoringRule,
+    ScoringScheme,
+    ScoringStep,
+    StatusAward,
+    StatusCriteria,
+    StatusEligibility,
+)
+from .selectors import criteria_fixed_round, questionnaire_fixed_round
 from .services import criteria_results_invalidate, scoring_results_invalidate
+
+FROZEN_RULES = (
+    "Эти правила применены к зафиксированным итогам раунда «{round}» и больше не меняются: итоги закрытого раунда "
+    "читаются так же, как в день закрытия. Новые правила — в новой версии опросной формы (для следующего раунда)."
+)
+FROZEN_CRITERIA = (
+    "Эти критерии применены к зафиксированным итогам раунда «{round}» и больше не меняются. Исправить итоги закрытого "
+    "раунда можно только на странице «Исправление итогов» раунда, с указанием причины."
+)
+
+
+class FrozenWhenFixed:
+    """Read-only once the object decided a round's fixed results; the change page says why."""
+
+    frozen_message = ""
+
+    def fixed_round(self, obj):
+        raise NotImplementedError
+
+    def _frozen(self, obj) -> bool:
+        if obj is None:
+            return False
+        if not hasattr(obj, "_fixed_round"):
+            obj._fixed_round = self.fixed_round(obj)
+        return obj._fixed_round is not None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._frozen(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if self._frozen(obj):
+            self.message_user(request, self.frozen_message.format(round=obj._fixed_round), level=messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class FrozenInline:
+    """An inline of a frozen parent is read-only too."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not getattr(obj, "_fixed_round", None)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not getattr(obj, "_fixed_round", None)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not getattr(obj, "_fixed_round", None)
+
 
 SCORING_HELP = (
     "Рейтинг школы = набранные баллы / возможные баллы × 100, округляется один раз, до десятых, половина — вверх "
@@ -20,11 +83,12 @@ SCORING_HELP = (
     "комплект ЦОС 20 (нет 0 / минимальный 10 / стандартный 20), канал по требованиям ЦОС 5, договор на связь 5, готовность "
     "администрации 5 (линейно), платформы 5 (Сферум 2,5 + Моя школа 2,5), реестр практик 5 (перспективная 3 / действующая 5), "
     "контент в РИС 5 (линейно), активные пользователи РИС 5 (ступени 50 % → 2, 80 % → 4, 95 % → 5), цифровая экосистема 3, "
-    "консультирование родителей 2. После сохранения все мониторинги с этой анкетой пересчитываются."
+    "консультирование родителей 2. После сохранения пересчитываются открытые мониторинги с этой анкетой; итоги закрытых "
+    "мониторингов зафиксированы и не меняются (правила, по которым они посчитаны, после этого только для чтения)."
 )
 
 
-class ScoringRuleInline(admin.TabularInline):
+class ScoringRuleInline(FrozenInline, admin.TabularInline):
     model = ScoringRule
     fields = ("question", "kind", "max_points", "floor_value", "full_value")
     extra = 0
@@ -39,7 +103,12 @@ class ScoringRuleInline(admin.TabularInline):
 
 
 @admin.register(ScoringScheme)
-class ScoringSchemeAdmin(admin.ModelAdmin):
+class ScoringSchemeAdmin(FrozenWhenFixed, admin.ModelAdmin):
+    frozen_message = FROZEN_RULES
+
+    def fixed_round(self, obj):
+        return questionnaire_fixed_round(obj.questionnaire_id)
+
     list_display = ("questionnaire", "level_high", "level_medium", "rules", "points_possible")
     fieldsets = [(None, {"fields": ("questionnaire", "level_high", "level_medium"), "description": SCORING_HELP})]
     inlines = [ScoringRuleInline]
@@ -62,20 +131,25 @@ class ScoringSchemeAdmin(admin.ModelAdmin):
             self.message_user(request, f"Мониторингов будет пересчитано по новым правилам: {len(rounds)}.")
 
 
-class ScoringStepInline(admin.TabularInline):
+class ScoringStepInline(FrozenInline, admin.TabularInline):
     model = ScoringStep
     extra = 0
     verbose_name_plural = "ступени (для вида «ступени по порогам»): значение не ниже порога → баллы"
 
 
-class ChoicePointsInline(admin.TabularInline):
+class ChoicePointsInline(FrozenInline, admin.TabularInline):
     model = ChoicePoints
     extra = 0
     verbose_name_plural = "баллы за варианты ответа (значение варианта — как в вопросе, например minimal)"
 
 
 @admin.register(ScoringRule)
-class ScoringRuleAdmin(admin.ModelAdmin):
+class ScoringRuleAdmin(FrozenWhenFixed, admin.ModelAdmin):
+    frozen_message = FROZEN_RULES
+
+    def fixed_round(self, obj):
+        return questionnaire_fixed_round(obj.scheme.questionnaire_id)
+
     list_display = ("question_code", "question_text", "kind", "max_points", "how", "scheme")
     list_filter = ("scheme", "kind")
     search_fields = ("question__code", "question__text")
@@ -109,7 +183,12 @@ class ScoringRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusCriteria)
-class StatusCriteriaAdmin(admin.ModelAdmin):
+class StatusCriteriaAdmin(FrozenWhenFixed, admin.ModelAdmin):
+    frozen_message = FROZEN_CRITERIA
+
+    def fixed_round(self, obj):
+        return criteria_fixed_round(obj.municipality_id, obj.year)
+
     list_display = (
         "year",
         "municipality",
@@ -139,7 +218,8 @@ class StatusCriteriaAdmin(admin.ModelAdmin):
                 "description": (
                     "Школа проходит на статус «Цифровая школа <город> <год>», если в мониторинге этого года выполнены все критерии. "
                     "Комплект ЦОС — значение варианта вопроса equipment_kit (none, minimal, standard): «не ниже» считается по порядку "
-                    "вариантов в вопросе. После сохранения соответствие критериям пересчитывается."
+                    "вариантов в вопросе. После сохранения соответствие критериям пересчитывается в открытых мониторингах года; "
+                    "критерии, по которым зафиксированы итоги закрытого мониторинга, только для чтения."
                 ),
             },
         )
@@ -215,3 +295,12 @@ class IndicatorProgressAdmin(ComputedAdmin):
     @admin.display(description="показатель", ordering="indicator__code")
     def indicator_code(self, obj):
         return obj.indicator.code
+
+
+@admin.register(RatingCorrection)
+class RatingCorrectionAdmin(ComputedAdmin):
+    """The log of corrections of fixed results: append-only, written by the correction page."""
+
+    list_display = ("corrected_at", "round", "corrected_by_name", "changed_schools", "reason")
+    list_filter = ("round",)
+    list_select_related = ("round",)

@@ -24,3 +24,13 @@ class StatusConfirmForm(forms.Form):
         help_text="Например: приказ Управления образования от 30.08.2026 № УОПР-500. Можно указать позже в администрировании.",
         widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "от 30.08.2026 № УОПР-500"}),
     )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label="Причина исправления",
+        min_length=10,
+        max_length=2000,
+        help_text="Что было неверно и на каком основании исправляется (например, номер письма или приказа). Запись в журнале постоянная.",
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
+    )

@@ -314,3 +314,27 @@ class IndicatorProgress(models.Model):
             models.UniqueConstraint(fields=["round", "indicator"], condition=Q(school__isnull=True), name="progress_unique_city"),
             models.UniqueConstraint(fields=["round", "indicator", "school"], condition=Q(school__isnull=False), name="progress_unique_school"),
         ]
+
+
+class RatingCorrection(models.Model):
+    """An administrator's correction of a round whose results were fixed: who, when, why, and every school's figures
+    before and after. Append-only: never edited or deleted (the admin shows it read-only)."""
+
+    round = models.ForeignKey("surveys.SubmissionRound", on_delete=models.PROTECT, related_name="corrections", verbose_name="раунд")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="исправил")
+    # Kept as text too: the record must read the same if the account is renamed.
+    corrected_by_name = models.CharField("исправил (имя на момент исправления)", max_length=300)
+    corrected_at = models.DateTimeField("когда", auto_now_add=True)
+    reason = models.TextField("причина")
+    # {school_id: {"school", "score", "rank", "district_rank", "level", "eligible"}} for every school of the round.
+    before = models.JSONField("до исправления")
+    after = models.JSONField("после исправления")
+    changed_schools = models.PositiveIntegerField("школ с изменениями")
+
+    class Meta:
+        verbose_name = "исправление зафиксированных итогов"
+        verbose_name_plural = "исправления зафиксированных итогов"
+        ordering = ["-corrected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.corrected_at:%d.%m.%Y %H:%M}, {self.corrected_by_name}"

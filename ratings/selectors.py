@@ -12,11 +12,11 @@ from indicators.models import Indicator, Roadmap
 from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import schools_visible_to
-from surveys.models import Answer, Question, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, SubmissionRound
 from surveys.selectors import rounds_for
 
 from . import sql
-from .models import IndicatorProgress, Rating, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
+from .models import IndicatorProgress, Rating, RatingCorrection, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
 
 RATING_ORDERS = {
     "rank": ("место", [F("rank").asc(nulls_last=True), "school__full_name"]),
@@ -405,3 +405,20 @@ def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, Indic
     for progress in rows:
         latest.setdefault(progress.indicator_id, progress)
     return latest
+
+
+def round_corrections(submission_round: SubmissionRound) -> QuerySet[RatingCorrection]:
+    """The round's corrections of fixed results, newest first."""
+    return RatingCorrection.objects.filter(round=submission_round).order_by("-corrected_at")
+
+
+def questionnaire_fixed_round(questionnaire_id: int | None) -> SubmissionRound | None:
+    """A round whose fixed results were computed with this questionnaire's scoring rules (the rules are then frozen)."""
+    return SubmissionRound.objects.filter(RESULTS_FINAL, questionnaire_id=questionnaire_id).order_by("-closes_at").first() if questionnaire_id else None
+
+
+def criteria_fixed_round(municipality_id: int | None, year: int | None) -> SubmissionRound | None:
+    """A round whose fixed status eligibility was decided by the criteria of this municipality and year."""
+    if not municipality_id or not year:
+        return None
+    return SubmissionRound.objects.filter(RESULTS_FINAL, municipality_id=municipality_id, year=year).order_by("-closes_at").first()

@@ -14,12 +14,14 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
-from surveys.models import Question, Questionnaire, SubmissionRound
+from surveys.models import RESULTS_FINAL, Question, Questionnaire, SubmissionRound
 
 from . import sql
 from .models import (
     ChoicePoints,
     IndicatorProgress,
+    Rating,
+    RatingCorrection,
     ScoringRule,
     ScoringScheme,
     ScoringStep,
@@ -52,12 +54,14 @@ AT_RISK_MARGIN = Decimal(10)
 def round_results_invalidate(*, round_id: int) -> None:
     """Mark the round's results stale and queue one recompute after the current transaction commits.
 
+    A round whose results are final is left alone: its figures change only through `round_correction_apply`.
+
     Call it inside the transaction that changed what the results depend on (a submit, a return,
     an acceptance, a close). Bursts of calls coalesce: while a recompute is queued and not yet
     started, no other is queued, and the queued one sees every change made before it starts.
     """
-    SubmissionRound.objects.filter(pk=round_id).update(changes_seq=F("changes_seq") + 1)
-    transaction.on_commit(lambda: round_recompute_enqueue(round_id=round_id))
+    if SubmissionRound.objects.filter(pk=round_id).exclude(RESULTS_FINAL).update(changes_seq=F("changes_seq") + 1):
+        transaction.on_commit(lambda: round_recompute_enqueue(round_id=round_id))
 
 
 def round_recompute_enqueue(*, round_id: int) -> bool:
@@ -87,7 +91,7 @@ def round_recompute_enqueue(*, round_id: int) -> bool:
 @dataclass(frozen=True)
 class RecomputeResult:
     round_id: int
-    computed: bool  # False: the results already reflected every change, nothing was written
+    computed: bool  # False: the results already reflected every change, or they are final; nothing was written
     seen_seq: int
     # Rows inserted or changed in each table (unchanged rows are not rewritten).
     ratings: int = 0
@@ -95,9 +99,10 @@ class RecomputeResult:
     eligibility: int = 0
     indicator_progress: int = 0
     seconds: float = 0.0
+    final: bool = False  # refused: the round's results are fixed (see `round_correction_apply`)
 
 
-def rating_recompute_round(*, round_id: int, force: bool = False) -> RecomputeResult | None:
+def rating_recompute_round(*, round_id: int, force: bool = False, correction: bool = False) -> RecomputeResult | None:
     """Recompute the round's ratings, ranks, levels, status eligibility and indicator progress.
 
     A fixed number of SQL statements whatever the number of schools, all in one transaction, so a recompute
@@ -114,6 +119,9 @@ def rating_recompute_round(*, round_id: int, force: bool = False) -> RecomputeRe
             return None
         # Read before the answers: a change committed after this point leaves the round stale and queues another recompute.
         seen_seq = submission_round.changes_seq
+        if submission_round.results_final and not correction:
+            # Fixed means fixed: not the task, not the command, not `force` — only an explicit, logged correction.
+            return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq, final=True)
         if submission_round.computed_seq >= seen_seq and not force:
             return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq)
         scheme_id = ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).values_list("pk", flat=True).first()
@@ -157,8 +165,10 @@ def rounds_recompute_stale() -> list[int]:
     Run by beat every few minutes: it catches up after the broker or the worker was down.
     """
     now = timezone.now()
-    stale = SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).filter(
-        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_RECOMPUTE_TIMEOUT)
+    stale = (
+        SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq"))
+        .exclude(RESULTS_FINAL)
+        .filter(Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_RECOMPUTE_TIMEOUT))
     )
     queued = []
     for round_id in stale.values_list("pk", flat=True):
@@ -365,17 +375,25 @@ def scoring_copy_to_questionnaire(*, source: Questionnaire, target: Questionnair
 
 
 def scoring_results_invalidate(*, questionnaire_id: int) -> list[int]:
-    """Scoring rules of a questionnaire changed: every round that uses it is recomputed with the new rules."""
-    round_ids = list(SubmissionRound.objects.filter(questionnaire_id=questionnaire_id).exclude(state=SubmissionRound.State.DRAFT).values_list("pk", flat=True))
+    """Scoring rules of a questionnaire changed: every round that uses it and whose results are not final is recomputed."""
+    round_ids = list(
+        SubmissionRound.objects.filter(questionnaire_id=questionnaire_id)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .exclude(RESULTS_FINAL)
+        .values_list("pk", flat=True)
+    )
     for round_id in round_ids:
         round_results_invalidate(round_id=round_id)
     return round_ids
 
 
 def criteria_results_invalidate(*, municipality_id: int, year: int) -> list[int]:
-    """Status criteria of a year changed: the eligibility of that year's rounds is recomputed."""
+    """Status criteria of a year changed: the eligibility of that year's rounds whose results are not final is recomputed."""
     round_ids = list(
-        SubmissionRound.objects.filter(municipality_id=municipality_id, year=year).exclude(state=SubmissionRound.State.DRAFT).values_list("pk", flat=True)
+        SubmissionRound.objects.filter(municipality_id=municipality_id, year=year)
+        .exclude(state=SubmissionRound.State.DRAFT)
+        .exclude(RESULTS_FINAL)
+        .values_list("pk", flat=True)
     )
     for round_id in round_ids:
         round_results_invalidate(round_id=round_id)
@@ -444,3 +462,96 @@ def key_result_facts_refresh(*, municipality_id: int | None = None) -> int:
         key_result_ids, rows = key_result_evidence(mid, today)
         written += key_result_evidence_sync(key_result_ids=key_result_ids, evidence=rows)
     return written
+
+
+# Corrections of fixed results
+
+
+class CorrectionError(Exception):
+    """A correction cannot be made; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    """One school whose figures a correction changes (or would change)."""
+
+    school_id: str
+    school: str
+    before: dict | None
+    after: dict | None
+
+    def changed(self, name: str) -> bool:
+        return (self.before or {}).get(name) != (self.after or {}).get(name)
+
+
+class _PreviewOnly(Exception):
+    """Raised to roll the previewed recompute back."""
+
+
+def round_results_snapshot(*, round_id: int) -> dict[str, dict]:
+    """Every school's shown figures in the round: score, ranks, level and status eligibility (two queries)."""
+    eligible = dict(StatusEligibility.objects.filter(round_id=round_id).values_list("school_id", "eligible"))
+    rows = Rating.objects.filter(round_id=round_id).values_list("school_id", "school__full_name", "score", "rank", "district_rank", "level")
+    return {
+        str(school_id): {
+            "school": name,
+            "score": None if score is None else str(score),
+            "rank": rank,
+            "district_rank": district_rank,
+            "level": level,
+            "eligible": eligible.get(school_id),
+        }
+        for school_id, name, score, rank, district_rank, level in rows
+    }
+
+
+def correction_lines(before: dict[str, dict], after: dict[str, dict]) -> list[CorrectionLine]:
+    """Schools whose figures differ between two snapshots, by name."""
+    lines = [
+        CorrectionLine(school_id=key, school=(after.get(key) or before.get(key))["school"], before=before.get(key), after=after.get(key))
+        for key in before.keys() | after.keys()
+        if before.get(key) != after.get(key)
+    ]
+    return sorted(lines, key=lambda line: line.school)
+
+
+def round_correction_preview(*, round_id: int) -> list[CorrectionLine]:
+    """What a correction would change now: the recompute runs inside a transaction that is rolled back."""
+    before = round_results_snapshot(round_id=round_id)
+    after: dict[str, dict] = {}
+    try:
+        with transaction.atomic():
+            rating_recompute_round(round_id=round_id, force=True, correction=True)
+            after = round_results_snapshot(round_id=round_id)
+            raise _PreviewOnly
+    except _PreviewOnly:
+        pass
+    return correction_lines(before, after)
+
+
+def round_correction_apply(*, round_id: int, user, reason: str) -> RatingCorrection:
+    """Recompute a round whose results are fixed, from today's answers and rules, and log who, when, why, before and after.
+
+    The only way a fixed round's figures change. The log is written in the same transaction as the new figures.
+    """
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise CorrectionError("Опишите причину исправления (не короче 10 знаков): она остаётся в журнале навсегда.")
+    with transaction.atomic():
+        submission_round = SubmissionRound.objects.select_for_update(no_key=True).filter(pk=round_id).first()
+        if submission_round is None:
+            raise CorrectionError("Раунда нет.")
+        if not submission_round.results_final:
+            raise CorrectionError("Итоги этого раунда не зафиксированы: они пересчитываются сами, исправлять нечего.")
+        before = round_results_snapshot(round_id=round_id)
+        rating_recompute_round(round_id=round_id, force=True, correction=True)
+        after = round_results_snapshot(round_id=round_id)
+        return RatingCorrection.objects.create(
+            round=submission_round,
+            corrected_by=user,
+            corrected_by_name=user.get_full_name() or user.get_username(),
+            reason=reason,
+            before=before,
+            after=after,
+            changed_schools=len(correction_lines(before, after)),
+        )

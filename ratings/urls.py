@@ -9,6 +9,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/", views.rating_list, name="rating"),
     path("rounds/<int:round_id>/schools/<int:school_id>/", views.rating_detail, name="school-round"),
     path("rounds/<int:round_id>/indicators/", views.progress_list, name="indicator-progress"),
+    path("rounds/<int:round_id>/correction/", views.round_correction, name="round-correction"),
     path("status/", views.status_list, name="status-list"),
     path("status/<int:year>/", views.status_list, name="status"),
     path("status/<int:year>/confirm/", views.status_confirm, name="status-confirm"),

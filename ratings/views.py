@@ -14,8 +14,8 @@ from schools.roles import Access, Role, access_for
 from schools.selectors import districts_visible_to
 
 from . import selectors
-from .forms import RatingFilterForm, StatusConfirmForm
-from .services import StatusConfirmError, status_awards_confirm
+from .forms import CorrectionForm, RatingFilterForm, StatusConfirmForm
+from .services import CorrectionError, StatusConfirmError, round_correction_apply, round_correction_preview, status_awards_confirm
 
 PAGE_SIZE = 100
 
@@ -121,3 +121,28 @@ def status_confirm(request, year: int):
             )
     suffix = f"?m={municipality.pk}" if municipality is not None else ""
     return redirect(reverse("ratings:status", args=[year]) + suffix)
+
+
+@login_required
+def round_correction(request, round_id: int):
+    """Correct a round whose results are fixed: what would change, school by school; a reason; a permanent log entry."""
+    access = _access(request)
+    if not access.is_administrator:
+        raise PermissionDenied("Исправлять зафиксированные итоги может только администратор.")
+    submission_round = selectors.round_visible(access, round_id)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            correction = round_correction_apply(round_id=submission_round.pk, user=request.user, reason=form.cleaned_data["reason"])
+        except CorrectionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Итоги исправлены: изменились у школ — {correction.changed_schools}. Запись добавлена в журнал исправлений.")
+            return redirect("ratings:round-correction", round_id=submission_round.pk)
+    context = {
+        "round": submission_round,
+        "form": form,
+        "lines": round_correction_preview(round_id=submission_round.pk) if submission_round.results_final else [],
+        "corrections": selectors.round_corrections(submission_round),
+    }
+    return render(request, "ratings/round_correction.html", context)

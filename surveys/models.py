@@ -115,6 +115,10 @@ class QuestionRule(models.Model):
         return f"{self.left.code} {self.kind} {self.right.code}"
 
 
+# Rounds whose results are final (`SubmissionRound.results_final`), as a filter.
+RESULTS_FINAL = Q(results_fixed_at__isnull=False, computed_at__isnull=False, computed_at__gte=F("results_fixed_at"))
+
+
 class SubmissionRound(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "готовится"
@@ -149,8 +153,13 @@ class SubmissionRound(models.Model):
         return self.title
 
     @property
+    def results_final(self) -> bool:
+        """Fixed at closing and computed once since: nothing recomputes them but an administrator's logged correction."""
+        return self.results_fixed_at is not None and self.computed_at is not None and self.computed_at >= self.results_fixed_at
+
+    @property
     def results_stale(self) -> bool:
-        return self.computed_seq < self.changes_seq
+        return not self.results_final and self.computed_seq < self.changes_seq
 
 
 class RoundExtension(models.Model):

@@ -204,6 +204,11 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "ratings:rating": Entry(round_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
     "ratings:school-round": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk, "school_id": w.schools[t].pk}),
     "ratings:indicator-progress": Entry(round_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+    # Correcting fixed results: the administrator only (a refused POST changes nothing).
+    "ratings:round-correction": (
+        Entry(round_scoped("administrator"), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+        Entry(round_scoped("administrator"), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post", data=lambda w, t: {"reason": "x"}),
+    ),
     "ratings:status-list": Entry(everyone()),
     "ratings:status": Entry(everyone(), kwargs=lambda w, t, u: {"year": 2025}),
     "ratings:status-confirm": Entry(

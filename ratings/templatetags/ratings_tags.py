@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from ratings.models import format_number
+from ratings.models import Rating, format_number
 from ratings.selectors import failed_criteria
 
 register = template.Library()
@@ -67,3 +67,22 @@ def plural(value, forms: str) -> str:
 @register.filter
 def absolute(value):
     return abs(value) if value is not None else None
+
+
+@register.filter
+def changed(line, name: str) -> bool:
+    """Whether a correction line's figure `name` differs before and after."""
+    return line.changed(name)
+
+
+@register.filter
+def correction_value(figures: dict | None, name: str) -> str:
+    """One figure of a results snapshot in words: the school was not in the round, a number, a level, a status verdict."""
+    if figures is None:
+        return "нет в раунде"
+    value = figures.get(name)
+    if name == "level":
+        return dict(Rating.Level.choices).get(value, "—")
+    if name == "eligible":
+        return "—" if value is None else ("проходит" if value else "не проходит")
+    return format_number(value)

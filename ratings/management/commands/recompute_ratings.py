@@ -4,10 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Avg, Count, F, Q
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from ratings.models import IndicatorProgress, Rating, StatusEligibility
 from ratings.services import rating_recompute_round
-from surveys.models import SubmissionRound
+from surveys.models import RESULTS_FINAL, SubmissionRound
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         if round_id is not None:
             round_ids = [round_id]
         else:
-            round_ids = list(SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).values_list("pk", flat=True))
+            round_ids = list(SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq")).exclude(RESULTS_FINAL).values_list("pk", flat=True))
             if not round_ids:
                 self.stdout.write("Итоги всех раундов актуальны, пересчитывать нечего.")
         for pk in round_ids:
@@ -31,6 +32,11 @@ class Command(BaseCommand):
                 result = rating_recompute_round(round_id=pk, force=True)
             if result is None:
                 raise CommandError(f"Раунда мониторинга с id {pk} нет.")
+            if result.final:
+                raise CommandError(
+                    f"Итоги раунда {pk} зафиксированы при закрытии и не пересчитываются. Исправить их может администратор на странице "
+                    f"{reverse('ratings:round-correction', args=[pk])} — с указанием причины, изменения попадут в журнал."
+                )
             self._report(SubmissionRound.objects.get(pk=pk), result, len(queries))
 
     def _report(self, submission_round, result, query_count: int) -> None:
