@@ -2,14 +2,14 @@
 Each writer takes selector output (querysets already scoped to the user's schools) and a path."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
-from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
+from ratings.models import IndicatorProgress, Rating, StatusAward
 from schools.models import Curator, Municipality, School
 from surveys.models import Answer, Question, Section, Submission, SubmissionRound
 
@@ -22,15 +22,14 @@ from .sheets import (
     FORMAT_INT,
     FORMAT_PERCENT,
     FORMAT_SCORE,
+    PERCENT,
     Column,
     Progress,
     Sheet,
     chunks,
-    excel_datetime,
     fit,
     longest,
     new_workbook,
-    percent,
     report,
 )
 
@@ -46,29 +45,46 @@ CRITERIA = [
 ]
 
 
-def rating_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[Rating]:
-    """The round's ratings of the given schools with their section points and status eligibility in
-    the same row: one query whatever the number of schools."""
-    sections = Section.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "pk")
-    per_section = {
-        f"section_{s.pk}": Subquery(SectionScore.objects.filter(round=round_, school=OuterRef("school_id"), section=s).values("points")[:1]) for s in sections
-    }
+RATING_FIELDS = (
+    "rank",
+    "district_rank",
+    "school__full_name",
+    "school__district__name",
+    "school__legal_form",
+    "score",
+    "points",
+    "possible",
+    "level",
+    "prev_score",
+    "prev_rank",
+    "status__eligible",
+    *(f"status__{name}" for name, _label in CRITERIA),
+)
+
+
+def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: list[Section]) -> QuerySet:
+    """The round's ratings of the given schools as value tuples (RATING_FIELDS, then the points of each
+    section) in one query whatever the number of schools: the section points joined once and folded
+    per rating, the status eligibility joined beside them."""
+    per_section = {f"section_{s.pk}": Max("section_rows__points", filter=Q(section_rows__section_id=s.pk)) for s in sections}
     return (
         Rating.objects.filter(round=round_, school__in=schools.values("pk"))
-        .annotate(status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)))
         .annotate(
-            eligible=F("status__eligible"),
-            **{name: F(f"status__{name}") for name, _label in CRITERIA},
-            **per_section,
+            status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)),
+            section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round=round_)),
         )
-        .select_related("school", "school__district")
+        .annotate(**per_section)
         .order_by(F("rank").asc(nulls_last=True), "school__district__name", "school__full_name", "pk")
+        .values_list(*RATING_FIELDS, *per_section)
     )
+
+
+LEVELS = dict(Rating.Level.choices)
 
 
 def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
     sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "pk"))
-    rows = rating_rows(round_, schools)
+    rows = rating_rows(round_, schools, sections)
     widths = longest(schools, "full_name", "district__name")
     columns = [
         Column("Место", 8, FORMAT_INT),
@@ -96,27 +112,28 @@ def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], ex
         note="Место — среди школ с рейтингом; «нет данных» — анкета не отправлена. Изменение — к прошлому раунду.",
         freeze_cols=3,
     )
+    other_form = School.LegalForm.OTHER
+    labels = [label for _name, label in CRITERIA]
     done = 0
     for chunk in chunks(rows):
-        for r in chunk:
-            failed = ", ".join(label for name, label in CRITERIA if getattr(r, name) is False)
-            eligible = "" if r.eligible is None else ("да" if r.eligible else "нет")
+        for rank, district_rank, name, district, form, score, points, possible, level, prev_score, prev_rank, eligible, *rest in chunk:
+            criteria, section_points = rest[: len(CRITERIA)], rest[len(CRITERIA) :]
             sheet.append(
                 [
-                    r.rank,
-                    r.district_rank,
-                    r.school.full_name,
-                    r.school.district.name if r.school.district else "",
-                    r.school.legal_form if r.school.legal_form != School.LegalForm.OTHER else "иная",
-                    r.score,
-                    r.points,
-                    r.possible,
-                    r.get_level_display(),
-                    *(getattr(r, f"section_{s.pk}") for s in sections),
-                    r.score_change,
-                    r.rank_change,
-                    eligible,
-                    failed,
+                    rank,
+                    district_rank,
+                    name,
+                    district or "",
+                    form if form != other_form else "иная",
+                    score,
+                    points,
+                    possible,
+                    LEVELS.get(level, level),
+                    *section_points,
+                    None if score is None or prev_score is None else score - prev_score,
+                    None if rank is None or prev_rank is None else prev_rank - rank,  # positive: the school went up
+                    "" if eligible is None else ("да" if eligible else "нет"),
+                    ", ".join(label for label, ok in zip(labels, criteria, strict=True) if ok is False),
                 ]
             )
         done += len(chunk)
@@ -141,25 +158,25 @@ ANSWER_FORMATS = {
 }
 
 
-def answer_value(question: Question, answer: Answer | None):
-    """The value as a spreadsheet cell wants it: numbers as numbers, percents as fractions, dates as dates."""
-    if answer is None:
-        return None
+ANSWER_FIELDS = ("submission_id", "question_id", "value_bool", "value_number", "value_text", "value_date", "file_name")
+
+
+def answer_reader(question: Question):
+    """How one question's answer (a tuple of ANSWER_FIELDS) becomes its cell value: numbers as numbers
+    (percents 0–100, made fractions by their column), dates as dates, yes/no and choices as words."""
     kind = question.type
-    if kind == Question.Type.PERCENT:
-        return percent(answer.value_number)
     if kind in Question.NUMERIC_TYPES:
-        return answer.value_number
+        return lambda a: a[3]
     if kind == Question.Type.DATE:
-        return answer.value_date
+        return lambda a: a[5]
     if kind == Question.Type.YES_NO:
-        return None if answer.value_bool is None else ("да" if answer.value_bool else "нет")
+        return lambda a: None if a[2] is None else ("да" if a[2] else "нет")
     if kind in Question.CHOICE_TYPES:
         labels = question.choice_labels
-        return ", ".join(labels.get(v, v) for v in answer.value_text.split("|") if v)
+        return lambda a: ", ".join(labels.get(v, v) for v in a[4].split("|") if v)
     if kind == Question.Type.FILE:
-        return answer.file_name
-    return answer.value_text
+        return lambda a: a[6]
+    return lambda a: a[4]
 
 
 def round_school_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
@@ -195,6 +212,7 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
                 ANSWER_FORMATS.get(q.type),
                 wrap=q.type in (Question.Type.TEXT, Question.Type.MULTIPLE_CHOICE),
                 code=q.code,
+                kind=PERCENT if q.type == Question.Type.PERCENT else "",
             )
             for q in questions
         ),
@@ -209,22 +227,21 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
         note="Строка над заголовком — коды вопросов. Проценты — в формате процентов; пустая ячейка — нет ответа.",
         freeze_cols=1,
     )
+    position = {q.pk: i for i, q in enumerate(questions)}
+    readers = [answer_reader(q) for q in questions]
+    rows = round_school_rows(round_, schools).values_list("full_name", "district__name", "submission_state", "submitted_at", "submission_id")
     done = 0
-    for chunk in chunks(round_school_rows(round_, schools)):
-        submission_ids = [s.submission_id for s in chunk if s.submission_id]
-        answers: dict[tuple[int, int], Answer] = {
-            (a.submission_id, a.question_id): a for a in Answer.objects.filter(submission_id__in=submission_ids).select_related(None)
-        }
-        for school in chunk:
-            sheet.append(
-                [
-                    school.full_name,
-                    school.district.name if school.district else "",
-                    STATE_LABELS.get(school.submission_state, school.submission_state),
-                    excel_datetime(school.submitted_at),
-                    *(answer_value(q, answers.get((school.submission_id, q.pk))) for q in questions),
-                ]
-            )
+    for chunk in chunks(rows):
+        # The chunk's answers in one query, as value tuples laid out in question order per submission.
+        answers: dict[int, list] = {}
+        submission_ids = [row[4] for row in chunk if row[4]]
+        for answer in Answer.objects.filter(submission_id__in=submission_ids).values_list(*ANSWER_FIELDS):
+            i = position.get(answer[1])
+            if i is not None:
+                answers.setdefault(answer[0], [None] * len(questions))[i] = readers[i](answer)
+        blank = [None] * len(questions)
+        for name, district, state, submitted_at, submission_id in chunk:
+            sheet.append([name, district or "", STATE_LABELS.get(state, state), submitted_at, *answers.get(submission_id, blank)])
         done += len(chunk)
         report(progress, done)
     sheet.close()
@@ -286,20 +303,11 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
         freeze_cols=2,
     )
     done = 0
-    for chunk in chunks(rows):
-        for school in chunk:
-            curator = " ".join(p for p in (school.curator_name, school.curator_first) if p)
-            sheet.append(
-                [
-                    school.district.name if school.district else "",
-                    school.full_name,
-                    STATE_LABELS.get(school.submission_state, school.submission_state),
-                    excel_datetime(school.submitted_at),
-                    excel_datetime(school.updated_at),
-                    curator or "не назначен",
-                    school.curator_email or "",
-                ]
-            )
+    fields = ("district__name", "full_name", "submission_state", "submitted_at", "updated_at", "curator_name", "curator_first", "curator_email")
+    for chunk in chunks(rows.values_list(*fields)):
+        for district, name, state, submitted_at, updated_at, last_name, first_name, email in chunk:
+            curator = " ".join(p for p in (last_name, first_name) if p)
+            sheet.append([district or "", name, STATE_LABELS.get(state, state), submitted_at, updated_at, curator or "не назначен", email or ""])
         done += len(chunk)
         report(progress, done)
     sheet.close()
@@ -359,27 +367,25 @@ def write_indicators(path, *, municipality: Municipality, exported_at: dt.dateti
         note="Цель — последнее целевое значение дорожной карты; факт — по отправленным анкетам каждого раунда; оценка — по последнему раунду.",
         freeze_cols=2,
     )
-    percent_formats = [FORMAT_PERCENT if f == FORMAT_DECIMAL else f for f in sheet.formats]
+    # Rows of a percent indicator: the decimal columns hold 0–100 values, shown as percents.
+    percent_columns = [replace(c, number_format=FORMAT_PERCENT, kind=PERCENT) if c.number_format == FORMAT_DECIMAL else c for c in columns]
     for row in rows:
         ind = row.indicator
         is_percent = ind.unit == Indicator.Unit.PERCENT
-
-        def value(v, is_percent=is_percent):
-            return percent(v) if is_percent else v
 
         sheet.append(
             [
                 ind.code,
                 ind.name,
                 ind.get_unit_display(),
-                value(ind.base_value),
-                value(row.target.value) if row.target else None,
+                ind.base_value,
+                row.target.value if row.target else None,
                 row.target.due_date if row.target else None,
-                *(value(row.actual.get(r.pk)) for r in rounds),
+                *(row.actual.get(r.pk) for r in rounds),
                 row.latest.schools_with_data if row.latest else None,
                 row.latest.get_verdict_display() if row.latest else "нет данных",
             ],
-            formats=percent_formats if is_percent else None,
+            columns=percent_columns if is_percent else None,
         )
     sheet.close()
     workbook.save(path)
