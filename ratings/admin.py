@@ -251,6 +251,12 @@ class StatusAwardAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A recorded award with its order is final; one without an order may have it filled in once.
+        if obj is not None and obj.order_reference:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.confirmed_by = request.user

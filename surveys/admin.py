@@ -4,7 +4,20 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
-from .models import Answer, AnswerChange, Question, Questionnaire, QuestionRule, Reminder, RoundExtension, Section, Submission, SubmissionEvent, SubmissionRound
+from .models import (
+    Answer,
+    AnswerChange,
+    EvidenceFile,
+    Question,
+    Questionnaire,
+    QuestionRule,
+    Reminder,
+    RoundExtension,
+    Section,
+    Submission,
+    SubmissionEvent,
+    SubmissionRound,
+)
 from .services import SurveyError, questionnaire_new_version, round_close, round_extension_grant, round_open, round_reopen, round_schools_set_default
 
 
@@ -203,12 +216,15 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # History is append-only: only a draft that was never sent for review may go (no bulk deletion at all).
+        if obj is None or obj.submitted_at is not None or obj.state != Submission.State.DRAFT or obj.events.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
-@admin.register(AnswerChange)
-class AnswerChangeAdmin(admin.ModelAdmin):
-    list_display = ["changed_at", "submission", "question", "old_value", "new_value", "user"]
-    list_filter = ["submission__round"]
-    search_fields = ["submission__school__full_name", "question__code"]
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Rows of history: read, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -216,16 +232,37 @@ class AnswerChangeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnswerChange)
+class AnswerChangeAdmin(HistoryAdmin):
+    list_display = ["changed_at", "submission", "question", "old_value", "new_value", "user"]
+    list_filter = ["submission__round"]
+    search_fields = ["submission__school__full_name", "question__code"]
+    list_select_related = ["submission__school", "submission__round", "question", "user"]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(HistoryAdmin):
+    list_display = ["uploaded_at", "file_name", "answer", "version", "replaced_at", "removed", "uploaded_by"]
+    list_filter = ["removed", "answer__submission__round"]
+    search_fields = ["answer__submission__school__full_name", "file_name"]
+    list_select_related = ["answer__question", "uploaded_by"]
+
 
 @admin.register(SubmissionEvent)
-class SubmissionEventAdmin(AnswerChangeAdmin):
+class SubmissionEventAdmin(HistoryAdmin):
     list_display = ["created_at", "submission", "action", "from_state", "to_state", "user"]
     list_filter = ["action", "submission__round"]
     search_fields = ["submission__school__full_name"]
+    list_select_related = ["submission__school", "submission__round", "user"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(AnswerChangeAdmin):
+class ReminderAdmin(HistoryAdmin):
     list_display = ["sent_at", "round", "school", "email", "kind", "ok", "sent_by"]
     list_filter = ["round", "kind", "ok"]
     search_fields = ["school__full_name", "email"]
+    list_select_related = ["round", "school", "sent_by"]

@@ -298,6 +298,9 @@ class AnswerChange(models.Model):
         verbose_name_plural = "история изменений ответов"
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.submission.school}: {self.question.code} «{self.old_value[:80]}» → «{self.new_value[:80]}» (версия {self.version})"
+
 
 class SubmissionEvent(models.Model):
     """A step of the review workflow: saved, submitted, returned, accepted, with its comment."""
@@ -320,6 +323,10 @@ class SubmissionEvent(models.Model):
         verbose_name = "шаг проверки"
         verbose_name_plural = "шаги проверки"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        when = f" {self.created_at:%d.%m.%Y %H:%M}" if self.created_at else ""
+        return f"{self.submission.school}: {self.get_action_display()}{when} (версия {self.version})"
 
 
 class Reminder(models.Model):
@@ -345,6 +352,10 @@ class Reminder(models.Model):
             # Automatic reminders go once per school and kind; manual ones may repeat.
             models.UniqueConstraint(fields=["round", "school", "kind"], condition=~Q(kind="manual"), name="reminder_auto_once"),
         ]
+
+    def __str__(self) -> str:
+        when = f" {self.sent_at:%d.%m.%Y %H:%M}" if self.sent_at else ""
+        return f"Напоминание {self.get_kind_display()}: {self.school}, {self.email or 'без адреса'}{when}"
 
 
 class Notice(models.Model):

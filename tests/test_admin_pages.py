@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Deadline, KeyResult
+from operations.models import Heartbeat
 from reports.models import ExportJob
 from schools.models import School
-from surveys.models import AnswerChange, Reminder, RoundExtension, SubmissionEvent
+from surveys.models import Answer, AnswerChange, EvidenceFile, Reminder, RoundExtension, SubmissionEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,18 @@ def factories_by_model() -> dict:
         ),
         Reminder: lambda: Reminder.objects.create(round=factories.SubmissionRoundFactory(), school=factories.SchoolFactory(), email="kurator@example.org"),
         ExportJob: lambda: ExportJob.objects.create(kind="rating", user=factories.UserFactory()),
+        Heartbeat: lambda: Heartbeat.objects.create(name="beat", at=timezone.now()),
+        EvidenceFile: lambda: EvidenceFile.objects.create(
+            # A seeded school: another factory-made one would shift the school names' sequence into the seed's.
+            answer=Answer.objects.create(
+                submission=factories.SubmissionFactory(school=School.objects.order_by("pk").first()),
+                question=factories.QuestionFactory(),
+                file_name="prikaz.pdf",
+            ),
+            file="evidence/prikaz.pdf",
+            file_name="prikaz.pdf",
+            kind="pdf",
+        ),
     }
     for _, cls in inspect.getmembers(factories, inspect.isclass):
         if issubclass(cls, factory.django.DjangoModelFactory) and cls._meta.model is not None:
