@@ -277,6 +277,8 @@ class StatusAward(models.Model):
     order_reference = models.CharField("приказ", max_length=300, blank=True)
     confirmed_at = models.DateTimeField("подтверждён", auto_now_add=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="подтвердил")
+    # What the award was based on (criteria, score, checks, the accepted submission's version and answers), kept as it was.
+    basis = models.JSONField("основание", default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = "присвоенный статус «Цифровая школа»"

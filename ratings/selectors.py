@@ -12,7 +12,7 @@ from indicators.models import Indicator, Roadmap
 from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import schools_visible_to
-from surveys.models import RESULTS_FINAL, Answer, Question, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, Submission, SubmissionRound
 from surveys.selectors import rounds_for
 
 from . import sql
@@ -309,6 +309,16 @@ class StatusYear:
     failures: dict[str, int]
 
     @property
+    def unreviewed(self) -> list:
+        """Eligible schools whose answers are not accepted yet: each blocks the confirmation."""
+        return [row for group in self.eligible for row in group.schools if not row.awarded and row.submission_state != Submission.State.ACCEPTED]
+
+    @property
+    def can_confirm(self) -> bool:
+        r = self.deciding_round
+        return r is not None and r.state == SubmissionRound.State.CLOSED and not r.results_stale and self.pending_count > 0 and not self.unreviewed
+
+    @property
     def title(self) -> str:
         return f"«Цифровая школа {self.municipality.name_genitive or self.municipality.name} {self.year}»"
 
@@ -329,14 +339,22 @@ def status_year(access: Access, municipality: Municipality, year: int) -> Status
         eligible = list(
             rows.filter(eligible=True)
             .select_related("school__district")
-            .annotate(score=Subquery(Rating.objects.filter(round=deciding, school_id=OuterRef("school_id")).values("score")[:1]))
+            .annotate(
+                score=Subquery(Rating.objects.filter(round=deciding, school_id=OuterRef("school_id")).values("score")[:1]),
+                # Whether the answers behind the eligibility were reviewed: the award is made only from accepted ones.
+                submission_id=Subquery(Submission.objects.filter(round=deciding, school_id=OuterRef("school_id")).values("pk")[:1]),
+                submission_state=Subquery(Submission.objects.filter(round=deciding, school_id=OuterRef("school_id")).values("state")[:1]),
+            )
             .order_by("school__district__name", "school__number", "school__full_name")
         )
         figures = rows.aggregate(checked=Count("pk"), **{name: Count("pk", filter=Q(**{name: False})) for name in CRITERIA_FIELDS})
         checked = figures.pop("checked")
         failures = {CRITERIA_SHORT[name]: count for name, count in figures.items()}
+        states = dict(Submission.State.choices)
         for row in eligible:
             row.awarded = row.school_id in awarded
+            row.accepted = row.submission_state == Submission.State.ACCEPTED
+            row.review_label = states.get(row.submission_state, "анкеты нет")
     return StatusYear(
         municipality=municipality,
         year=year,

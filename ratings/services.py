@@ -14,7 +14,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
-from surveys.models import RESULTS_FINAL, Question, Questionnaire, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, Submission, SubmissionRound
 
 from . import sql
 from .models import (
@@ -407,10 +407,50 @@ class StatusConfirmError(Exception):
     """The status list of a year cannot be confirmed now; the message says why and what to do."""
 
 
+def status_award_basis(*, deciding: SubmissionRound, school_ids: list[int]) -> dict[int, dict]:
+    """What each award is based on, kept with it so it can be explained later: the year's criteria, the school's
+    score, ranks, level and criteria checks, and the accepted submission with its version and the criteria answers."""
+    criteria = StatusCriteria.objects.filter(municipality_id=deciding.municipality_id, year=deciding.year).values().first() or {}
+    criteria = {key: str(value) for key, value in criteria.items() if key not in ("id", "municipality_id")}
+    ratings = {row["school_id"]: row for row in Rating.objects.filter(round=deciding, school_id__in=school_ids).values()}
+    checks = {row["school_id"]: row for row in StatusEligibility.objects.filter(round=deciding, school_id__in=school_ids).values()}
+    submissions = {
+        row["school_id"]: row
+        for row in Submission.objects.filter(round=deciding, school_id__in=school_ids).values(
+            "pk", "school_id", "state", "version", "submitted_at", "reviewed_at", "reviewed_by__username"
+        )
+    }
+    answers: dict[int, dict] = {}
+    for school_id, code, updated_at, *values in Answer.objects.filter(
+        submission__round=deciding, submission__school_id__in=school_ids, question__code__in=STATUS_QUESTION_CODES.values()
+    ).values_list("submission__school_id", "question__code", "updated_at", "value_bool", "value_number", "value_text"):
+        answers.setdefault(school_id, {})[code] = {"value": next((str(v) for v in values if v not in (None, "")), ""), "updated_at": updated_at.isoformat()}
+    basis = {}
+    for school_id in school_ids:
+        rating, check, submission = ratings.get(school_id, {}), checks.get(school_id, {}), submissions.get(school_id, {})
+        basis[school_id] = {
+            "round": {"id": deciding.pk, "title": deciding.title, "computed_at": deciding.computed_at.isoformat() if deciding.computed_at else None},
+            "criteria": criteria,
+            "rating": {key: None if rating.get(key) is None else str(rating[key]) for key in ("score", "points", "possible", "rank", "district_rank", "level")},
+            "checks": {key: check.get(key) for key in ("ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")},
+            "submission": {
+                "id": submission.get("pk"),
+                "state": submission.get("state"),
+                "version": submission.get("version"),
+                "submitted_at": submission["submitted_at"].isoformat() if submission.get("submitted_at") else None,
+                "reviewed_at": submission["reviewed_at"].isoformat() if submission.get("reviewed_at") else None,
+                "reviewed_by": submission.get("reviewed_by__username"),
+            },
+            "answers": answers.get(school_id, {}),
+        }
+    return basis
+
+
 def status_awards_confirm(*, municipality_id: int, year: int, user, order_reference: str = "") -> list[StatusAward]:
     """Award the status of `year` to every school eligible in the year's deciding round that does not hold it yet.
 
-    Awards are permanent records: confirming again adds newly eligible schools and never removes any.
+    Awards are permanent records: confirming again adds newly eligible schools and never removes any. Only from
+    reviewed answers: every school to be awarded must have its submission accepted; each award keeps its basis.
     """
     from .selectors import status_round_for_year
 
@@ -427,9 +467,29 @@ def status_awards_confirm(*, municipality_id: int, year: int, user, order_refere
         school_ids = list(StatusEligibility.objects.filter(round=deciding, eligible=True).exclude(school_id__in=awarded).values_list("school_id", flat=True))
         if not school_ids:
             raise StatusConfirmError("Новых школ, прошедших по критериям, нет: список уже подтверждён полностью.")
+        unreviewed = list(
+            Submission.objects.filter(round=deciding, school_id__in=school_ids)
+            .exclude(state=Submission.State.ACCEPTED)
+            .order_by("school__full_name")
+            .values_list("school__full_name", flat=True)
+        )
+        missing = len(school_ids) - Submission.objects.filter(round=deciding, school_id__in=school_ids).count()
+        if unreviewed or missing:
+            names = ", ".join(unreviewed[:5]) + (f" и ещё {len(unreviewed) - 5}" if len(unreviewed) > 5 else "")
+            raise StatusConfirmError(
+                f"Статус присваивается только по принятым анкетам. Не приняты анкеты школ: {names or missing}. "
+                "Проверьте и примите их (или верните на доработку), затем подтвердите список."
+            )
+        basis = status_award_basis(deciding=deciding, school_ids=school_ids)
         awards = [
             StatusAward(
-                municipality_id=municipality_id, year=year, school_id=school_id, round=deciding, order_reference=order_reference.strip(), confirmed_by=user
+                municipality_id=municipality_id,
+                year=year,
+                school_id=school_id,
+                round=deciding,
+                order_reference=order_reference.strip(),
+                confirmed_by=user,
+                basis=basis[school_id],
             )
             for school_id in school_ids
         ]

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ratings.models import StatusAward, StatusEligibility
+from ratings.models import Rating, StatusAward, StatusEligibility
 from ratings.services import StatusConfirmError, criteria_results_invalidate, rating_recompute_round, status_awards_confirm
-from surveys.models import SubmissionRound
+from surveys.models import Submission, SubmissionRound
 
 from .factories import SchoolFactory, StatusCriteriaFactory, administrator
 from .ratings_world import FULL_MARKS, scored_round, submit_answers
@@ -107,7 +107,7 @@ def closed_round_with(answers_by_school: dict) -> SubmissionRound:
     schools = list(answers_by_school)
     submission_round = scored_round(schools=schools, state=SubmissionRound.State.CLOSED, closes_at=timezone.now() - timezone.timedelta(days=1))
     StatusCriteriaFactory(municipality=schools[0].municipality, year=submission_round.year)
-    submit_answers(submission_round, answers_by_school)
+    submit_answers(submission_round, answers_by_school, state=Submission.State.ACCEPTED)
     rating_recompute_round(round_id=submission_round.pk)
     return submission_round
 
@@ -154,3 +154,25 @@ def test_the_list_is_confirmed_only_after_the_round_closes_and_its_results_are_c
     with pytest.raises(StatusConfirmError, match="не было раунда"):
         status_awards_confirm(municipality_id=school.municipality_id, year=2019, user=administrator())
     assert not StatusAward.objects.exists()
+
+
+def test_the_status_is_awarded_only_from_accepted_answers_and_each_award_keeps_its_basis():
+    reviewed, waiting = SchoolFactory.create_batch(2)
+    submission_round = closed_round_with({reviewed: FULL_MARKS, waiting: FULL_MARKS})
+    Submission.objects.filter(round=submission_round, school=waiting).update(state=Submission.State.SUBMITTED)
+
+    with pytest.raises(StatusConfirmError, match=f"только по принятым анкетам.*{waiting.full_name}"):
+        status_awards_confirm(municipality_id=reviewed.municipality_id, year=submission_round.year, user=administrator())
+    assert not StatusAward.objects.exists()
+
+    Submission.objects.filter(round=submission_round, school=waiting).update(state=Submission.State.ACCEPTED, version=3)
+    status_awards_confirm(municipality_id=reviewed.municipality_id, year=submission_round.year, user=administrator())
+
+    basis = StatusAward.objects.get(school=waiting).basis
+    rating = Rating.objects.get(round=submission_round, school=waiting)
+    assert basis["rating"]["score"] == str(rating.score) and basis["rating"]["level"] == rating.level
+    assert basis["criteria"]["min_score"] == "80.0"
+    assert basis["checks"] == dict.fromkeys(CRITERIA, True)
+    assert (basis["submission"]["state"], basis["submission"]["version"]) == ("accepted", 3)
+    assert basis["answers"]["internet_speed"]["value"].startswith("100")
+    assert basis["round"]["id"] == submission_round.pk

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ratings.models import StatusAward
-from surveys.models import SubmissionRound
+from surveys.models import Submission, SubmissionRound
 
 from .factories import CuratorFactory, DistrictFactory, SchoolFactory, StatusAwardFactory, administrator, district_officer, methodologist
 from .ratings_world import rated_round
@@ -14,8 +14,10 @@ from .ratings_world import rated_round
 pytestmark = pytest.mark.django_db
 
 
-def closed(submission_round) -> None:
+def closed(submission_round, *, accepted: bool = True) -> None:
     SubmissionRound.objects.filter(pk=submission_round.pk).update(state="closed", closes_at=timezone.now() - timezone.timedelta(hours=1))
+    if accepted:  # reviewed: the state the status is awarded from (the recompute counts submitted and accepted alike)
+        Submission.objects.filter(round=submission_round, state=Submission.State.SUBMITTED).update(state=Submission.State.ACCEPTED)
 
 
 def test_awards_of_a_year_are_grouped_by_district_like_the_annex_of_the_order(client):
@@ -109,3 +111,24 @@ def test_the_status_page_runs_the_same_queries_for_10_and_200_schools(client, n_
         response = client.get(reverse("ratings:status-list"))
 
     assert response.context["overview"].awards_count == n_schools
+
+
+def test_unreviewed_answers_block_the_confirmation_and_the_page_lists_them_with_links(client):
+    submission_round, schools = rated_round(4)
+    closed(submission_round, accepted=False)
+    client.force_login(administrator())
+
+    page = client.get(reverse("ratings:status", args=[submission_round.year])).content.decode()
+
+    submission = Submission.objects.get(round=submission_round, school=schools[2])
+    assert "Статус присваивается только по проверенным анкетам" in page
+    assert reverse("surveys:submission-review", args=[submission.pk]) in page
+    assert "отправлена" in page
+    assert 'disabled aria-describedby="confirm-title"' in page
+    response = client.post(reverse("ratings:status-confirm", args=[submission_round.year]), follow=True)
+    assert "только по принятым анкетам" in response.content.decode()
+    assert not StatusAward.objects.exists()
+
+    Submission.objects.filter(pk=submission.pk).update(state=Submission.State.ACCEPTED)
+    page = client.get(reverse("ratings:status", args=[submission_round.year])).content.decode()
+    assert "принята" in page and "disabled" not in page.split("confirm-title")[1]
