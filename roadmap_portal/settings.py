@@ -96,8 +96,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Several curators saving at once must wait for the lock, not fail.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Several curators saving at once must wait for the lock, not fail: a deferred transaction that reads and then
+    # writes cannot wait (SQLite answers «database is locked» at once to avoid a deadlock), an immediate one takes
+    # the write lock at BEGIN and waits up to `timeout` seconds for it.
+    DATABASES["default"]["OPTIONS"] = {"timeout": env_int("SQLITE_TIMEOUT", 20), "transaction_mode": "IMMEDIATE"}
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles any statement estimated above 100,000 cost units: at 40,000 schools the rating
     # export's query spent 1.6 s compiling for 0.8 s of work (bench/findings.md). The portal's queries gain nothing from it.
