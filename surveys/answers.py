@@ -98,20 +98,69 @@ def bounds_of(question: Question) -> tuple[Decimal | None, Decimal | None]:
     return low, high
 
 
+REQUIRED_MESSAGE = "Ответьте на этот вопрос: он обязательный."
+WHOLE_NUMBER_MESSAGE = "Введите целое число."
+
+
+def bound_messages(question: Question) -> tuple[str, str]:
+    """The messages of a number below or above the question's bounds («не меньше 0 %», «не больше 100 чел.»)."""
+    low, high = bounds_of(question)
+    unit = f" {question.unit}" if question.unit else (" %" if question.type == Question.Type.PERCENT else "")
+    return (
+        f"Значение должно быть не меньше {format_number(low)}{unit}." if low is not None else "",
+        f"Значение должно быть не больше {format_number(high)}{unit}." if high is not None else "",
+    )
+
+
+def client_checks(questions: Iterable[Question], rules: Iterable[QuestionRule]) -> dict:
+    """The submit's checks as data for the form's live validation in the browser (the server still decides)."""
+    checks = {}
+    for question in questions:
+        low, high = bounds_of(question)
+        too_low, too_high = bound_messages(question)
+        checks[question.code] = {
+            "type": question.type,
+            "required": question.required,
+            "min": None if low is None else str(low),
+            "max": None if high is None else str(high),
+            "min_message": too_low,
+            "max_message": too_high,
+        }
+    by_id = {q.pk: q.code for q in questions}
+    cross = [
+        {
+            "kind": rule.kind,
+            "left": by_id[rule.left_id],
+            "right": by_id[rule.right_id],
+            "left_values": [str(v) for v in rule.left_values],
+            "message": rule.message or _generic_rule_message(rule),
+        }
+        for rule in rules
+        if rule.left_id in by_id and rule.right_id in by_id
+    ]
+    return {"questions": checks, "rules": cross, "required_message": REQUIRED_MESSAGE, "whole_number_message": WHOLE_NUMBER_MESSAGE}
+
+
+def _generic_rule_message(rule: QuestionRule) -> str:
+    if rule.kind == QuestionRule.Kind.LTE:
+        return f"Ответ на вопрос {_quoted(rule.left)} не может быть больше, чем ответ на вопрос {_quoted(rule.right)}."
+    return f"При таком ответе на вопрос {_quoted(rule.left)} в вопросе {_quoted(rule.right)} укажите число больше нуля."
+
+
 def question_errors(question: Question, answer: Answer | None) -> list[str]:
     """Errors of one answer on submit: required, bounds, whole numbers, known options."""
     if is_empty(question, answer):
-        return ["Ответьте на этот вопрос: он обязательный."] if question.required else []
+        return [REQUIRED_MESSAGE] if question.required else []
     if question.type in Question.NUMERIC_TYPES:
         number = answer.value_number
         low, high = bounds_of(question)
-        unit = f" {question.unit}" if question.unit else ("%" if question.type == Question.Type.PERCENT else "")
+        too_low, too_high = bound_messages(question)
         if low is not None and number < low:
-            return [f"Значение должно быть не меньше {format_number(low)}{unit}."]
+            return [too_low]
         if high is not None and number > high:
-            return [f"Значение должно быть не больше {format_number(high)}{unit}."]
+            return [too_high]
         if question.type == Question.Type.INTEGER and number != number.to_integral_value():
-            return ["Введите целое число."]
+            return [WHOLE_NUMBER_MESSAGE]
     if question.type in Question.CHOICE_TYPES:
         known = set(question.choice_labels)
         unknown = [v for v in answer.value_text.split("|") if v and v not in known]

@@ -122,10 +122,11 @@ class SubmissionForm(forms.Form):
                     required=False, label="Удалить прикреплённый файл", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
                 )
 
-    def answers_for_service(self) -> dict[str, object]:
+    def answers_for_service(self, *, valid_only: bool = False) -> dict[str, object]:
+        """Typed answers by question code; with `valid_only`, a field that did not parse is left out (not erased)."""
         values = {}
         for question in self.questions:
-            if question.type == Question.Type.FILE:
+            if question.type == Question.Type.FILE or (valid_only and field_name(question) in self.errors):
                 continue
             value = self.cleaned_data.get(field_name(question))
             if question.type == Question.Type.YES_NO:

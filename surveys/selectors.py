@@ -4,6 +4,7 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -297,6 +298,7 @@ class FormPage:
     school: School
     sections: list[Section]
     questions: list[Question]
+    rules: list[QuestionRule]
     submission: Submission | None
     answers: dict[int, Answer]
     previous: dict[str, str]
@@ -332,11 +334,27 @@ class FormPage:
             return []
         return [(q, self.answers[q.pk].review_comment) for q in self.questions if q.pk in self.answers and self.answers[q.pk].review_comment]
 
+    @cached_property
+    def errors(self) -> dict[str, list[str]]:
+        """What would block a submit of the stored answers, by question code (the submit's own checks)."""
+        from .answers import submission_errors
+
+        return submission_errors(self.questions, self.rules, self.answers)
+
     @property
     def answered(self) -> int:
+        """Questions answered and passing the submit's checks: the progress shown to the curator."""
         from .answers import is_empty
 
-        return sum(1 for q in self.questions if not is_empty(q, self.answers.get(q.pk)))
+        return sum(1 for q in self.questions if not is_empty(q, self.answers.get(q.pk)) and q.code not in self.errors)
+
+    @property
+    def saved_at(self) -> dt.datetime | None:
+        """When the curator last saved an answer (a reviewer's return does not count)."""
+        from .answers import is_empty
+
+        saved = [self.answers[q.pk].updated_at for q in self.questions if not is_empty(q, self.answers.get(q.pk))]
+        return max(saved, default=None)
 
 
 def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
@@ -352,6 +370,7 @@ def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
         school=school,
         sections=sections,
         questions=questions,
+        rules=questionnaire_rules(questionnaire_id=submission_round.questionnaire_id),
         submission=submission,
         answers=answers_by_question(submission=submission),
         previous={code: answer_display(a.question, a) for code, a in previous.items()},

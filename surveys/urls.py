@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:round_id>/", views.round_completeness, name="round-completeness"),
     path("<int:round_id>/reminders/", views.round_remind, name="round-remind"),
     path("<int:round_id>/form/", views.submission_form, name="submission-form"),
+    path("<int:round_id>/form/autosave/", views.submission_autosave, name="submission-autosave"),
     path("submissions/<int:submission_id>/", views.submission_review, name="submission-review"),
     path("answers/<int:answer_id>/file/", views.answer_file, name="answer-file"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence-file"),

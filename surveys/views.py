@@ -2,11 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schools.models import School
@@ -14,7 +17,7 @@ from schools.roles import access_for
 from schools.selectors import active_curators, schools_visible_to
 
 from . import selectors
-from .answers import answer_display
+from .answers import answer_display, client_checks
 from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
 from .models import Submission, SubmissionRound
 from .services import (
@@ -132,7 +135,7 @@ def _rebound(request, page: selectors.FormPage, version: int | None = None) -> S
 @login_required
 def submission_form(request, round_id: int):
     school = _curator_school(request)
-    submission_round = get_object_or_404(SubmissionRound.objects.select_related("questionnaire").exclude(state="draft"), pk=round_id, schools=school)
+    submission_round = _form_round(school, round_id)
     page = selectors.form_page(submission_round=submission_round, school=school)
     form, conflict = None, None
     if page.editable:
@@ -157,8 +160,69 @@ def submission_form(request, round_id: int):
         "blocks": _question_blocks(page, form, threads=threads),
         "errors": form.error_summary() if form else [],
         "can_write": page.editable,
+        "checks": client_checks(page.questions, page.rules) if form else None,
     }
     return render(request, "surveys/submission_form.html", context)
+
+
+def _form_round(school: School, round_id: int) -> SubmissionRound:
+    return get_object_or_404(SubmissionRound.objects.select_related("questionnaire").exclude(state="draft"), pk=round_id, schools=school)
+
+
+@require_POST
+def submission_autosave(request, round_id: int):
+    """The form's draft saved in the background (JSON): the same form, service and version check as «Сохранить черновик».
+
+    Fields that do not parse are left as they are on the server and reported; the answer tells the browser
+    the new version, the time of the save, the submit's checks of what is stored and the progress.
+    """
+    if not request.user.is_authenticated:
+        login = redirect_to_login(reverse("surveys:submission-form", args=[round_id]))["Location"]
+        return JsonResponse({"status": "signed_out", "login_url": login}, status=401)
+    school = _curator_school(request)
+    submission_round = _form_round(school, round_id)
+    page = selectors.form_page(submission_round=submission_round, school=school)
+    if not page.editable:
+        return JsonResponse({"status": "refused", "message": "Анкета сейчас доступна только для просмотра: изменения не сохранены."}, status=409)
+    form = SubmissionForm(request.POST, request.FILES, questions=page.questions, answers=page.answers, version=page.version)
+    form.is_valid()
+    if "version" in form.errors:
+        return JsonResponse({"status": "refused", "message": "Обновите страницу: форма пришла без номера версии."}, status=400)
+    try:
+        saved = submission_save_draft(
+            submission_round=submission_round,
+            school=school,
+            user=request.user,
+            answers=form.answers_for_service(valid_only=True),
+            files=form.files_for_service(),
+            remove_files=form.removals_for_service(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except SubmissionConflictError as error:
+        html = render_to_string("surveys/includes/form_conflict.html", {"conflict": error}, request=request)
+        return JsonResponse({"status": "conflict", "version": error.submission.version, "message": error.message, "html": html}, status=409)
+    except SurveyError as error:
+        return JsonResponse({"status": "refused", "message": error.message}, status=409)
+    page = selectors.form_page(submission_round=submission_round, school=school)
+    invalid = {q.code: form.errors[field_name(q)] for q in page.questions if field_name(q) in form.errors}
+    touched_files = set(form.files_for_service()) | set(form.removals_for_service())
+    files = {
+        q.code: render_to_string("surveys/includes/attached_file.html", {"row": {"answer": page.answers.get(q.pk)}, "code": q.code, "editable": True})
+        for q in page.questions
+        if q.code in touched_files
+    }
+    return JsonResponse(
+        {
+            "status": "saved",
+            "changed": saved.changed,
+            "version": page.version,
+            "saved_at": f"{timezone.localtime():%H:%M}",
+            "errors": {**page.errors, **invalid},
+            "answered": page.answered,
+            "total": len(page.questions),
+            "files": files,
+        }
+    )
 
 
 @login_required

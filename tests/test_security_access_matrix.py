@@ -164,6 +164,14 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
         Entry(curator_round(200), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}),
         Entry(curator_round(REDIRECT), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}, method="post", data=draft_data),
     ),
+    # The form's background save answers JSON; a signed-out browser gets 401 (it keeps the answers and offers to sign in).
+    # The own form is already submitted: 409 with a message, nothing saved.
+    "surveys:submission-autosave": Entry(
+        lambda role, target: 401 if role == "anonymous" else curator_round(409)(role, target),
+        kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk},
+        method="post",
+        data=draft_data,
+    ),
     "surveys:submission-review": (
         Entry(school_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"submission_id": w.submissions[t].pk}),
         Entry(

@@ -3,6 +3,7 @@ a methodologist returns it with a comment; the curator corrects and resubmits; t
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from surveys.models import Submission
 from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, methodologist, readiness_questionnaire
@@ -57,11 +58,12 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     assert page.input_value("#id_q_internet_speed") == "120,5"
     assert page.is_checked("text=Сферум")
 
-    # Submits without the required number of students: the error is listed and shown beside the field, nothing is lost.
+    # Submits without the required number of students: the error is shown beside the field before any
+    # confirm dialog, the focus goes there, nothing is lost.
     page.click("button[name=submit]")
-    summary = page.inner_text("#error-summary")
-    assert "Число обучающихся" in summary and "обязательный" in summary
-    assert "обязательный" in page.inner_text("#question-students_count")
+    expect(page.locator("#question-students_count")).to_contain_text("обязательный")
+    expect(page.locator("#save-status")).to_contain_text("Анкета не отправлена: исправьте ошибки (1)")
+    assert page.evaluate("() => document.activeElement.id") == "id_q_students_count"
     assert page.input_value("#id_q_internet_speed") == "120,5" and page.input_value("#id_q_kit_workstations") == "12"
 
     page.fill("#id_q_students_count", "950")

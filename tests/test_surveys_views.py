@@ -293,8 +293,8 @@ def test_form_page_query_count_does_not_grow_with_questions(client, django_asser
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(curator)
     # session, user, profile (password duty), groups, curator's school, school, round, sections, questions,
-    # submission, extension, previous round, previous answers, answers, conversation per question
-    with django_assert_max_num_queries(15):
+    # cross-question rules, submission, extension, previous round, previous answers, answers, conversation per question
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("surveys:submission-form", args=[submission_round.pk]))
     assert response.status_code == 200
 
@@ -303,9 +303,9 @@ def test_form_page_query_count_does_not_grow_with_questions(client, django_asser
 def test_review_page_query_count_does_not_grow_with_questions(client, django_assert_max_num_queries, extra_questions):
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(methodologist())
-    # session, user, profile, groups, submission, sections, questions, submission of the page, extension,
+    # session, user, profile, groups, submission, sections, questions, cross-question rules, submission of the page, extension,
     # previous round, previous answers, answers, evidence file versions, answer changes, workflow events, curators, conversation
     # per question, its messages in the history, next waiting in the queue (and the oldest when none is later), last return and changes since
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("surveys:submission-review", args=[submission.pk]))
     assert response.status_code == 200
