@@ -262,3 +262,93 @@ class BulkAcceptForm(forms.Form):
 class QuestionMessageForm(forms.Form):
     question = forms.SlugField(max_length=60)
     text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# The round pages
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _moment_field(label: str, **kwargs) -> forms.DateTimeField:
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format=DATETIME_FORMAT)
+    return forms.DateTimeField(label=label, input_formats=[DATETIME_FORMAT, "%d.%m.%Y %H:%M"], widget=widget, **kwargs)
+
+
+class RoundCreateForm(forms.Form):
+    PARTICIPANTS = [("all", "все действующие школы муниципалитета"), ("districts", "школы выбранных районов")]
+
+    title = forms.CharField(
+        label="Название", max_length=300, widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "Мониторинг готовности — весна 2027"})
+    )
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, empty_label=None, widget=forms.Select(attrs={"class": "form-select"}))
+    questionnaire = forms.ModelChoiceField(label="Опросная форма", queryset=None, empty_label=None, widget=forms.Select(attrs={"class": "form-select"}))
+    new_version = forms.BooleanField(label="Создать новую версию формы на основе выбранной (вопросы можно будет изменить до открытия)", required=False)
+    year = forms.IntegerField(label="Год статуса «Цифровая школа»", min_value=2000, max_value=2100, widget=forms.NumberInput(attrs={"class": "form-control"}))
+    opens_at = _moment_field("Открывается")
+    closes_at = _moment_field("Срок сдачи")
+    deviation_threshold = forms.IntegerField(
+        label="Порог отклонения от прошлого мониторинга, %", min_value=1, max_value=1000, initial=50, widget=forms.NumberInput(attrs={"class": "form-control"})
+    )
+    participants = forms.ChoiceField(label="Участники", choices=PARTICIPANTS, initial="all", widget=forms.RadioSelect)
+    districts = forms.ModelMultipleChoiceField(label="Районы", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, municipalities, questionnaires, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["questionnaire"].queryset = questionnaires
+        self.fields["districts"].queryset = districts
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Срок сдачи должен быть позже открытия.")
+        if cleaned.get("participants") == "districts" and not cleaned.get("districts"):
+            self.add_error("districts", "Отметьте хотя бы один район или выберите «все действующие школы».")
+        return cleaned
+
+
+class RoundExtendForm(forms.Form):
+    TARGETS = [("all", "для всех школ"), ("chosen", "для выбранных школ")]
+
+    target = forms.ChoiceField(label="Кому", choices=TARGETS, initial="chosen", widget=forms.RadioSelect)
+    schools = forms.TypedMultipleChoiceField(label="Школы", coerce=int, required=False)
+    closes_at = _moment_field("Новый срок")
+    reason = forms.CharField(label="Причина (увидят школы)", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, school_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].choices = [(pk, pk) for pk in school_ids]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("target") == "chosen" and not cleaned.get("schools"):
+            raise ValidationError("Отметьте школы, которым продлить срок, или выберите «для всех школ».")
+        return cleaned
+
+
+class RoundConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="Я понимаю, что это значит, и подтверждаю", required=True)
+
+
+class RoundReopenForm(forms.Form):
+    closes_at = _moment_field("Новый срок сдачи")
+    reason = forms.CharField(
+        label="Причина (запишется в историю раунда и придёт школам)", max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+class RoundParticipantsAddForm(forms.Form):
+    districts = forms.TypedMultipleChoiceField(label="Все действующие школы районов", coerce=int, required=False)
+    schools = forms.TypedMultipleChoiceField(label="Отдельные школы", coerce=int, required=False)
+
+    def __init__(self, *args, districts: list[tuple[int, str]], schools: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].choices = districts
+        self.fields["schools"].choices = schools
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("districts") and not cleaned.get("schools"):
+            raise ValidationError("Выберите район или школу, которые добавить.")
+        return cleaned

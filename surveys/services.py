@@ -511,18 +511,54 @@ def round_open(*, submission_round: SubmissionRound, user=None) -> SubmissionRou
     return locked
 
 
-def round_close(*, submission_round: SubmissionRound, user=None) -> SubmissionRound:
-    """Stop accepting answers and fix the round's results (they are recomputed once more from what was sent)."""
+def round_close(*, submission_round: SubmissionRound, user=None, fix: bool = True) -> SubmissionRound:
+    """Stop accepting answers and (unless `fix` is False) fix the round's results: they are recomputed once more from what was sent.
+
+    The round pages close without fixing, so that schools with an extension can still finish; `round_results_fix` follows.
+    """
     with transaction.atomic():
         locked = _lock_round(submission_round)
         if locked.state != SubmissionRound.State.OPEN:
             raise SurveyError(f"Закрыть можно только открытый раунд; «{locked.title}» — {locked.get_state_display()}.")
         locked.state = SubmissionRound.State.CLOSED
-        locked.results_fixed_at = timezone.now()
+        locked.results_fixed_at = timezone.now() if fix else None
         locked.save(update_fields=["state", "results_fixed_at"])
-        event = round_event_record(submission_round=locked, action=RoundEvent.Action.CLOSED, user=user)
+        event = round_event_record(submission_round=locked, action=RoundEvent.Action.CLOSED, user=user, comment="итоги зафиксированы" if fix else "")
         round_results_invalidate(round_id=locked.pk)
         notices.notify_round_closed(submission_round=locked, event_id=event.pk)
+    return locked
+
+
+def round_results_fix(*, submission_round: SubmissionRound, user=None) -> SubmissionRound:
+    """Fix the results of a closed round: one last recompute from what was sent, after which nothing recomputes them
+    except an administrator's logged correction."""
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.CLOSED:
+            raise SurveyError("Зафиксировать итоги можно только после закрытия раунда.")
+        if locked.results_fixed_at is not None:
+            raise SurveyError(f"Итоги раунда «{locked.title}» уже зафиксированы.")
+        locked.results_fixed_at = timezone.now()
+        locked.save(update_fields=["results_fixed_at"])
+        round_event_record(submission_round=locked, action=RoundEvent.Action.FIXED, user=user)
+        round_results_invalidate(round_id=locked.pk)
+    return locked
+
+
+def round_update(*, submission_round: SubmissionRound, user=None, **fields) -> SubmissionRound:
+    """Change a round in preparation (title, dates, threshold); an open round changes its deadline only by extension."""
+    allowed = {"title", "year", "opens_at", "closes_at", "deviation_threshold", "questionnaire"}
+    with transaction.atomic():
+        locked = _lock_round(submission_round)
+        if locked.state != SubmissionRound.State.DRAFT:
+            raise SurveyError("Изменить настройки можно только у раунда, который ещё не открыт. Срок открытого раунда продлевается на его странице.")
+        for name, value in fields.items():
+            if name in allowed:
+                setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        comment = f"приём {_fmt(locked.opens_at)} — {_fmt(locked.closes_at)}"
+        round_event_record(submission_round=locked, action=RoundEvent.Action.CHANGED, user=user, comment=comment)
     return locked
 
 
@@ -596,7 +632,7 @@ def round_deadline_extend(
             raise SurveyError(f"Новый срок должен быть позже нынешнего срока каждой выбранной школы; не позже для: {', '.join(earlier)}.")
         extensions = [RoundExtension(round=locked, school=school, closes_at=closes_at, reason=reason, granted_by=user) for school in schools]
         for extension in extensions:
-            extension.full_clean()
+            extension.full_clean(exclude=["granted_by"])  # a system extension has no one who granted it
         extensions = RoundExtension.objects.bulk_create(extensions)
         if not all(e.pk for e in extensions):  # SQLite before 3.35 does not return ids
             extensions = list(RoundExtension.objects.filter(round=locked, granted_by=user, closes_at=closes_at, school__in=schools).order_by("pk"))

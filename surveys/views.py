@@ -298,7 +298,9 @@ def evidence_file(request, pk: int):
 @login_required
 def round_list(request):
     access = _reviewer(request)
-    return render(request, "surveys/round_list.html", {"rounds": selectors.rounds_visible_to(access)})
+    # A methodologist's own drafts are not in rounds_visible_to (it shows opened rounds): listed apart for the round pages.
+    drafts = selectors.rounds_managed_by(access).filter(state=SubmissionRound.State.DRAFT) if access.sees_city and not access.is_administrator else []
+    return render(request, "surveys/round_list.html", {"rounds": selectors.rounds_visible_to(access), "drafts": drafts})
 
 
 @login_required

@@ -189,6 +189,31 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "surveys:round-remind": Entry(
         round_scoped(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post", data=lambda w, t: {"target": "all"}
     ),
+    # Round pages: methodologists and administrators run rounds; other roles are refused before any object is looked up.
+    "surveys:round-create": (Entry(roles_only(*CITY_ROLES)), Entry(roles_only(*CITY_ROLES), method="post", data=lambda w, t: {"title": ""})),
+    "surveys:round-joinable": Entry(roles_only(*CITY_ROLES)),
+    "surveys:round-manage": Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+    "surveys:round-participants": (
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post"),
+    ),
+    "surveys:round-participant-remove": Entry(
+        lambda role, target: LOGIN if role == "anonymous" else (403 if role not in CITY_ROLES else (404 if target == "other_city" else REDIRECT)),
+        kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk, "school_id": w.schools["own"].pk},
+        method="post",
+    ),
+    "surveys:round-join-all": Entry(round_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post"),
+    "surveys:round-open": Entry(round_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post"),
+    "surveys:round-extend": (
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post", data=lambda w, t: {"target": "all"}),
+    ),
+    "surveys:round-close": (
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
+        Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post"),  # no confirmation: the summary again
+    ),
+    "surveys:round-fix": Entry(round_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}, method="post"),
+    "surveys:round-reopen": Entry(round_scoped(*CITY_ROLES), kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk}),
     "surveys:review-queue": Entry(roles_only(*REVIEWERS), query="?q=Школа&flags=clean"),
     "surveys:review-bulk-accept": Entry(
         roles_only(*REVIEWERS, ok=REDIRECT),

@@ -1,0 +1,240 @@
+"""The round's lifecycle on pages of its own (methodologists and administrators): create, participants, open, extend,
+close after a summary, fix the results, reopen with a reason; every step lands in the round's history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from schools.models import District, Municipality, School
+from schools.roles import access_for
+
+from . import selectors
+from .forms import RoundConfirmForm, RoundCreateForm, RoundExtendForm, RoundParticipantsAddForm, RoundReopenForm
+from .models import Questionnaire, SubmissionRound
+from .services import (
+    SurveyError,
+    questionnaire_new_version,
+    round_close,
+    round_create,
+    round_deadline_extend,
+    round_open,
+    round_participants_add,
+    round_participants_remove,
+    round_reopen,
+    round_results_fix,
+)
+
+
+def _manager(request):
+    access = access_for(request)
+    if not access.sees_city:
+        raise PermissionDenied("Раундами мониторинга управляют методисты и администраторы.")
+    return access
+
+
+def _managed_round(request, round_id: int) -> tuple[object, SubmissionRound]:
+    access = _manager(request)
+    return access, get_object_or_404(selectors.rounds_managed_by(access), pk=round_id)
+
+
+@login_required
+def round_create_view(request):
+    access = _manager(request)
+    municipalities = Municipality.objects.order_by("name")
+    current = selectors.questionnaires_current()
+    questionnaires = Questionnaire.objects.filter(pk__in=[q.pk for q in current]).order_by("title")
+    first = municipalities.first()
+    now = timezone.localtime()
+    initial = {
+        "year": now.year,
+        "opens_at": now.replace(minute=0, second=0, microsecond=0),
+        "closes_at": (now + timezone.timedelta(days=14)).replace(hour=18, minute=0, second=0, microsecond=0),
+        "municipality": first,
+        "questionnaire": current[0] if current else None,
+    }
+    form = RoundCreateForm(
+        request.POST or None,
+        initial=initial,
+        municipalities=municipalities,
+        questionnaires=questionnaires,
+        districts=District.objects.select_related("municipality").order_by("municipality__name", "name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        schools = None
+        if data["participants"] == "districts":
+            schools = School.objects.filter(municipality=data["municipality"], district__in=data["districts"], is_active=True)
+        questionnaire = questionnaire_new_version(questionnaire=data["questionnaire"]) if data["new_version"] else data["questionnaire"]
+        try:
+            submission_round = round_create(
+                title=data["title"],
+                municipality=data["municipality"],
+                questionnaire=questionnaire,
+                year=data["year"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                deviation_threshold=data["deviation_threshold"],
+                schools=schools,
+                user=request.user,
+            )
+        except SurveyError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Раунд создан. Проверьте участников и откройте приём анкет, когда всё готово.")
+            return redirect("surveys:round-manage", round_id=submission_round.pk)
+    return render(request, "surveys/round_create.html", {"form": form, "access": access})
+
+
+@login_required
+def round_manage(request, round_id: int):
+    access, submission_round = _managed_round(request, round_id)
+    _, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
+    context = {
+        "round": submission_round,
+        "total": total,
+        "events": selectors.round_events(submission_round=submission_round),
+        "joinable": selectors.round_joinable_schools(submission_round=submission_round).count() if submission_round.state != "closed" else 0,
+        "now": timezone.now(),
+    }
+    return render(request, "surveys/round_manage.html", context)
+
+
+@login_required
+def round_participants_view(request, round_id: int):
+    access, submission_round = _managed_round(request, round_id)
+    joinable = list(selectors.round_joinable_schools(submission_round=submission_round))
+    districts = sorted({(s.district_id, s.district.name) for s in joinable if s.district_id}, key=lambda pair: pair[1])
+    form = RoundParticipantsAddForm(request.POST or None, districts=districts, schools=[(s.pk, s.full_name) for s in joinable])
+    if request.method == "POST" and form.is_valid():
+        chosen_districts = set(form.cleaned_data["districts"])
+        chosen = set(form.cleaned_data["schools"])
+        adding = [s for s in joinable if s.pk in chosen or s.district_id in chosen_districts]
+        try:
+            added = round_participants_add(submission_round=submission_round, schools=adding, user=request.user)
+        except SurveyError as error:
+            messages.error(request, error.message)
+        else:
+            note = " Кураторы новых школ получили уведомление об открытом мониторинге." if submission_round.state == "open" else ""
+            messages.success(request, f"Добавлено школ: {added}.{note}")
+        return redirect("surveys:round-participants", round_id=submission_round.pk)
+    context = {"round": submission_round, "participants": selectors.round_participants(submission_round=submission_round), "joinable": joinable, "form": form}
+    return render(request, "surveys/round_participants.html", context)
+
+
+@login_required
+@require_POST
+def round_participant_remove(request, round_id: int, school_id: int):
+    _, submission_round = _managed_round(request, round_id)
+    school = get_object_or_404(submission_round.schools.all(), pk=school_id)
+    try:
+        round_participants_remove(submission_round=submission_round, schools=[school], user=request.user)
+        messages.success(request, f"Школа «{school}» исключена из раунда.")
+    except SurveyError as error:
+        messages.error(request, error.message)
+    return redirect("surveys:round-participants", round_id=submission_round.pk)
+
+
+@login_required
+@require_POST
+def round_join_all(request, round_id: int):
+    """One click: every active school of the municipality that is not in the round joins it."""
+    _, submission_round = _managed_round(request, round_id)
+    schools = list(selectors.round_joinable_schools(submission_round=submission_round))
+    try:
+        added = round_participants_add(submission_round=submission_round, schools=schools, user=request.user)
+        messages.success(request, f"В раунд «{submission_round.title}» добавлено школ: {added}.")
+    except SurveyError as error:
+        messages.error(request, error.message)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return redirect(back)
+    return redirect("surveys:round-manage", round_id=submission_round.pk)
+
+
+@login_required
+@require_POST
+def round_open_view(request, round_id: int):
+    _, submission_round = _managed_round(request, round_id)
+    try:
+        round_open(submission_round=submission_round, user=request.user)
+        messages.success(request, "Приём анкет открыт, опросная форма заморожена. Кураторы школ-участников получили уведомление.")
+    except SurveyError as error:
+        messages.error(request, error.message)
+    return redirect("surveys:round-manage", round_id=submission_round.pk)
+
+
+@login_required
+def round_extend_view(request, round_id: int):
+    _, submission_round = _managed_round(request, round_id)
+    participants = list(selectors.round_participants(submission_round=submission_round))
+    form = RoundExtendForm(request.POST or None, school_ids=[s.pk for s in participants], initial={"closes_at": timezone.localtime(submission_round.closes_at)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = None if data["target"] == "all" else [s for s in participants if s.pk in set(data["schools"])]
+        try:
+            round_deadline_extend(submission_round=submission_round, closes_at=data["closes_at"], user=request.user, schools=chosen, reason=data["reason"])
+        except SurveyError as error:
+            messages.error(request, error.message)
+        else:
+            whom = "всех школ" if chosen is None else f"выбранных школ ({len(chosen)})"
+            messages.success(request, f"Срок для {whom} продлён до {timezone.localtime(data['closes_at']):%d.%m.%Y %H:%M}. Школам отправлены уведомления.")
+            return redirect("surveys:round-manage", round_id=submission_round.pk)
+    return render(request, "surveys/round_extend.html", {"round": submission_round, "form": form, "participants": participants})
+
+
+@login_required
+def round_close_view(request, round_id: int):
+    access, submission_round = _managed_round(request, round_id)
+    form = RoundConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_close(submission_round=submission_round, user=request.user, fix=False)
+        except SurveyError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Раунд закрыт: анкеты больше не принимаются. Когда всё проверено, зафиксируйте итоги.")
+            return redirect("surveys:round-manage", round_id=submission_round.pk)
+    summary = selectors.round_summary(submission_round=submission_round, access=access)
+    return render(request, "surveys/round_close.html", {"round": submission_round, "form": form, "summary": summary, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def round_fix_view(request, round_id: int):
+    _, submission_round = _managed_round(request, round_id)
+    if not RoundConfirmForm(request.POST).is_valid():
+        messages.error(request, "Отметьте подтверждение: после фиксации итоги меняются только через исправление с указанием причины.")
+    else:
+        try:
+            round_results_fix(submission_round=submission_round, user=request.user)
+            messages.success(request, "Итоги зафиксированы: рейтинг пересчитан в последний раз по отправленным анкетам.")
+        except SurveyError as error:
+            messages.error(request, error.message)
+    return redirect("surveys:round-manage", round_id=submission_round.pk)
+
+
+@login_required
+def round_reopen_view(request, round_id: int):
+    _, submission_round = _managed_round(request, round_id)
+    proposed = max(timezone.localtime() + timezone.timedelta(days=7), timezone.localtime(submission_round.closes_at))
+    form = RoundReopenForm(request.POST or None, initial={"closes_at": proposed})
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_reopen(submission_round=submission_round, closes_at=form.cleaned_data["closes_at"], user=request.user, reason=form.cleaned_data["reason"])
+        except SurveyError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Раунд снова открыт. Школы получили уведомление с новым сроком.")
+            return redirect("surveys:round-manage", round_id=submission_round.pk)
+    return render(request, "surveys/round_reopen.html", {"round": submission_round, "form": form})
+
+
+@login_required
+def round_joinable_view(request):
+    """Where the import result page and the admin send people: open rounds and the schools not in them yet."""
+    access = _manager(request)
+    return render(request, "surveys/round_joinable.html", {"rounds": selectors.open_rounds_with_joinable_schools(access=access)})

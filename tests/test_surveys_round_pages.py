@@ -1,0 +1,204 @@
+"""The round's lifecycle on its own pages: create (participants by default, by district), open, extend for all or chosen
+schools (never earlier for anyone), close after a summary and explicit confirmation, fix, reopen with a reason; the history
+records who and when; schools that appear while a round is open are offered to join it in one click."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys.models import Notice, RoundEvent, RoundExtension, Submission, SubmissionRound
+from surveys.services import round_deadline_extend
+from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, QuestionnaireFactory, SchoolFactory, administrator, methodologist
+
+pytestmark = pytest.mark.django_db
+FMT = "%Y-%m-%dT%H:%M"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def city():
+    municipality = MunicipalityFactory()
+    districts = [DistrictFactory(municipality=municipality, name=f"Район {i}") for i in (1, 2)]
+    schools = [SchoolFactory(district=districts[i % 2], municipality=municipality) for i in range(4)]
+    for school in schools:
+        CuratorFactory(school=school)
+    SchoolFactory(district=districts[0], municipality=municipality, is_active=False)
+    questionnaire = QuestionnaireFactory(title="Готовность ОУ")
+    return municipality, districts, schools, questionnaire
+
+
+def create(client, city, **extra):
+    municipality, _, _, questionnaire = city
+    now = timezone.localtime()
+    data = {
+        "title": "Мониторинг — весна",
+        "municipality": municipality.pk,
+        "questionnaire": questionnaire.pk,
+        "year": 2027,
+        "opens_at": (now - dt.timedelta(hours=1)).strftime(FMT),
+        "closes_at": (now + dt.timedelta(days=10)).strftime(FMT),
+        "deviation_threshold": 50,
+        "participants": "all",
+        **extra,
+    }
+    return client.post(reverse("surveys:round-create"), data)
+
+
+def test_a_methodologist_creates_a_round_with_every_active_school_and_opens_it(client, city, django_capture_on_commit_callbacks):
+    _, _, schools, questionnaire = city
+    user = methodologist(first_name="Анна", last_name="Методистова")
+    client.force_login(user)
+    response = create(client, city)
+    submission_round = SubmissionRound.objects.get()
+    assert response["Location"] == reverse("surveys:round-manage", args=[submission_round.pk])
+    assert set(submission_round.schools.all()) == set(schools)  # the inactive school is left out
+    assert submission_round.state == SubmissionRound.State.DRAFT and submission_round.questionnaire == questionnaire
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:round-open", args=[submission_round.pk]))
+    submission_round.refresh_from_db()
+    assert submission_round.state == SubmissionRound.State.OPEN
+    assert Notice.objects.filter(kind=Notice.Kind.ROUND_OPENED).count() == 4
+    history = [(e.action, e.user_name) for e in RoundEvent.objects.order_by("pk")]
+    assert history == [("created", "Анна Методистова"), ("opened", "Анна Методистова")]
+    page = client.get(reverse("surveys:round-manage", args=[submission_round.pk])).content.decode()
+    assert "История раунда" in page and "Анна Методистова" in page
+
+
+def test_a_round_of_chosen_districts_and_a_new_questionnaire_version(client, city):
+    _, districts, schools, questionnaire = city
+    client.force_login(administrator())
+    create(client, city, participants="districts", districts=[districts[1].pk], new_version="on")
+    submission_round = SubmissionRound.objects.get()
+    assert set(submission_round.schools.all()) == {s for s in schools if s.district == districts[1]}
+    assert submission_round.questionnaire.version == 2 and submission_round.questionnaire.previous == questionnaire
+
+
+def test_creating_with_a_deadline_before_the_opening_is_refused_by_field(client, city):
+    client.force_login(methodologist())
+    now = timezone.localtime()
+    response = create(client, city, closes_at=(now - dt.timedelta(days=2)).strftime(FMT))
+    assert response.status_code == 200 and "Срок сдачи должен быть позже открытия" in response.content.decode()
+    assert not SubmissionRound.objects.exists()
+
+
+def open_round(client, city):
+    client.force_login(methodologist())
+    create(client, city)
+    submission_round = SubmissionRound.objects.get()
+    client.post(reverse("surveys:round-open", args=[submission_round.pk]))
+    submission_round.refresh_from_db()
+    return submission_round
+
+
+def test_extend_for_one_school_tells_it_and_never_moves_anyone_earlier(client, city, django_capture_on_commit_callbacks):
+    _, _, schools, _ = city
+    submission_round = open_round(client, city)
+    later = timezone.localtime(submission_round.closes_at) + dt.timedelta(days=3)
+    url = reverse("surveys:round-extend", args=[submission_round.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"target": "chosen", "schools": [schools[0].pk], "closes_at": later.strftime(FMT), "reason": "болел куратор"})
+    assert response.status_code == 302
+    extension = RoundExtension.objects.get()
+    assert extension.school == schools[0] and extension.reason == "болел куратор"
+    notice = Notice.objects.get(kind=Notice.Kind.EXTENDED)
+    assert notice.recipient == schools[0].curators.get().user and "болел куратор" in notice.text
+    # For everyone, a date earlier than that school's own deadline would move it back: refused for the chosen one, kept for all.
+    earlier = timezone.localtime(submission_round.closes_at) + dt.timedelta(days=1)
+    refused = client.post(url, {"target": "chosen", "schools": [schools[0].pk], "closes_at": earlier.strftime(FMT)}, follow=True)
+    assert "Новый срок должен быть позже нынешнего срока" in refused.content.decode()
+    back = client.post(url, {"target": "all", "closes_at": (timezone.localtime(submission_round.closes_at) - dt.timedelta(days=1)).strftime(FMT)}, follow=True)
+    assert "Новый срок должен быть позже нынешнего" in back.content.decode()
+    client.post(url, {"target": "all", "closes_at": earlier.strftime(FMT)})
+    submission_round.refresh_from_db()
+    assert timezone.localtime(submission_round.closes_at).strftime(FMT) == earlier.strftime(FMT)
+    assert RoundEvent.objects.filter(action="extended").count() == 2
+
+
+def test_close_shows_a_summary_and_needs_the_confirmation(client, city):
+    _, _, schools, _ = city
+    submission_round = open_round(client, city)
+    Submission.objects.create(round=submission_round, school=schools[0], state=Submission.State.ACCEPTED)
+    Submission.objects.create(round=submission_round, school=schools[1], state=Submission.State.SUBMITTED)
+    Submission.objects.create(round=submission_round, school=schools[2], state=Submission.State.RETURNED)
+    url = reverse("surveys:round-close", args=[submission_round.pk])
+    summary = client.get(url)
+    assert summary.status_code == 200
+    total = summary.context["summary"].total
+    assert (total.counts["accepted"], total.counts["submitted"], total.counts["returned"], total.counts["draft"], total.counts["none"]) == (1, 1, 1, 0, 1)
+    assert {s.pk for s in summary.context["summary"].unfinished} == {schools[1].pk, schools[2].pk, schools[3].pk}
+    assert schools[3].full_name in summary.content.decode() and "он ещё не наступил" in summary.content.decode()
+    assert client.post(url, {}).status_code == 200  # no confirmation: nothing closes
+    assert SubmissionRound.objects.get().state == SubmissionRound.State.OPEN
+    client.post(url, {"confirm": "on"})
+    closed = SubmissionRound.objects.get()
+    assert closed.state == SubmissionRound.State.CLOSED and closed.results_fixed_at is None
+
+
+def test_fix_after_close_then_reopen_with_a_reason_not_earlier_than_before(client, city):
+    submission_round = open_round(client, city)
+    client.post(reverse("surveys:round-close", args=[submission_round.pk]), {"confirm": "on"})
+    client.post(reverse("surveys:round-fix", args=[submission_round.pk]), {"confirm": "on"})
+    submission_round.refresh_from_db()
+    assert submission_round.results_fixed_at is not None
+    reopen = reverse("surveys:round-reopen", args=[submission_round.pk])
+    earlier = timezone.localtime(submission_round.closes_at) - dt.timedelta(days=1)
+    response = client.post(reopen, {"closes_at": earlier.strftime(FMT), "reason": "ошибка в анкете"}, follow=True)
+    assert "не может быть раньше прежнего" in response.content.decode()
+    later = timezone.localtime(submission_round.closes_at) + dt.timedelta(days=2)
+    client.post(reopen, {"closes_at": later.strftime(FMT), "reason": "ошибка в анкете"})
+    submission_round.refresh_from_db()
+    assert submission_round.state == SubmissionRound.State.OPEN and submission_round.results_fixed_at is None
+    assert [e.action for e in RoundEvent.objects.order_by("pk")] == ["created", "opened", "closed", "fixed", "reopened"]
+    assert "ошибка в анкете" in RoundEvent.objects.get(action="reopened").comment
+
+
+def test_a_school_that_appears_while_the_round_is_open_joins_in_one_click(client, city, django_capture_on_commit_callbacks):
+    municipality, districts, _, _ = city
+    submission_round = open_round(client, city)
+    newcomer = SchoolFactory(district=districts[0], municipality=municipality, full_name="МБОУ «Школа № 999»")
+    curator = CuratorFactory(school=newcomer)
+    manage = client.get(reverse("surveys:round-manage", args=[submission_round.pk])).content.decode()
+    assert "не участвующих в раунде: <strong>1</strong>" in manage
+    joinable = client.get(reverse("surveys:round-joinable")).content.decode()
+    assert "Добавить все (1)" in joinable
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:round-join-all", args=[submission_round.pk]))
+    assert submission_round.schools.filter(pk=newcomer.pk).exists()
+    assert Notice.objects.filter(recipient=curator.user, kind=Notice.Kind.ROUND_OPENED).exists()
+    assert "добавлены (1): МБОУ «Школа № 999»" in RoundEvent.objects.get(action="participants").comment
+
+
+def test_only_a_draft_round_loses_participants(client, city):
+    _, _, schools, _ = city
+    client.force_login(methodologist())
+    create(client, city)
+    submission_round = SubmissionRound.objects.get()
+    client.post(reverse("surveys:round-participant-remove", args=[submission_round.pk, schools[0].pk]))
+    assert not submission_round.schools.filter(pk=schools[0].pk).exists()
+    client.post(reverse("surveys:round-open", args=[submission_round.pk]))
+    client.post(reverse("surveys:round-participant-remove", args=[submission_round.pk, schools[1].pk]))
+    assert submission_round.schools.filter(pk=schools[1].pk).exists()
+
+
+def test_a_closed_round_is_extended_only_for_chosen_schools(city):
+    municipality, _, schools, questionnaire = city
+    submission_round = SubmissionRound.objects.create(
+        title="Р",
+        municipality=municipality,
+        questionnaire=questionnaire,
+        year=2027,
+        opens_at=timezone.now() - dt.timedelta(days=10),
+        closes_at=timezone.now() + dt.timedelta(days=1),
+        state=SubmissionRound.State.CLOSED,
+    )
+    submission_round.schools.set(schools)
+    with pytest.raises(Exception, match="откройте его заново"):
+        round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None)
+    extensions = round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None, schools=[schools[0]])
+    assert [e.school for e in extensions] == [schools[0]]
