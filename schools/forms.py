@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
@@ -54,3 +56,25 @@ class LockoutLiftForm(forms.Form):
         if not data.get("username") and not data.get("address"):
             raise ValidationError("Укажите учётную запись или адрес, для которых снять блокировку")
         return data
+
+
+class PortalPasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the current password checked through the sign-in lockout (a wrong one counts as a failed
+    sign-in of that account from that address) and a new password that must differ from the current one."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+    def clean(self):
+        cleaned = super().clean()
+        new_password = cleaned.get("new_password2")
+        if new_password and "new_password2" not in self.errors and self.user.check_password(new_password):
+            self.add_error("new_password2", ValidationError("Новый пароль должен отличаться от текущего.", code="password_unchanged"))
+        return cleaned

@@ -593,15 +593,67 @@ def pending_path(token: str, suffix: str = ".xlsx") -> Path:
 
 def pending_save(uploaded) -> str:
     """Keep an uploaded file on the server under a random token (the preview and the import read it,
-    nobody uploads it twice) and drop files left behind by abandoned previews."""
-    import time
-
-    cutoff = time.time() - PENDING_TTL.total_seconds()
-    for old in pending_dir().glob("*.xlsx"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    nobody uploads it twice) and drop files left behind by abandoned previews and undownloaded logins."""
+    pending_cleanup()
     token = secrets.token_urlsafe(18)
     with pending_path(token).open("wb") as target:
         for chunk in uploaded.chunks():
             target.write(chunk)
     return token
+
+
+def pending_cleanup() -> None:
+    import time
+
+    now = time.time()
+    for pattern, ttl in (("*.xlsx", PENDING_TTL), (f"*{CREDENTIALS_SUFFIX}", CREDENTIALS_TTL)):
+        for old in pending_dir().glob(pattern):
+            if old.stat().st_mtime < now - ttl.total_seconds():
+                old.unlink(missing_ok=True)
+
+
+# --- One-time passwords of imported curators: sealed on disk until downloaded, for at most an hour -------
+
+CREDENTIALS_TTL = dt.timedelta(hours=1)
+CREDENTIALS_SUFFIX = "-logins.sealed"
+CREDENTIALS_PURPOSE = "curator-logins"
+
+
+def credentials_path(token: str) -> Path:
+    return pending_path(token, CREDENTIALS_SUFFIX)
+
+
+def credentials_store(token: str, credentials: list[Credential]) -> None:
+    import json
+
+    from roadmap_portal.sealing import seal
+
+    data = json.dumps([vars(c) for c in credentials], ensure_ascii=False).encode()
+    path = credentials_path(token)
+    path.write_bytes(seal(data, purpose=CREDENTIALS_PURPOSE))
+    path.chmod(0o600)
+
+
+def credentials_load(token: str) -> list[Credential] | None:
+    """The logins of an import, or None when they were downloaded, expired (the file goes then) or tampered with."""
+    import json
+    import time
+
+    from roadmap_portal.sealing import SealBroken, unseal
+
+    path = credentials_path(token)
+    try:
+        if path.stat().st_mtime < time.time() - CREDENTIALS_TTL.total_seconds():
+            raise SealBroken("expired")
+        sealed = path.read_bytes()
+        data = unseal(sealed, purpose=CREDENTIALS_PURPOSE, max_age_seconds=int(CREDENTIALS_TTL.total_seconds()))
+    except FileNotFoundError:
+        return None
+    except SealBroken:
+        path.unlink(missing_ok=True)
+        return None
+    return [Credential(**row) for row in json.loads(data)]
+
+
+def credentials_discard(token: str) -> None:
+    credentials_path(token).unlink(missing_ok=True)

@@ -106,16 +106,14 @@ def curator_list_import(*, path, municipality: Municipality) -> tuple[ImportPlan
 
 def import_apply(*, token: str, pending: dict, path) -> dict:
     """Apply a previewed import file; returns what the result page shows (JSON-safe, for the session).
-    For curators, the logins and one-time passwords also go to a sheet kept next to the file."""
-    from django.conf import settings
-
-    from .imports import CURATORS, credentials_workbook, pending_path
+    For curators, the logins and one-time passwords are sealed in a file next to it, never put in the session."""
+    from .imports import CURATORS, credentials_store
 
     municipality = Municipality.objects.get(pk=pending["municipality"])
     if pending["kind"] == CURATORS:
         plan, credentials = curator_list_import(path=path, municipality=municipality)
         if credentials:
-            credentials_workbook(credentials, settings.PORTAL_BASE_URL).save(pending_path(token, "-logins.xlsx"))
+            credentials_store(token, credentials)
     else:
         plan, credentials = school_list_import(path=path, municipality=municipality, create_districts=pending["create_districts"]), []
     path.unlink(missing_ok=True)
@@ -124,5 +122,5 @@ def import_apply(*, token: str, pending: dict, path) -> dict:
         "filename": pending["filename"],
         "counts": plan.counts,
         "new_districts": plan.new_districts,
-        "credentials": [vars(c) for c in credentials],
+        "logins": len(credentials),
     }

@@ -1,5 +1,6 @@
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 
 from roadmap_portal.lockout import lockout_lift, lockouts_current
 
 from . import imports, services
-from .forms import ImportUploadForm, LockoutLiftForm
+from .forms import ImportUploadForm, LockoutLiftForm, PortalPasswordChangeForm
 from .models import Municipality
 from .roles import Role, access_for
 from .services import profile_clear_password_duty
@@ -30,6 +32,11 @@ def home(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         response = super().form_valid(form)
         profile_clear_password_duty(user=self.request.user)
@@ -126,28 +133,33 @@ def import_preview(request, token: str):
 
 
 @login_required
+@never_cache
 def import_done(request, token: str):
     _administrator(request)
     results = request.session.get(RESULTS, {})
     if token not in results:
         raise Http404("Итог импорта не найден")
     result = dict(results[token])
-    # The one-time passwords are shown once; the sheet with them can be downloaded once.
-    credentials = result.pop("credentials", [])
-    request.session[RESULTS] = {**results, token: result}
-    has_file = imports.pending_path(token, "-logins.xlsx").exists()
+    # The one-time passwords are shown once, read from their sealed file; the sheet with them can be downloaded once.
+    credentials = [] if result.get("shown") else (imports.credentials_load(token) or [])
+    if credentials:
+        request.session[RESULTS] = {**results, token: {**result, "shown": True}}
+    has_file = imports.credentials_path(token).exists()
     return render(request, "schools/import_done.html", {"result": result, "credentials": credentials, "token": token, "has_file": has_file})
 
 
 @login_required
+@never_cache
 def import_credentials(request, token: str):
     _administrator(request)
-    path = imports.pending_path(token, "-logins.xlsx")
-    if token not in request.session.get(RESULTS, {}) or not path.exists():
-        raise Http404("Файл с паролями уже скачан или устарел")
-    content = path.read_bytes()
-    path.unlink()
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename="Кураторы — логины и пароли.xlsx", content_type=XLSX)
+    credentials = imports.credentials_load(token) if token in request.session.get(RESULTS, {}) else None
+    if not credentials:
+        raise Http404("Файл с паролями уже скачан или устарел (он хранится не дольше часа)")
+    imports.credentials_discard(token)
+    buffer = io.BytesIO()
+    imports.credentials_workbook(credentials, settings.PORTAL_BASE_URL).save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="Кураторы — логины и пароли.xlsx", content_type=XLSX)
 
 
 @login_required
