@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from indicators.models import Deadline, KeyResult
 from operations.models import Heartbeat
+from ratings.models import RatingCorrection
 from reports.models import ExportJob
 from schools.models import School
 from surveys.models import Answer, AnswerChange, EvidenceFile, Reminder, RoundExtension, SubmissionEvent
@@ -41,6 +42,15 @@ def factories_by_model() -> dict:
         Reminder: lambda: Reminder.objects.create(round=factories.SubmissionRoundFactory(), school=factories.SchoolFactory(), email="kurator@example.org"),
         ExportJob: lambda: ExportJob.objects.create(kind="rating", user=factories.UserFactory()),
         Heartbeat: lambda: Heartbeat.objects.create(name="beat", at=timezone.now()),
+        RatingCorrection: lambda: RatingCorrection.objects.create(
+            round=factories.SubmissionRoundFactory(),
+            corrected_by=factories.UserFactory(),
+            corrected_by_name="Администратор",
+            reason="исправлена ошибка в правиле",
+            before={},
+            after={},
+            changed_schools=0,
+        ),
         EvidenceFile: lambda: EvidenceFile.objects.create(
             # A seeded school: another factory-made one would shift the school names' sequence into the seed's.
             answer=Answer.objects.create(
