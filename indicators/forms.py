@@ -46,4 +46,14 @@ class KeyResultCompletedForm(forms.Form):
 
 
 class CalendarStartForm(forms.Form):
+    # The calendar shows 90 days from here: a date near the end of the calendar would run past year 9999.
+    FIRST = dt.date(2000, 1, 1)
+    LAST = dt.date(2099, 12, 31)
+
     start = forms.DateField(label="С даты", widget=DATE_INPUT, required=False)
+
+    def clean_start(self):
+        start = self.cleaned_data.get("start")
+        if start and not self.FIRST <= start <= self.LAST:
+            raise ValidationError(f"Дата должна быть между {self.FIRST:%d.%m.%Y} и {self.LAST:%d.%m.%Y}.")
+        return start

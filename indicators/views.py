@@ -109,7 +109,8 @@ def event_document(request, pk: int):
 def calendar_view(request):
     access = _reader(request)
     form = CalendarStartForm(request.GET or None)
-    start = (form.is_valid() and form.cleaned_data["start"]) or timezone.localdate()
+    valid = form.is_valid() if form.is_bound else True
+    start = (valid and form.is_bound and form.cleaned_data["start"]) or timezone.localdate()
     days = selectors.CALENDAR_DAYS
     entries = selectors.calendar_entries(access, start, days)
     context = {
@@ -119,4 +120,4 @@ def calendar_view(request):
         "days": selectors.calendar_days(entries),
         "months": selectors.calendar_months(start, days, entries, timezone.localdate()),
     }
-    return render(request, "indicators/roadmap_calendar.html", context)
+    return render(request, "indicators/roadmap_calendar.html", context, status=200 if valid else 400)
