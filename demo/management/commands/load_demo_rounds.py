@@ -7,6 +7,7 @@ deviation flags and recomputes are the same as when people do it in the browser.
 
 import datetime as dt
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -17,7 +18,8 @@ from django.utils import timezone
 from ratings.models import StatusAward
 from ratings.services import StatusConfirmError, key_result_facts_refresh, rating_recompute_round, status_awards_confirm
 from schools.models import Curator, Municipality, School
-from surveys.models import AnswerChange, Question, Questionnaire, Submission, SubmissionEvent, SubmissionRound
+from surveys import notices
+from surveys.models import AnswerChange, Notice, Question, Questionnaire, RoundEvent, Submission, SubmissionEvent, SubmissionRound
 from surveys.services import (
     round_close,
     round_create,
@@ -103,6 +105,8 @@ class Command(BaseCommand):
         old = SubmissionRound.objects.filter(municipality=municipality, title=TITLE_2025).first()
         if old is None:
             old = self._round_2025(municipality, questionnaire, schools, questions, curators, reviewer)
+            # The 2025 round is history, not news: its notices are read and not e-mailed.
+            Notice.objects.filter(read_at__isnull=True).update(read_at=timezone.now(), email_state=Notice.Email.SKIPPED)
             self.stdout.write(f"Создан закрытый мониторинг «{TITLE_2025}»: анкеты всех {len(schools)} школ приняты.")
             awarded = self._confirm_status_2025(municipality, old)
             self.stdout.write(f"Утверждён список статуса «Цифровая школа» 2025: {awarded} школ.")
@@ -119,6 +123,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Мониторинг «{TITLE_2026}» уже есть — не меняется.")
+        new = SubmissionRound.objects.get(municipality=municipality, title=TITLE_2026)
+        self.stdout.write(f"Уведомлений ждут демо-кураторы: {self._demo_notices(new)} новых.")
         # Key results 1.2–1.5, 1.7, 1.8 of the Rostov roadmap: evidenced by these rounds, nobody types them.
         self.stdout.write(f"Подтверждений ключевых результатов по данным портала: {key_result_facts_refresh()}.")
 
@@ -166,9 +172,27 @@ class Command(BaseCommand):
             )
             existing[school.pk] = user
             created += 1
+        # Demo contacts are not real people: they are told in the portal only, no e-mail is sent to them.
+        for user in User.objects.filter(username__startswith="demo-kurator-"):
+            notices.notice_preference_set(user=user, by_email=False)
         if created:
             self.stdout.write(f"Добавлены контакты кураторов для {created} школ (вход для них закрыт, это демонстрационные контакты).")
         return existing
+
+    def _demo_notices(self, submission_round: SubmissionRound) -> int:
+        """The demo curators (kurator-10, -97, -87) find notices waiting under the bell: the round is open, and a reminder
+        worded for their school's state. Idempotent: each notice has a fixed event key."""
+        schools = list(School.objects.filter(municipality=submission_round.municipality, number__in=DEMO_CURATOR_SCHOOLS, rounds=submission_round))
+        opened = RoundEvent.objects.filter(round=submission_round, action=RoundEvent.Action.OPENED).order_by("pk").first()
+        created = notices.notify_round_opened(submission_round=submission_round, event_id=opened.pk if opened else 0, school_ids=[s.pk for s in schools])
+        states = dict(Submission.objects.filter(round=submission_round, school__in=schools).values_list("school_id", "state"))
+        for school in schools:
+            users = [c.user for c in Curator.objects.filter(school=school, is_active=True).select_related("user")]
+            draft = notices.reminder_draft(
+                reminder_id=0, submission_round=submission_round, school=school, state=states.get(school.pk, "none"), deadline=submission_round.closes_at
+            )
+            created += notices.notices_create(recipients=users, draft=replace(draft, event_key=f"demo-reminder:{submission_round.pk}:{school.pk}"))
+        return created
 
     def _fill(self, submission_round, school, user, answers, version=0):
         saved = submission_save_draft(submission_round=submission_round, school=school, user=user, answers=answers, expected_version=version)
