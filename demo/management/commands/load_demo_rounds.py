@@ -104,9 +104,10 @@ class Command(BaseCommand):
 
         old = SubmissionRound.objects.filter(municipality=municipality, title=TITLE_2025).first()
         if old is None:
+            started = timezone.now()
             old = self._round_2025(municipality, questionnaire, schools, questions, curators, reviewer)
-            # The 2025 round is history, not news: its notices are read and not e-mailed.
-            Notice.objects.filter(read_at__isnull=True).update(read_at=timezone.now(), email_state=Notice.Email.SKIPPED)
+            # The 2025 round is made up history, not news: the portal told nobody about it then.
+            Notice.objects.filter(created_at__gte=started).delete()
             self.stdout.write(f"Создан закрытый мониторинг «{TITLE_2025}»: анкеты всех {len(schools)} школ приняты.")
             awarded = self._confirm_status_2025(municipality, old)
             self.stdout.write(f"Утверждён список статуса «Цифровая школа» 2025: {awarded} школ.")
