@@ -17,6 +17,7 @@ from schools.models import District, Municipality, School
 from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
+from surveys.selectors import TIMELINESS_RULE, Timeliness, timeliness_by_district
 
 HISTOGRAM_BINS = 10
 TOP_SCHOOLS = 5
@@ -268,6 +269,9 @@ class Dashboard:
     indicators: list[IndicatorSeries] = field(default_factory=list)
     due: list[KeyResultRow] = field(default_factory=list)
     overdue: list[KeyResultRow] = field(default_factory=list)
+    timeliness: list[Timeliness] = field(default_factory=list)
+    timeliness_total: Timeliness | None = None
+    timeliness_rule: str = TIMELINESS_RULE
 
     @property
     def overdue_shown(self) -> list[KeyResultRow]:
@@ -301,6 +305,7 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
     schools = filtered_schools(access, filters)
     if round_ is not None:
         board.completeness, board.completeness_total = completeness_by_district(round_, schools)
+        board.timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
         board.stats = rating_stats(round_, schools, filters)
         board.levels = levels_by_district(round_, schools, filters)
         board.top, board.bottom = top_and_bottom(round_, schools, filters)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from schools.models import Curator, School
@@ -570,3 +570,108 @@ def open_rounds_with_joinable_schools(*, access: Access) -> list[tuple[Submissio
         if count:
             result.append((submission_round, count))
     return result
+
+
+# Timeliness: submitted by the school's deadline or late, per district
+
+TIMELINESS_RULE = (
+    "Вовремя — анкета впервые отправлена не позже срока школы (срока раунда или продлённого для неё срока). "
+    "С опозданием — отправлена позже срока или не отправлена, когда срок уже прошёл. "
+    "Медиана опоздания — по анкетам, отправленным с опозданием, в сутках. Доли — от всех школ-участников."
+)
+
+
+@dataclass
+class Timeliness:
+    district_id: int | None
+    name: str
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0  # not sent yet, the deadline still ahead
+    days_late: list[float] = field(default_factory=list)
+
+    @property
+    def on_time_percent(self) -> int:
+        return round(100 * self.on_time / self.total) if self.total else 0
+
+    @property
+    def late_percent(self) -> int:
+        return round(100 * self.late / self.total) if self.total else 0
+
+    @property
+    def median_days_late(self) -> float | None:
+        values = sorted(self.days_late)
+        if not values:
+            return None
+        middle = len(values) // 2
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def _first_submitted_and_deadline(submission_round: SubmissionRound, schools: QuerySet[School]) -> QuerySet:
+    """Each participating school with the time it first sent its form and its own deadline (extension), in one query."""
+    first_event = SubmissionEvent.objects.filter(
+        submission__round_id=submission_round.pk, submission__school=OuterRef("pk"), action=SubmissionEvent.Action.SUBMITTED
+    ).order_by("created_at")
+    sent_at = Submission.objects.filter(round_id=submission_round.pk, school=OuterRef("pk"), submitted_at__isnull=False)
+    extension = RoundExtension.objects.filter(round_id=submission_round.pk, school=OuterRef("pk")).order_by("-closes_at")
+    return (
+        schools.filter(rounds=submission_round)
+        .annotate(
+            first_sent=Coalesce(Subquery(first_event.values("created_at")[:1]), Subquery(sent_at.values("submitted_at")[:1])),
+            own_deadline=Subquery(extension.values("closes_at")[:1]),
+        )
+        .values_list("pk", "district_id", "district__name", "first_sent", "own_deadline")
+        .order_by("district__name", "pk")
+    )
+
+
+def _count_timeliness(bucket: Timeliness, first_sent, deadline, now) -> None:
+    bucket.total += 1
+    if first_sent is not None and first_sent <= deadline:
+        bucket.on_time += 1
+    elif first_sent is not None:
+        bucket.late += 1
+        bucket.days_late.append(round((first_sent - deadline).total_seconds() / 86400, 1))
+    elif now > deadline:
+        bucket.late += 1
+    else:
+        bucket.pending += 1
+
+
+def timeliness_by_district(
+    *, submission_round: SubmissionRound, schools: QuerySet[School], now: dt.datetime | None = None
+) -> tuple[list[Timeliness], Timeliness]:
+    """Per district of the given schools (those taking part in the round): on time, late, median days late (one query)."""
+    now = now or timezone.now()
+    districts: OrderedDict[int | None, Timeliness] = OrderedDict()
+    total = Timeliness(district_id=None, name="Всего")
+    for _pk, district_id, district_name, first_sent, own_deadline in _first_submitted_and_deadline(submission_round, schools):
+        if district_id not in districts:
+            districts[district_id] = Timeliness(district_id=district_id, name=district_name or "Без района")
+        deadline = max(submission_round.closes_at, own_deadline) if own_deadline else submission_round.closes_at
+        for bucket in (districts[district_id], total):
+            _count_timeliness(bucket, first_sent, deadline, now)
+    return list(districts.values()), total
+
+
+@dataclass(frozen=True)
+class SchoolTimeliness:
+    deadline: dt.datetime
+    first_sent: dt.datetime | None
+    days_late: float | None  # None: on time or not sent yet
+
+    @property
+    def on_time(self) -> bool:
+        return self.first_sent is not None and self.first_sent <= self.deadline
+
+
+def school_timeliness(*, submission_round: SubmissionRound, school_id: int) -> SchoolTimeliness | None:
+    """The school's own line: its deadline, when it first sent the form, how many days late (one query)."""
+    row = _first_submitted_and_deadline(submission_round, School.objects.filter(pk=school_id)).first()
+    if row is None:
+        return None
+    _pk, _district, _name, first_sent, own_deadline = row
+    deadline = max(submission_round.closes_at, own_deadline) if own_deadline else submission_round.closes_at
+    late = round((first_sent - deadline).total_seconds() / 86400, 1) if first_sent and first_sent > deadline else None
+    return SchoolTimeliness(deadline=deadline, first_sent=first_sent, days_late=late)

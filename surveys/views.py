@@ -56,7 +56,12 @@ def my_school(request):
     rounds = list(selectors.rounds_for_school(school_id=school.pk))
     current = selectors.current_round_for_school(school_id=school.pk)
     page = selectors.form_page(submission_round=current, school=school) if current else None
-    context = {"school": school, "page": page, "past_rounds": [r for r in rounds if current is None or r.pk != current.pk]}
+    context = {
+        "school": school,
+        "page": page,
+        "past_rounds": [r for r in rounds if current is None or r.pk != current.pk],
+        "timeliness": selectors.school_timeliness(submission_round=current, school_id=school.pk) if current else None,
+    }
     return render(request, "surveys/school_detail.html", context)
 
 
@@ -323,9 +328,15 @@ def round_completeness(request, round_id: int):
         "total": total,
         "filters": filters,
         "reminders": list(selectors.round_reminders(submission_round=submission_round, access=access)),
+        **_timeliness_context(submission_round, schools_visible_to(access)),
         "can_remind": submission_round.state == SubmissionRound.State.OPEN,
     }
     return render(request, "surveys/round_completeness.html", context)
+
+
+def _timeliness_context(submission_round: SubmissionRound, schools) -> dict:
+    rows, total = selectors.timeliness_by_district(submission_round=submission_round, schools=schools)
+    return {"timeliness": rows, "timeliness_total": total, "timeliness_rule": selectors.TIMELINESS_RULE}
 
 
 @login_required
