@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from roadmap_portal.parsing import NumberParseError, parse_number
+from roadmap_portal.spreadsheets import neutralise
 from roadmap_portal.uploads import spreadsheet_check
 
 from .models import Curator, District, Municipality, School
@@ -564,7 +565,8 @@ def credentials_workbook(credentials: list[Credential], portal_url: str) -> Work
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for c in credentials:
-        sheet.append([c.person, c.school, c.login, c.password])
+        # Names come from the imported file: neutralised so that none becomes a formula. The login is typed as shown.
+        sheet.append([neutralise(c.person), neutralise(c.school), c.login, c.password])
     for letter, width in zip("ABCD", (34, 40, 28, 20), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A5"

@@ -14,6 +14,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from roadmap_portal.spreadsheets import neutralise
+
 CHUNK = 2000
 Progress = Callable[[int], None]
 
@@ -45,7 +47,7 @@ def text_cell(value) -> str | None:
     """Text as a cell: empty text is an empty cell."""
     if value is None or value == "":
         return None
-    return value
+    return neutralise(value)
 
 
 def number_cell(value):
@@ -99,6 +101,9 @@ class _RowSheet(WriteOnlyWorksheet):
     a third of a big export's time). openpyxl 3.1 writes each cell before asking for the next, so a
     column may hand over the same styled cell on every row."""
 
+    # Set by Sheet.append_total: the portal's own formulas (=COUNTA…) are written as they are.
+    portal_formulas = False
+
     def _values_to_row(self, values, row_idx):
         plain = WriteOnlyCell(self)
         for col_idx, value in enumerate(values, 1):
@@ -106,9 +111,12 @@ class _RowSheet(WriteOnlyWorksheet):
                 continue
             if isinstance(value, Cell):
                 cell = value
+                if isinstance(cell.value, str) and not self.portal_formulas:
+                    cell.value = neutralise(cell.value)
             else:
                 cell = plain
-                cell.value = value
+                # Every string of every row, whatever its column's kind: typed text never becomes a formula.
+                cell.value = value if self.portal_formulas else neutralise(value)
             cell.column = col_idx
             cell.row = row_idx
             yield cell
@@ -199,7 +207,11 @@ class Sheet:
         """A summary row below the table, after a blank line, outside the autofilter. Its strings are
         the portal's own labels and formulas (=COUNTA…), written as they are."""
         self.ws.append([])
-        self.ws.append([None if v is None else self._cell(v, f, font=TOTAL_FONT) for v, f in zip(values, self.formats, strict=True)])
+        self.ws.portal_formulas = True
+        try:
+            self.ws.append([None if v is None else self._cell(v, f, font=TOTAL_FONT) for v, f in zip(values, self.formats, strict=True)])
+        finally:
+            self.ws.portal_formulas = False
 
     @property
     def last_data_row(self) -> int:
