@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .deadlines import DeadlineParseError, parse_deadline
-from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, KeyResultEvidence, ProcessEvent, Roadmap
+from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, KeyResultEvidence, LineReport, PlanRole, ProcessEvent, Roadmap
 from .services import sync_deadlines
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
@@ -119,7 +119,7 @@ class RoadmapAdmin(WideFieldsMixin, admin.ModelAdmin):
     inlines = [DirectionInline]
     formfield_overrides = READABLE_TEXT
     fieldsets = [
-        (None, {"fields": ["kind", "municipality", "school", "title", "goal", "source"]}),
+        (None, {"fields": ["kind", "municipality", "school", "title", "goal", "source", "tracks_reports"]}),
         ("Период", {"fields": ["period_start", "period_end"]}),
         ("Содержание", {"fields": ["contents"]}),
     ]
@@ -415,6 +415,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                 "число — не меньше порога (для сельских школ — свой порог).",
             },
         ),
+        ("Исполнение", {"fields": ["responsible", "confirming_document", "controller"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -555,3 +556,36 @@ class ProcessEventAdmin(admin.ModelAdmin):
         if not obj.recorded_by_id:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PlanRole)
+class PlanRoleAdmin(admin.ModelAdmin):
+    """Who acts for the roles a district roadmap names; a school plan's executor is the school's curator."""
+
+    list_display = ["roadmap", "kind", "title", "user"]
+    list_filter = ["kind", roadmap_filter("roadmap")]
+    search_fields = ["title", "user__username", "user__last_name"]
+    list_select_related = ["roadmap", "user"]
+    autocomplete_fields = ["roadmap", "user"]
+    fields = ["roadmap", "kind", "title", "user"]
+
+
+@admin.register(LineReport)
+class LineReportAdmin(admin.ModelAdmin):
+    """Reports are written by executors and reviewed by controlling persons on the plan pages; here they are only read."""
+
+    list_display = ["roadmap", "line", "progress", "review", "reported_by", "reported_at", "reviewed_by"]
+    list_filter = ["progress", "review", roadmap_filter("roadmap")]
+    list_select_related = ["roadmap", "activity", "key_result", "reported_by", "reviewed_by"]
+    search_fields = ["comment", "review_comment"]
+    readonly_fields = [f.name for f in LineReport._meta.fields]
+
+    @admin.display(description="строка плана")
+    def line(self, obj):
+        return obj.activity or obj.key_result
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -57,3 +57,41 @@ class CalendarStartForm(forms.Form):
         if start and not self.FIRST <= start <= self.LAST:
             raise ValidationError(f"Дата должна быть между {self.FIRST:%d.%m.%Y} и {self.LAST:%d.%m.%Y}.")
         return start
+
+class LineReportForm(forms.Form):
+    progress = forms.ChoiceField(
+        label="Ход исполнения",
+        choices=[("in_work", "в работе — сообщить о ходе"), ("done", "выполнено — отправить на подтверждение")],
+        widget=forms.RadioSelect,
+        initial="done",
+    )
+    comment = forms.CharField(label="Комментарий", widget=forms.Textarea(attrs={"rows": 3}), help_text="Что сделано; для «выполнено» — чем это подтверждается")
+    document = forms.FileField(
+        label="Подтверждающий документ",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        help_text="PDF, DOCX, XLSX, JPG или PNG, до 10 МБ",
+    )
+
+    def __init__(self, *args, document_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document_text = document_text
+        if document_text:
+            self.fields["document"].help_text = f"По плану: {document_text}. " + self.fields["document"].help_text
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            document.name = evidence_check(document).display_name
+        return document
+
+    def clean(self):
+        data = super().clean()
+        if data.get("progress") == "done" and self.document_text and not data.get("document") and "document" not in self.errors:
+            self.add_error("document", f"План называет подтверждающий документ — «{self.document_text}»: приложите его, чтобы отметить строку выполненной.")
+        return data
+
+
+class LineReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "подтвердить"), ("return", "вернуть")], widget=forms.HiddenInput)
+    comment = forms.CharField(label="Комментарий", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Обязателен, если возвращаете")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -17,6 +18,12 @@ class Roadmap(models.Model):
     period_start = models.DateField("начало периода")
     period_end = models.DateField("окончание периода")
     source = models.CharField("источник", max_length=200, blank=True, help_text="Документ, из которого взята карта")
+    # School plans and district roadmaps are reported against line by line (LineReport); the city roadmap counts events.
+    tracks_reports = models.BooleanField(
+        "исполнение отчётами по строкам",
+        default=False,
+        help_text="Исполнители отчитываются по каждому мероприятию и результату, контролирующие лица подтверждают или возвращают",
+    )
 
     class Meta:
         verbose_name = "дорожная карта"
@@ -102,6 +109,10 @@ class Indicator(models.Model):
         help_text="Числовой ответ засчитывается, если не меньше порога; для сельских школ — свой порог",
     )
     threshold_rural = models.DecimalField("условие: порог (село)", max_digits=12, decimal_places=2, null=True, blank=True)
+    # A district roadmap names these for its indicator rows too (seed 004, rows 6–15).
+    responsible = models.CharField("ответственный исполнитель", max_length=300, blank=True)
+    confirming_document = models.TextField("подтверждающий документ", blank=True)
+    controller = models.CharField("контролирующее лицо", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "показатель"
@@ -326,3 +337,86 @@ class ProcessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y} {self.title}"
+
+
+class PlanRole(models.Model):
+    """Who acts for a role a roadmap names: the executor who reports a line, the controlling person who confirms it.
+
+    `title` is the role as the document writes it («Муниципальный координатор», «Заместитель начальника управления
+    образования»); an empty title stands for every line of the roadmap. A school plan's executor is the school's curator.
+    """
+
+    class Kind(models.TextChoices):
+        EXECUTOR = "executor", "исполнитель"
+        CONTROLLER = "controller", "контролирующее лицо"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="plan_roles", verbose_name="дорожная карта")
+    kind = models.CharField("роль", max_length=10, choices=Kind.choices)
+    title = models.CharField("как в документе", max_length=300, blank=True, help_text="Пусто — для всех строк карты")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_roles", verbose_name="пользователь")
+
+    class Meta:
+        verbose_name = "исполнитель или контролирующее лицо"
+        verbose_name_plural = "исполнители и контролирующие лица"
+        ordering = ["roadmap", "kind", "title"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "kind", "title"], name="plan_role_unique_title")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title or 'все строки'} — {self.user}"
+
+
+class LineReport(models.Model):
+    """A report of the executor on one line of a plan (an activity or a result), and the controller's answer.
+
+    Append-only: a returned report stays in the history; the executor reports again."""
+
+    class Progress(models.TextChoices):
+        IN_WORK = "in_work", "в работе"
+        DONE = "done", "выполнено"
+
+    class Review(models.TextChoices):
+        NOT_NEEDED = "", "не требуется"
+        PENDING = "pending", "ждёт подтверждения"
+        CONFIRMED = "confirmed", "подтверждено"
+        RETURNED = "returned", "возвращено"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="line_reports", verbose_name="дорожная карта")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="reports", verbose_name="мероприятие")
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, null=True, blank=True, related_name="reports", verbose_name="результат")
+    progress = models.CharField("ход исполнения", max_length=10, choices=Progress.choices)
+    comment = models.TextField("комментарий исполнителя")
+    document = models.FileField("подтверждающий документ", upload_to="plan_reports/%Y/", blank=True, max_length=300)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="отчитался")
+    reported_at = models.DateTimeField("когда", auto_now_add=True)
+    review = models.CharField("подтверждение", max_length=10, choices=Review.choices, blank=True)
+    review_comment = models.TextField("комментарий контролирующего лица", blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="проверил")
+    reviewed_at = models.DateTimeField("проверено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "отчёт об исполнении"
+        verbose_name_plural = "отчёты об исполнении"
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=False, key_result__isnull=True) | Q(activity__isnull=True, key_result__isnull=False),
+                name="line_report_one_line",
+            ),
+        ]
+        indexes = [models.Index(fields=["roadmap", "review"])]
+
+    def __str__(self) -> str:
+        line = self.activity or self.key_result
+        return f"{line.number}: {self.get_progress_display()} ({self.reported_at:%d.%m.%Y})"
+
+    @property
+    def document_name(self) -> str:
+        return self.document.name.rsplit("/", 1)[-1] if self.document else ""
+
+    @property
+    def reported_by_name(self) -> str:
+        return (self.reported_by.get_full_name() or self.reported_by.username) if self.reported_by else "—"
+
+    @property
+    def reviewed_by_name(self) -> str:
+        return (self.reviewed_by.get_full_name() or self.reviewed_by.username) if self.reviewed_by else "—"

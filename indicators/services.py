@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from .deadlines import parse_deadline
-from .models import Deadline, KeyResult, KeyResultEvidence, ProcessEvent
+from .models import Activity, Deadline, KeyResult, KeyResultEvidence, LineReport, ProcessEvent, Roadmap
 
 
 @transaction.atomic
@@ -89,3 +90,52 @@ def key_result_evidence_sync(*, key_result_ids: list[int], evidence: list[KeyRes
         row.full_clean(exclude=["key_result"], validate_unique=False, validate_constraints=False)
     KeyResultEvidence.objects.filter(key_result_id__in=key_result_ids).delete()
     return len(KeyResultEvidence.objects.bulk_create(evidence))
+
+
+# Plans people report against (school plans, district roadmaps)
+
+
+class PlanReportError(Exception):
+    """A report or its review cannot be taken now; the message says why and what to do."""
+
+
+@transaction.atomic
+def line_report_create(
+    *, roadmap: Roadmap, activity: Activity | None = None, key_result: KeyResult | None = None, user, progress: str, comment: str, document=None
+) -> LineReport:
+    """The executor reports a line in progress or done (done waits for the controlling person's confirmation)."""
+    line = activity or key_result
+    if LineReport.objects.select_for_update().filter(activity=activity, key_result=key_result, review=LineReport.Review.PENDING).exists():
+        raise PlanReportError(f"Отчёт по строке {line.number} уже ждёт подтверждения: дождитесь ответа контролирующего лица.")
+    report = LineReport(
+        roadmap=roadmap,
+        activity=activity,
+        key_result=key_result,
+        progress=progress,
+        comment=comment.strip(),
+        reported_by=user,
+        review=LineReport.Review.PENDING if progress == LineReport.Progress.DONE else LineReport.Review.NOT_NEEDED,
+    )
+    if document:
+        report.document = document
+    report.full_clean(exclude=["reported_by"])
+    report.save()
+    return report
+
+
+@transaction.atomic
+def line_report_review(*, report: LineReport, user, confirm: bool, comment: str = "") -> LineReport:
+    """The controlling person confirms a report of a done line, or returns it with a comment; once only."""
+    comment = comment.strip()
+    if not confirm and not comment:
+        raise PlanReportError("Напишите, что исправить: без комментария отчёт не возвращается.")
+    review = LineReport.Review.CONFIRMED if confirm else LineReport.Review.RETURNED
+    now = timezone.now()
+    # A conditional update: two controllers answering at once cannot both win.
+    updated = LineReport.objects.filter(pk=report.pk, review=LineReport.Review.PENDING).update(
+        review=review, review_comment=comment, reviewed_by=user, reviewed_at=now
+    )
+    if updated != 1:
+        raise PlanReportError("Этот отчёт уже проверен: обновите страницу.")
+    report.refresh_from_db()
+    return report

@@ -13,4 +13,10 @@ urlpatterns = [
     path("results/<int:pk>/completed/", views.key_result_completed, name="keyresult-completed"),
     path("events/<int:pk>/delete/", views.event_delete, name="event-delete"),
     path("events/<int:pk>/document/", views.event_document, name="event-document"),
+    path("plans/", views.plan_attention, name="plan-attention"),
+    path("<int:pk>/plan/", views.plan_detail, name="plan-detail"),
+    path("<int:pk>/plan/<str:kind>/<int:line_pk>/", views.plan_line, name="plan-line"),
+    path("<int:pk>/plan/<str:kind>/<int:line_pk>/report/", views.plan_line_report, name="plan-line-report"),
+    path("plan-reports/<int:pk>/review/", views.plan_report_review, name="plan-report-review"),
+    path("plan-reports/<int:pk>/document/", views.plan_report_document, name="plan-report-document"),
 ]

@@ -1,21 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schools.roles import Role, access_for
 
-from . import selectors, services
-from .forms import CalendarStartForm, KeyResultCompletedForm, ProcessEventForm
+from . import plans, selectors, services
+from .forms import CalendarStartForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, ProcessEventForm
+from .models import PlanRole
 
 
 def _reader(request):
     """Anyone with a role reads roadmaps (curators too: the roadmap is theirs to carry out)."""
     access = access_for(request)
-    if access.role == Role.NONE:
+    # People a district roadmap names (its coordinator, its controlling persons) read the roadmaps they act for.
+    if access.role == Role.NONE and not PlanRole.objects.filter(user_id=request.user.pk).exists():
         raise PermissionDenied("Нет доступа к дорожным картам")
     return access
 
@@ -121,3 +123,111 @@ def calendar_view(request):
         "months": selectors.calendar_months(start, days, entries, timezone.localdate()),
     }
     return render(request, "indicators/roadmap_calendar.html", context, status=200 if valid else 400)
+
+
+# --- Plans people report against ---------------------------------------------------------------
+
+
+@login_required
+def plan_detail(request, pk: int):
+    access = _reader(request)
+    roadmap = get_object_or_404(plans.plans_visible_to(access), pk=pk)
+    lines = plans.plan_lines([roadmap], timezone.localdate())
+    only_overdue = request.GET.get("state") == "overdue"
+    context = {
+        "roadmap": roadmap,
+        "results": [line for line in lines if line.kind == plans.RESULT and (not only_overdue or line.state == plans.OVERDUE)],
+        "activities": [line for line in lines if line.kind == plans.ACTIVITY and (not only_overdue or line.state == plans.OVERDUE)],
+        "summary": plans.summarize(lines),
+        "indicators": plans.plan_indicators(roadmap),
+        "only_overdue": only_overdue,
+        "overdue_state": plans.OVERDUE,
+    }
+    return render(request, "indicators/plan_detail.html", context)
+
+
+def _line_or_404(access, pk: int, kind: str, line_pk: int):
+    if kind not in (plans.ACTIVITY, plans.RESULT):
+        raise Http404
+    roadmap = get_object_or_404(plans.plans_visible_to(access), pk=pk)
+    line = plans.plan_line(roadmap, kind, line_pk, timezone.localdate())
+    if line is None:
+        raise Http404
+    return line
+
+
+def _line_page(request, access, line, report_form=None, status=200):
+    context = {
+        "line": line,
+        "roadmap": line.roadmap,
+        "may_report": line.may_report(request.user),
+        "may_review": line.may_review(request.user, access),
+        "report_form": report_form or LineReportForm(document_text=line.document_text),
+        "review_form": LineReviewForm(),
+    }
+    return render(request, "indicators/plan_line.html", context, status=status)
+
+
+@login_required
+def plan_line(request, pk: int, kind: str, line_pk: int):
+    access = _reader(request)
+    return _line_page(request, access, _line_or_404(access, pk, kind, line_pk))
+
+
+@login_required
+@require_POST
+def plan_line_report(request, pk: int, kind: str, line_pk: int):
+    access = _reader(request)
+    line = _line_or_404(access, pk, kind, line_pk)
+    if not line.may_report(request.user):
+        raise PermissionDenied("Отчитываться по этой строке может только её исполнитель, пока строка не выполнена и отчёт не ждёт подтверждения")
+    form = LineReportForm(request.POST, request.FILES, document_text=line.document_text)
+    if not form.is_valid():
+        return _line_page(request, access, line, report_form=form, status=400)
+    target = {"activity": line.obj} if line.kind == plans.ACTIVITY else {"key_result": line.obj}
+    try:
+        services.line_report_create(roadmap=line.roadmap, user=request.user, **target, **form.cleaned_data)
+    except services.PlanReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        sent = "отправлен на подтверждение" if form.cleaned_data["progress"] == "done" else "сохранён"
+        messages.success(request, f"Отчёт по строке {line.number} {sent}.")
+    return redirect("indicators:plan-line", pk=pk, kind=kind, line_pk=line_pk)
+
+
+@login_required
+@require_POST
+def plan_report_review(request, pk: int):
+    access = _reader(request)
+    report = get_object_or_404(plans.reports_visible_to(access), pk=pk)
+    kind, line_pk = (plans.ACTIVITY, report.activity_id) if report.activity_id else (plans.RESULT, report.key_result_id)
+    line = _line_or_404(access, report.roadmap_id, kind, line_pk)
+    if not line.may_review(request.user, access) or line.pending.pk != report.pk:
+        raise PermissionDenied("Подтверждает или возвращает отчёт контролирующее лицо строки")
+    form = LineReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.line_report_review(
+                report=report, user=request.user, confirm=form.cleaned_data["decision"] == "confirm", comment=form.cleaned_data["comment"]
+            )
+        except services.PlanReportError as exc:
+            messages.error(request, str(exc))
+        else:
+            done = form.cleaned_data["decision"] == "confirm"
+            messages.success(request, f"Строка {line.number}: " + ("выполнение подтверждено." if done else "отчёт возвращён исполнителю."))
+    return redirect("indicators:plan-line", pk=report.roadmap_id, kind=kind, line_pk=line_pk)
+
+
+@login_required
+def plan_report_document(request, pk: int):
+    access = _reader(request)
+    report = get_object_or_404(plans.reports_visible_to(access).exclude(document=""), pk=pk)
+    return FileResponse(report.document.open("rb"), as_attachment=True, filename=report.document_name)
+
+
+@login_required
+def plan_attention(request):
+    """Overdue lines across every plan, reports awaiting confirmation, and the user's own lines."""
+    access = _reader(request)
+    groups = plans.lines_needing_attention(access, timezone.localdate())
+    return render(request, "indicators/plan_attention.html", {"groups": groups, "roadmaps": plans.plans_visible_to(access)})

@@ -153,7 +153,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 
 
 # --- Roadmaps, indicators and precomputed results (added for dashboards, exports and roadmap pages) ---
-from indicators.models import Deadline, Direction, Indicator, IndicatorTarget, KeyResult, ProcessEvent, Roadmap  # noqa: E402
+from indicators.models import Deadline, Direction, Indicator, IndicatorTarget, KeyResult, LineReport, ProcessEvent, Roadmap  # noqa: E402
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusEligibility  # noqa: E402
 
 
@@ -398,3 +398,14 @@ class StatusCriteriaFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     year = 2026
+
+
+class LineReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LineReport
+
+    key_result = factory.SubFactory(KeyResultFactory)
+    roadmap = factory.LazyAttribute(lambda r: r.key_result.roadmap)
+    progress = LineReport.Progress.DONE
+    comment = "Выполнено, акт приложен"
+    review = LineReport.Review.PENDING

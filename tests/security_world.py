@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from indicators.models import KeyResult, ProcessEvent, Roadmap
+from indicators.models import Activity, KeyResult, LineReport, ProcessEvent, Roadmap
 from reports.models import ExportJob
 from schools.models import District, School
 from surveys.models import Answer, EvidenceFile, Question, Questionnaire, Submission, SubmissionRound
@@ -65,6 +65,11 @@ class World:
     roadmaps: dict[str, Roadmap] = field(default_factory=dict)
     key_results: dict[str, KeyResult] = field(default_factory=dict)
     events: dict[str, ProcessEvent] = field(default_factory=dict)
+    # Each school plan is reported line by line: an activity with a progress report (and its document), and a
+    # result whose done report waits for confirmation (no controlling person named: the administrator confirms).
+    activities: dict[str, Activity] = field(default_factory=dict)
+    line_reports: dict[str, LineReport] = field(default_factory=dict)
+    pending_reports: dict[str, LineReport] = field(default_factory=dict)
 
     def school(self, target: str) -> School:
         return self.schools[target]
@@ -212,11 +217,18 @@ def build_world() -> World:
 def _roadmaps(world: World, municipality) -> None:
     owners = {"city": {"municipality": municipality}} | {t: {"municipality": None, "school": world.schools[t]} for t in TARGETS}
     for key, owner in owners.items():
-        roadmap = RoadmapFactory(title=f"Дорожная карта ЦОС ({key})", **owner)
+        roadmap = RoadmapFactory(title=f"Дорожная карта ЦОС ({key})", tracks_reports=key != "city", **owner)
         key_result = KeyResultFactory(direction=DirectionFactory(roadmap=roadmap), roadmap=roadmap)
         event = ProcessEventFactory(key_result=key_result, recorded_by=world.users["methodologist"])
         event.document.save(f"protokol-{key}.pdf", ContentFile(PDF_BYTES))
         world.roadmaps[key], world.key_results[key], world.events[key] = roadmap, key_result, event
+        if key == "city":
+            continue
+        activity = Activity.objects.create(roadmap=roadmap, number="1", title=f"Мероприятие плана ({key})", end_date=dt.date(2030, 12, 31))
+        report = LineReport(roadmap=roadmap, activity=activity, progress="in_work", comment="Идёт работа")
+        report.document.save(f"otchet-{key}.pdf", ContentFile(PDF_BYTES))
+        pending = LineReport.objects.create(roadmap=roadmap, key_result=key_result, progress="done", comment="Выполнено", review="pending")
+        world.activities[key], world.line_reports[key], world.pending_reports[key] = activity, report, pending
 
 
 def _results(world: World) -> None:

@@ -157,6 +157,26 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
         method="post",
         data=lambda w, t: {"completed_on": "2026-02-01"},
     ),
+    # Plans reported line by line: the school's curator reports, the controlling person (here: none named, so the
+    # administrator) confirms; everyone who sees the plan reads it and its documents.
+    "indicators:plan-attention": Entry(everyone()),
+    "indicators:plan-detail": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk}),
+    "indicators:plan-line": Entry(
+        school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "kind": "activity", "line_pk": w.activities[t].pk}
+    ),
+    "indicators:plan-line-report": Entry(
+        lambda role, target: LOGIN if role == "anonymous" else (404 if not visible(role, target) else (REDIRECT if role == "curator" else 403)),
+        kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "kind": "activity", "line_pk": w.activities[t].pk},
+        method="post",
+        data=lambda w, t: {"progress": "in_work", "comment": "Идёт работа"},
+    ),
+    "indicators:plan-report-review": Entry(
+        lambda role, target: LOGIN if role == "anonymous" else (404 if not visible(role, target) else (REDIRECT if role == "administrator" else 403)),
+        kwargs=lambda w, t, u: {"pk": w.pending_reports[t].pk},
+        method="post",
+        data=lambda w, t: {"decision": "confirm"},
+    ),
+    "indicators:plan-report-document": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.line_reports[t].pk}),
     "indicators:event-delete": Entry(school_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.events[t].pk}, method="post"),
     # Surveys: the curator's own form; review and completeness for reviewers of the schools they see.
     "surveys:my-school": Entry(roles_only("curator")),

@@ -74,7 +74,7 @@ def load_rostov(tally: SeedTally) -> Roadmap:
 
 def load_murom(tally: SeedTally) -> Roadmap:
     data = read_fixture("roadmap_murom.json")
-    rows = RoadmapRows(tally, data, municipality=Municipality.objects.get(name=data["municipality"]))
+    rows = RoadmapRows(tally, data, municipality=Municipality.objects.get(name=data["municipality"]), tracks_reports=True)
     for order, row in enumerate(data["results"], start=1):
         rows.key_result(
             row["number"],
@@ -87,7 +87,6 @@ def load_murom(tally: SeedTally) -> Roadmap:
             confirming_document=row["confirming_document"],
             controller=row["controller"],
         )
-    # The executor, document and controller of the indicator rows stay in the fixture: Indicator has no fields for them.
     for row in data["indicators"]:
         indicator = rows.indicator(
             row["code"],
@@ -98,6 +97,9 @@ def load_murom(tally: SeedTally) -> Roadmap:
             aggregation=row.get("aggregation", Indicator.Aggregation.NONE),
             threshold_urban=_decimal(row.get("threshold_urban")),
             threshold_rural=_decimal(row.get("threshold_rural")),
+            responsible=row["responsible"],
+            confirming_document=row["confirming_document"],
+            controller=row["controller"],
         )
         for year, target in parse_yearly_targets(row["targets"]).items():
             rows.target(indicator, dt.date(year, 12, 31), year=year, value=target.value, absolute_value=None, raw_text=target.raw)
@@ -107,7 +109,7 @@ def load_murom(tally: SeedTally) -> Roadmap:
 def load_school_plan(tally: SeedTally) -> Roadmap:
     data = read_fixture("plan_sosh2.json")
     school = School.objects.get(municipality__name=data["municipality"], full_name=data["school"])
-    rows = RoadmapRows(tally, data, school=school, kind=Roadmap.Kind.SCHOOL)
+    rows = RoadmapRows(tally, data, school=school, kind=Roadmap.Kind.SCHOOL, tracks_reports=True)
 
     indicators: dict[str, Indicator] = {}
     for order, row in enumerate(data["indicators"], start=1):
@@ -166,7 +168,7 @@ def load_school_plan(tally: SeedTally) -> Roadmap:
 class RoadmapRows:
     """The rows of one roadmap, read once, and written by natural key (number or code) where they differ."""
 
-    def __init__(self, tally: SeedTally, data: dict, *, municipality=None, school=None, kind=Roadmap.Kind.MUNICIPAL) -> None:
+    def __init__(self, tally: SeedTally, data: dict, *, municipality=None, school=None, kind=Roadmap.Kind.MUNICIPAL, tracks_reports=False) -> None:
         self.tally = tally
         owner = {"municipality": municipality, "school": school}
         put_roadmap = Upsert(Roadmap.objects.filter(**owner), ("title",), fixed=owner)
@@ -177,6 +179,7 @@ class RoadmapRows:
             period_start=dt.date.fromisoformat(data["period_start"]),
             period_end=dt.date.fromisoformat(data["period_end"]),
             source=data["source"],
+            tracks_reports=tracks_reports,
         )
         tally.add("дорожных карт", created)
         fixed = {"roadmap": self.roadmap}

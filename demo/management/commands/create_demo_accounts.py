@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from indicators.models import PlanRole, Roadmap
 from schools.models import Curator, District, School, UserProfile
 from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP, ROLE_LABELS, Role
 
@@ -29,6 +30,13 @@ class DemoAccount:
     school: str = ""
     order_number: str = ""
     order_date: dt.date | None = None
+    municipality: str = "Ростов-на-Дону"
+    # Roles a roadmap names that this account acts for: (roadmap's owner, executor/controller, title as in the document).
+    plan_roles: tuple = ()
+
+
+SOSH2_TOWN = "Муниципальное образование (план МАОУ «СОШ №2»)"
+MUROM = "Муромский район"
 
 
 ACCOUNTS = [
@@ -38,6 +46,37 @@ ACCOUNTS = [
     DemoAccount("kurator-10", Role.CURATOR, "Ирина", "Соколова", school="МАОУ «Школа № 10»", order_number="57-о", order_date=dt.date(2022, 7, 1)),
     DemoAccount("kurator-97", Role.CURATOR, "Наталья", "Морозова", school="МБОУ «Школа № 97»", order_number="112", order_date=dt.date(2022, 7, 4)),
     DemoAccount("kurator-87", Role.CURATOR, "Алексей", "Волков", school="МБОУ «Школа № 87»", order_number="94-од", order_date=dt.date(2022, 7, 11)),
+    # Plans people report against (issue 16): the curator of МАОУ «СОШ №2» reports its plan (seed 001), its director confirms;
+    # the Murom district roadmap (seed 004) is reported by its coordinator and confirmed by the persons it names.
+    DemoAccount(
+        "kurator-sosh2",
+        Role.CURATOR,
+        "Ирина",
+        "Лукиянова",
+        school="МАОУ «СОШ №2»",
+        municipality=SOSH2_TOWN,
+        order_number="15-о",
+        order_date=dt.date(2019, 1, 21),
+    ),
+    DemoAccount("direktor-sosh2", Role.NONE, "Ольга", "Белова", plan_roles=(("school", "controller", ""),)),
+    DemoAccount("koordinator-murom", Role.NONE, "Андрей", "Сомов", plan_roles=(("murom", "executor", "Муниципальный координатор"),)),
+    DemoAccount(
+        "zam-uo-murom",
+        Role.NONE,
+        "Татьяна",
+        "Егорова",
+        plan_roles=(("murom", "controller", "Заместитель начальника управления образования"),),
+    ),
+    DemoAccount(
+        "nachalnik-uo-murom",
+        Role.NONE,
+        "Павел",
+        "Грачёв",
+        plan_roles=(
+            ("murom", "controller", "Заместитель Главы администрации района, начальник управления образования"),
+            ("murom", "controller", ""),  # and every other line: «Глава администрации района» confirms through him
+        ),
+    ),
 ]
 
 
@@ -85,10 +124,15 @@ class Command(BaseCommand):
                 profile.save(update_fields=["district"])
             place = f"{district.name} район"
         if account.school:
-            school = self._school(account.school)
+            school = self._school(account.school, account.municipality)
             self._ensure_curator(user, school, account)
             place = school.full_name
-        return (account.username, ROLE_LABELS[account.role], DEMO_PASSWORD, place)
+        for owner, kind, title in account.plan_roles:
+            roadmap = self._plan(owner)
+            PlanRole.objects.get_or_create(roadmap=roadmap, kind=kind, title=title, defaults={"user": user})
+            place = f"{PlanRole.Kind(kind).label}: {title or 'все строки'} ({roadmap.owner})"
+        role = "по дорожной карте" if account.plan_roles else ROLE_LABELS[account.role]
+        return (account.username, role, DEMO_PASSWORD, place)
 
     def _ensure_curator(self, user: User, school: School, account: DemoAccount) -> None:
         if Curator.objects.filter(user=user, school=school).exists():
@@ -112,8 +156,15 @@ class Command(BaseCommand):
         except District.DoesNotExist:
             raise CommandError(f"Нет района «{name}» среди районов Ростова-на-Дону. Сначала загрузите данные: python manage.py load_seed_data") from None
 
-    def _school(self, full_name: str) -> School:
+    def _plan(self, owner: str) -> Roadmap:
+        lookup = {"school": {"school__municipality__name": SOSH2_TOWN}, "murom": {"municipality__name": MUROM}}[owner]
         try:
-            return School.objects.get(municipality__name=MUNICIPALITY, full_name=full_name)
+            return Roadmap.objects.get(tracks_reports=True, **lookup)
+        except Roadmap.DoesNotExist:
+            raise CommandError("Нет плана школы или дорожной карты Мурома. Сначала загрузите данные: python manage.py load_seed_data") from None
+
+    def _school(self, full_name: str, municipality: str = MUNICIPALITY) -> School:
+        try:
+            return School.objects.get(municipality__name=municipality, full_name=full_name)
         except School.DoesNotExist:
             raise CommandError(f"Нет школы {full_name} среди школ Ростова-на-Дону. Сначала загрузите данные: python manage.py load_seed_data") from None
