@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from indicators.models import Deadline, KeyResult, KeyResultEvidence, Roadmap
 from indicators.selectors import roadmap_detail
-from ratings.services import key_result_facts_refresh, rating_recompute_round
+from ratings.services import key_result_facts_refresh
 from surveys.models import Submission, SubmissionRound
 from tests.factories import (
     CuratorFactory,
@@ -170,11 +170,11 @@ def test_refresh_is_safe_to_run_twice_and_runs_after_a_recompute(django_capture_
 
     from ratings.tasks import recompute_round
 
+    # A recompute of an open round (a closed one is fixed and never recomputed) refreshes the evidence.
     KeyResultEvidence.objects.all().delete()
-    SubmissionRound.objects.filter(pk=submission_round.pk).update(changes_seq=submission_round.changes_seq + 1)
+    SubmissionRound.objects.filter(pk=submission_round.pk).update(state="open", results_fixed_at=None, changes_seq=submission_round.changes_seq + 1)
     recompute_round(submission_round.pk)
-    assert KeyResultEvidence.objects.filter(key_result=kr, status="fulfilled").exists()
-    assert rating_recompute_round(round_id=submission_round.pk).computed is False  # nothing new: the service alone writes nothing
+    assert KeyResultEvidence.objects.get(key_result=kr).status == "pending"  # the round is open again: the rating is preliminary
 
 
 def test_key_result_page_shows_the_evidence_with_its_link(client):
