@@ -404,6 +404,11 @@ def round_indicator_progress(access: Access, submission_round: SubmissionRound) 
     }
     for row in city + own:
         row.condition = indicator_condition(row.indicator, questions)
+    # A city figure over a handful of schools would tell a curator the others' answers (Access.aggregate_min_schools).
+    for row in city:
+        row.hidden = row.schools_with_data < access.aggregate_min_schools
+        if row.hidden:
+            row.actual = row.schools_meeting = None
     return city, own
 
 

@@ -56,6 +56,7 @@ class SchoolCard:
     awards: list
     eligibility: list[EligibilityRow]
     submission_state: str = ""
+    min_schools: int = 1  # city figures over fewer answering schools are not shown to this user
 
     @property
     def latest(self) -> RoundHistory | None:
@@ -72,10 +73,11 @@ class SchoolCard:
 ELIGIBILITY_CRITERIA = ["ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification"]
 
 
-def school_card(school: School) -> SchoolCard:
+def school_card(school: School, *, min_schools: int = 1) -> SchoolCard:
     """Everything the card shows, in a fixed number of queries whatever the number of rounds and schools:
     curator, ratings, rated counts, section scores, latest submission, its answers, city medians,
-    city «да» shares, awards, eligibility."""
+    city «да» shares, awards, eligibility. City figures over fewer than `min_schools` answering schools are left out
+    (`Access.aggregate_min_schools`)."""
     curator = active_curators().filter(school=school).first()
     ratings = list(Rating.objects.filter(school=school).select_related("round").order_by("round__opens_at", "round_id"))
     round_ids = [r.round_id for r in ratings]
@@ -102,7 +104,8 @@ def school_card(school: School) -> SchoolCard:
     )
     answers: list[AnswerComparison] = []
     if submission is not None:
-        medians, shares = city_medians(submission.round_id), city_yes_shares(submission.round_id)
+        medians = city_medians(submission.round_id, min_schools=min_schools)
+        shares = city_yes_shares(submission.round_id, min_schools=min_schools)
         rows = Answer.objects.filter(submission=submission).select_related("question__section").order_by("question__section__order", "question__order")
         for answer in rows:
             question = answer.question
@@ -128,4 +131,5 @@ def school_card(school: School) -> SchoolCard:
         awards=awards,
         eligibility=eligibility,
         submission_state=submission.get_state_display() if submission else "",
+        min_schools=min_schools,
     )

@@ -45,7 +45,7 @@ def school_card(request, pk: int):
     if access.role == Role.NONE:
         raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
     school = get_object_or_404(schools_visible_to(access), pk=pk)
-    return render(request, "reports/school_card.html", {"card": school_card_data(school)})
+    return render(request, "reports/school_card.html", {"card": school_card_data(school, min_schools=access.aggregate_min_schools)})
 
 
 # --- Excel exports -----------------------------------------------------------------------------

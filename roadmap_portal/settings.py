@@ -146,6 +146,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# City figures (medians, shares) over fewer answering schools are hidden from curators and district officers.
+AGGREGATE_MIN_SCHOOLS = env_int("AGGREGATE_MIN_SCHOOLS", 5)
 # Office files (DOCX, XLSX) are ZIP archives: limits on what they unpack to (roadmap_portal/uploads.py).
 UPLOAD_MAX_EXPANDED_BYTES = env_int("UPLOAD_MAX_EXPANDED_BYTES", 64 * 1024 * 1024)
 UPLOAD_MAX_PARTS = env_int("UPLOAD_MAX_PARTS", 1000)

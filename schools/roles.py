@@ -82,6 +82,16 @@ class Access:
         return self.role in (Role.ADMINISTRATOR, Role.METHODOLOGIST, Role.DISTRICT_OFFICER)
 
     @property
+    def aggregate_min_schools(self) -> int:
+        """How many schools a city figure (median, share, indicator) must cover before this user may see it. A curator
+        knows their own answers and a district officer those of their district: from a figure over a handful of
+        schools they could work out another school's answer, so for them figures over fewer than
+        AGGREGATE_MIN_SCHOOLS schools are hidden. The city's staff see every school anyway."""
+        from django.conf import settings
+
+        return 1 if self.sees_city else settings.AGGREGATE_MIN_SCHOOLS
+
+    @property
     def is_curator(self) -> bool:
         return self.role == Role.CURATOR
 

@@ -389,9 +389,10 @@ def _median(values: list[Decimal]) -> Decimal | None:
     return sum(values, Decimal(0)) / len(values) if values else None
 
 
-def city_medians(round_id: int) -> dict[int, Decimal]:
-    """The median answer of every numeric question over the round's counted submissions. One query:
-    a window ranks the answers per question and only the one or two middle rows come back."""
+def city_medians(round_id: int, *, min_schools: int = 1) -> dict[int, Decimal]:
+    """The median answer of every numeric question over the round's counted submissions, for questions that at
+    least `min_schools` schools answered. One query: a window ranks the answers per question and only the one or
+    two middle rows come back."""
     middle = (
         Answer.objects.filter(
             submission__round_id=round_id,
@@ -404,16 +405,18 @@ def city_medians(round_id: int) -> dict[int, Decimal]:
             answered=Window(Count("pk"), partition_by=[F("question_id")]),
         )
         .filter(position__gte=(F("answered") + 1) / 2, position__lte=(F("answered") + 2) / 2)
-        .values_list("question_id", "value_number")
+        .values_list("question_id", "value_number", "answered")
     )
     values: dict[int, list[Decimal]] = {}
-    for question_id, value in middle:
-        values.setdefault(question_id, []).append(value)
+    for question_id, value, answered in middle:
+        if answered >= min_schools:
+            values.setdefault(question_id, []).append(value)
     return {question_id: _median(pair) for question_id, pair in values.items()}
 
 
-def city_yes_shares(round_id: int) -> dict[int, Decimal]:
-    """The share (percent) of «да» among counted answers to each yes/no question of the round. One query."""
+def city_yes_shares(round_id: int, *, min_schools: int = 1) -> dict[int, Decimal]:
+    """The share (percent) of «да» among counted answers to each yes/no question of the round that at least
+    `min_schools` schools answered. One query."""
     rows = (
         Answer.objects.filter(
             submission__round_id=round_id,
@@ -425,7 +428,7 @@ def city_yes_shares(round_id: int) -> dict[int, Decimal]:
         .annotate(yes=Count("pk", filter=Q(value_bool=True)), answered=Count("pk"))
         .order_by()
     )
-    return {r["question_id"]: Decimal(100 * r["yes"]) / r["answered"] for r in rows}
+    return {r["question_id"]: Decimal(100 * r["yes"]) / r["answered"] for r in rows if r["answered"] >= min_schools}
 
 
 @dataclass(frozen=True)
