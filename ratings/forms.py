@@ -1,11 +1,13 @@
 from django import forms
 
+from schools.forms import DistrictSearchField
+
 from .models import Rating
 from .selectors import RATING_ORDERS
 
 
 class RatingFilterForm(forms.Form):
-    district = forms.ModelChoiceField(queryset=None, required=False, empty_label="Все районы", label="Район")
+    district = DistrictSearchField()
     level = forms.ChoiceField(choices=[("", "Все уровни"), *Rating.Level.choices], required=False, label="Уровень")
     order = forms.ChoiceField(choices=[(key, label) for key, (label, _fields) in RATING_ORDERS.items()], required=False, label="Сортировка")
 
@@ -14,6 +16,7 @@ class RatingFilterForm(forms.Form):
         self.fields["district"].queryset = districts
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["district"].widget.attrs["class"] = "form-control form-control-sm"
 
 
 class StatusConfirmForm(forms.Form):

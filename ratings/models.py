@@ -340,3 +340,49 @@ class RatingCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.corrected_at:%d.%m.%Y %H:%M}, {self.corrected_by_name}"
+
+
+SUMMARY_BINS = 10  # the dashboard's histogram of scores: 0–10, 10–20, …, 90–100 (the last one holds 100)
+
+
+class DistrictSummary(models.Model):
+    """A round's ratings folded per district, legal form and town/country: written by the recompute in the
+    same transaction as the ratings (so never out of step with them) and read by the dashboard, which then
+    sums a few hundred rows instead of aggregating every school's rating on every request.
+
+    Counts active schools only, as the dashboard does; the round's total is the sum of its rows."""
+
+    round = models.ForeignKey(
+        "surveys.SubmissionRound", on_delete=models.CASCADE, related_name="district_summaries", verbose_name="раунд", db_constraint=False, db_index=False
+    )
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", verbose_name="район", db_constraint=False, db_index=False
+    )
+    legal_form = models.CharField("организационно-правовая форма", max_length=10)
+    is_urban = models.BooleanField("городские")
+    schools = models.PositiveIntegerField("школ в рейтинге раунда", default=0)
+    rated = models.PositiveIntegerField("школ с рейтингом", default=0)
+    score_sum = models.DecimalField("сумма рейтингов", max_digits=12, decimal_places=1, default=0)
+    high = models.PositiveIntegerField("высокий уровень", default=0)
+    medium = models.PositiveIntegerField("средний уровень", default=0)
+    low = models.PositiveIntegerField("низкий уровень", default=0)
+    no_data = models.PositiveIntegerField("нет данных", default=0)
+    eligible = models.PositiveIntegerField("проходят на статус", default=0)
+    bin_0 = models.PositiveIntegerField(default=0)
+    bin_1 = models.PositiveIntegerField(default=0)
+    bin_2 = models.PositiveIntegerField(default=0)
+    bin_3 = models.PositiveIntegerField(default=0)
+    bin_4 = models.PositiveIntegerField(default=0)
+    bin_5 = models.PositiveIntegerField(default=0)
+    bin_6 = models.PositiveIntegerField(default=0)
+    bin_7 = models.PositiveIntegerField(default=0)
+    bin_8 = models.PositiveIntegerField(default=0)
+    bin_9 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "сводка рейтинга по району"
+        verbose_name_plural = "сводки рейтинга по районам"
+        indexes = [models.Index(fields=["round", "district"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} / {self.district_id}: {self.rated} из {self.schools}"

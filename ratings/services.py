@@ -29,6 +29,7 @@ from .models import (
     StatusCriteria,
     StatusEligibility,
 )
+from .summaries import district_summaries_write
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ def rating_recompute_round(*, round_id: int, force: bool = False, correction: bo
         else:
             StatusEligibility.objects.filter(round_id=round_id).delete()
             eligibility = 0
+        district_summaries_write(round_id=round_id)
         IndicatorProgress.objects.filter(round_id=round_id).delete()
         progress = _indicator_progress_write(submission_round, params)
 

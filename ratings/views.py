@@ -38,6 +38,7 @@ def rating_list(request, round_id: int):
     access = _access(request)
     submission_round = selectors.round_visible(access, round_id)
     form = RatingFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality=submission_round.municipality_id).order_by("name"))
+    form.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
     filters = form.cleaned_data if form.is_valid() else {}
     district = filters.get("district")
     rows = selectors.round_rating_rows(

@@ -1,5 +1,7 @@
-"""Reads of the city dashboard. Every figure is a SQL aggregate over precomputed rows (Rating,
-IndicatorProgress) or over submissions, so the number of queries is the same for 10 and 40,000 schools.
+"""Reads of the city dashboard. The rating figures are sums of the round's district summaries (written by the
+recompute with the ratings), the completeness one grouped count of the round's submissions, the rest reads of
+precomputed rows: the number of queries is the same for 10 and 40,000 schools, and per-district tables are
+folded to the weakest districts in a region of hundreds.
 """
 
 import datetime as dt
@@ -7,13 +9,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet
+from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet, Sum
+from django.http import QueryDict
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from indicators.selectors import KeyResultRow, key_results_due
-from ratings.models import IndicatorProgress, Rating, StatusAward, StatusEligibility
-from schools.models import District, Municipality, School
+from ratings.models import SUMMARY_BINS, DistrictSummary, IndicatorProgress, Rating, StatusAward, StatusEligibility
+from roadmap_portal.folding import DistrictTable, district_table
+from schools.forms import DistrictSearchField
+from schools.models import Municipality, School
 from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
@@ -41,7 +46,7 @@ class DashboardFilterForm(forms.Form):
     """GET filters of the dashboard; every field may be empty (no filter)."""
 
     year = forms.TypedChoiceField(label="Год", required=False, coerce=int, empty_value=None)
-    district = forms.ModelChoiceField(label="Район", queryset=District.objects.none(), required=False, empty_label="Все районы")
+    district = DistrictSearchField()
     legal_form = forms.ChoiceField(label="Форма", required=False, choices=[("", "Все формы"), *School.LegalForm.choices])
     area = forms.ChoiceField(label="Местность", required=False, choices=[("", "Город и село"), ("urban", "городские"), ("rural", "сельские")])
     level = forms.ChoiceField(label="Уровень", required=False, choices=[("", "Все уровни"), *((v, label) for v, label in LEVELS)])
@@ -50,6 +55,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field_ in self.fields.values():
             field_.widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["district"].widget.attrs["class"] = "form-control form-control-sm"
         self.fields["district"].queryset = districts_visible_to(access).order_by("name")
         self.fields["year"].choices = [("", "Последний раунд"), *((y, str(y)) for y in years)]
 
@@ -177,11 +183,78 @@ def rating_stats(round_: SubmissionRound, schools: QuerySet[School], filters: di
     )
 
 
+def _summaries(round_: SubmissionRound, access: Access, filters: dict) -> QuerySet[DistrictSummary]:
+    """The round's district summary rows the user may see, under the dashboard's filters (all but the level)."""
+    rows = DistrictSummary.objects.filter(round=round_)
+    if not access.sees_city:
+        rows = rows.filter(district_id__in=districts_visible_to(access).values("pk"))
+    if filters.get("district"):
+        rows = rows.filter(district=filters["district"])
+    if filters.get("legal_form"):
+        rows = rows.filter(legal_form=filters["legal_form"])
+    if filters.get("area"):
+        rows = rows.filter(is_urban=filters["area"] == "urban")
+    return rows
+
+
+_LEVEL_COLUMNS = {Rating.Level.HIGH: "high", Rating.Level.MEDIUM: "medium", Rating.Level.LOW: "low", Rating.Level.NO_DATA: "no_data"}
+_SUMMED = ("schools", "rated", "score_sum", "eligible", *_LEVEL_COLUMNS.values())
+
+
+def rating_stats_summarised(round_: SubmissionRound, access: Access, filters: dict) -> RatingStats:
+    """`rating_stats` read from the district summaries: one query summing a few hundred rows at most."""
+    row = _summaries(round_, access, filters).aggregate(**{c: Sum(c) for c in _SUMMED}, **{f"bin_{i}": Sum(f"bin_{i}") for i in range(SUMMARY_BINS)})
+    rated = row["rated"] or 0
+    return RatingStats(
+        rated=rated,
+        average=row["score_sum"] / rated if rated else None,
+        by_level={value: row[_LEVEL_COLUMNS[value]] or 0 for value, _label in LEVELS},
+        histogram=[row[f"bin_{i}"] or 0 for i in range(SUMMARY_BINS)],
+        eligible=row["eligible"] or 0,
+    )
+
+
+def levels_by_district_summarised(round_: SubmissionRound, access: Access, filters: dict) -> list[dict]:
+    """`levels_by_district` read from the district summaries (one query), each district with its average rating."""
+    rows = (
+        _summaries(round_, access, filters)
+        .values("district_id", "district__name")
+        .annotate(total=Sum("schools"), rated=Sum("rated"), score_sum=Sum("score_sum"), **{c: Sum(c) for c in _LEVEL_COLUMNS.values()})
+        .order_by("district__name", "district_id")
+    )
+    return [
+        {
+            "district": r["district__name"] or "Без района",
+            "total": r["total"],
+            "levels": [r[_LEVEL_COLUMNS[v]] for v, _l in LEVELS],
+            "average": r["score_sum"] / r["rated"] if r["rated"] else None,
+        }
+        for r in rows
+    ]
+
+
+def _weakest_levels(row: dict) -> tuple:
+    # No rated school at all first, then the lowest average rating.
+    return (row.get("average") is not None, row.get("average") or 0, row["district"])
+
+
+def _weakest_completeness(row: "CompletenessRow") -> tuple:
+    return (row.done / row.total if row.total else 1, row.district)
+
+
 def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> list[dict]:
     """Per district: how many rated schools reached each level. One query."""
     levels = {value: Count("pk", filter=Q(level=value)) for value, _label in LEVELS}
-    rows = _ratings(round_, schools, filters).values("school__district__name").annotate(total=Count("pk"), **levels).order_by("school__district__name")
-    return [{"district": r["school__district__name"] or "Без района", "total": r["total"], "levels": [r[v] for v, _l in LEVELS]} for r in rows]
+    rows = (
+        _ratings(round_, schools, filters)
+        .values("school__district__name")
+        .annotate(total=Count("pk"), average=Avg("score"), **levels)
+        .order_by("school__district__name")
+    )
+    return [
+        {"district": r["school__district__name"] or "Без района", "total": r["total"], "levels": [r[v] for v, _l in LEVELS], "average": r["average"]}
+        for r in rows
+    ]
 
 
 def top_and_bottom(round_: SubmissionRound, schools: QuerySet[School], filters: dict, n: int = TOP_SCHOOLS) -> tuple[list[Rating], list[Rating]]:
@@ -260,10 +333,12 @@ class Dashboard:
     round: SubmissionRound | None
     municipality: Municipality | None
     filters: dict
-    completeness: list[CompletenessRow] = field(default_factory=list)
+    completeness: list[CompletenessRow] = field(default_factory=list)  # the districts shown (all of a city, the weakest of a region)
+    completeness_table: DistrictTable | None = None
     completeness_total: CompletenessRow | None = None
     stats: RatingStats | None = None
-    levels: list[dict] = field(default_factory=list)
+    levels: list[dict] = field(default_factory=list)  # the districts shown
+    levels_table: DistrictTable | None = None
     top: list[Rating] = field(default_factory=list)
     bottom: list[Rating] = field(default_factory=list)
     indicators: list[IndicatorSeries] = field(default_factory=list)
@@ -298,16 +373,26 @@ class Dashboard:
         return charts
 
 
-def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], today: dt.date) -> Dashboard:
+def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], today: dt.date, get: QueryDict | None = None) -> Dashboard:
     round_ = dashboard_round(rounds, filters.get("year"))
     municipality = dashboard_municipality(access, round_)
     board = Dashboard(round=round_, municipality=municipality, filters=filters)
     schools = filtered_schools(access, filters)
+    get = get if get is not None else QueryDict()
     if round_ is not None:
-        board.completeness, board.completeness_total = completeness_by_district(round_, schools)
+        by_district, board.completeness_total = completeness_by_district(round_, schools)
+        board.completeness_table = district_table(by_district, weakest_first=_weakest_completeness, get=get, param="completeness")
+        board.completeness = board.completeness_table.rows
         board.timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
-        board.stats = rating_stats(round_, schools, filters)
-        board.levels = levels_by_district(round_, schools, filters)
+        if filters.get("level"):
+            # The summaries fold every level together: a chosen level is counted from the ratings themselves.
+            board.stats = rating_stats(round_, schools, filters)
+            levels = levels_by_district(round_, schools, filters)
+        else:
+            board.stats = rating_stats_summarised(round_, access, filters)
+            levels = levels_by_district_summarised(round_, access, filters)
+        board.levels_table = district_table(levels, weakest_first=_weakest_levels, get=get, param="levels")
+        board.levels = board.levels_table.rows
         board.top, board.bottom = top_and_bottom(round_, schools, filters)
     board.indicators = indicator_series(municipality)
     if municipality is not None:

@@ -35,7 +35,7 @@ def dashboard_view(request):
     access = _reviewer(request)
     rounds = list(rounds_for_dashboard(access))
     form = DashboardFilterForm(request.GET or None, access=access, years=sorted({r.year for r in rounds}, reverse=True))
-    board = dashboard(access, form.filters() if form.is_bound else {}, rounds, timezone.localdate())
+    board = dashboard(access, form.filters() if form.is_bound else {}, rounds, timezone.localdate(), request.GET)
     return render(request, "reports/dashboard.html", {"form": form, "board": board, "charts": board.charts()})
 
 

@@ -2,10 +2,12 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .imports import CURATORS, SCHOOLS
-from .models import Municipality
+from .models import District, Municipality
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -78,3 +80,63 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         if new_password and "new_password2" not in self.errors and self.user.check_password(new_password):
             self.add_error("new_password2", ValidationError("Новый пароль должен отличаться от текущего.", code="password_unchanged"))
         return cleaned
+
+
+class DistrictSearchInput(forms.TextInput):
+    """A district typed by name, with suggestions fetched as you type (portal.js fills the datalist from
+    `schools:district-search`): a region's 800 districts are never rendered as options. Without
+    JavaScript the exact name (any case) still filters; links may carry the district's id."""
+
+    input_type = "search"
+    chosen_name = ""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "placeholder": "Все районы — начните вводить название", **(attrs or {})})
+
+    def format_value(self, value):
+        return self.chosen_name or super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        list_id = f"{widget_attrs.get('id') or name}-list"
+        widget_attrs["list"] = list_id
+        widget_attrs["data-district-search"] = reverse("schools:district-search")
+        context["list_id"] = list_id
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), context["list_id"])
+
+
+class DistrictSearchField(forms.ModelChoiceField):
+    """A district among `queryset`, given by its name (as typed or picked from the suggestions) or its id."""
+
+    widget = DistrictSearchInput
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Район")
+        super().__init__(queryset=District.objects.none() if queryset is None else queryset, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        if text.isdigit() and len(text) < 19:
+            matches = list(self.queryset.filter(pk=int(text)))
+        else:
+            # SQLite ignores the case of Latin letters only: also try the name as usually written (capital first letter).
+            matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()))[:2])
+        if not matches:
+            raise ValidationError(f"Район «{text}» не найден: выберите его из подсказок или очистите поле.", code="invalid_choice")
+        if len(matches) > 1:
+            raise ValidationError(f"Районов «{text}» несколько: выберите нужный из подсказок.", code="ambiguous")
+        self.widget.chosen_name = matches[0].name
+        return matches[0]
+
+    def validate(self, value):
+        forms.Field.validate(self, value)

@@ -1,6 +1,6 @@
 """Reads of schools. `schools_visible_to` is the one answer to "which schools may this user see"."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Curator, District, School
 from .roles import Access, Role
@@ -27,6 +27,21 @@ def districts_visible_to(access: Access) -> QuerySet[District]:
     if access.role == Role.CURATOR:
         return districts.filter(schools__pk=access.curator_school_id)
     return districts.none()
+
+
+DISTRICT_SUGGESTIONS = 20
+
+
+def districts_matching(access: Access, text: str, *, municipality_id: int | None = None) -> QuerySet[District]:
+    """The first districts the user may see whose name contains `text`, by name: the suggestions of a district filter."""
+    districts = districts_visible_to(access).select_related("municipality").order_by("name", "pk")
+    if municipality_id:
+        districts = districts.filter(municipality_id=municipality_id)
+    text = text.strip()
+    if text:
+        # SQLite compares case only for Latin letters: also match the name as typed with a capital first letter.
+        districts = districts.filter(Q(name__icontains=text) | Q(name__contains=text[:1].upper() + text[1:]))
+    return districts[:DISTRICT_SUGGESTIONS]
 
 
 def active_curators() -> QuerySet[Curator]:

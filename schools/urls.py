@@ -5,6 +5,7 @@ from . import views
 app_name = "schools"
 
 urlpatterns = [
+    path("districts/search/", views.district_search, name="district-search"),
     path("import/", views.import_upload, name="import"),
     path("import/template/<str:kind>/", views.import_template, name="import-template"),
     path("import/<str:token>/", views.import_preview, name="import-preview"),

@@ -6,13 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from roadmap_portal.lockout import lockout_lift, lockouts_current
 
-from . import imports, services
+from . import imports, selectors, services
 from .forms import ImportUploadForm, LockoutLiftForm, PortalPasswordChangeForm
 from .models import Municipality
 from .roles import Role, access_for
@@ -172,3 +172,17 @@ def import_template(request, kind: str):
     imports.template_workbook(kind, municipality).save(buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=f"Шаблон — {imports.KIND_LABELS[kind].lower()}.xlsx", content_type=XLSX)
+
+
+@login_required
+def district_search(request):
+    """Suggestions of a district filter: `?q=` part of the name, `&municipality=` optionally; at most 20, as JSON."""
+    access = access_for(request)
+    if not access.can_review:
+        raise PermissionDenied("Поиск районов — для фильтров сводок и рейтингов")
+    try:
+        municipality_id = int(request.GET.get("municipality") or 0) or None
+    except ValueError:
+        municipality_id = None
+    districts = selectors.districts_matching(access, request.GET.get("q", "")[:100], municipality_id=municipality_id)
+    return JsonResponse({"districts": [{"id": d.pk, "name": d.name, "municipality": d.municipality.name} for d in districts]})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from roadmap_portal.parsing import NumberParseError, input_text, parse_number
 from roadmap_portal.uploads import ACCEPT_ATTRIBUTE, evidence_check
+from schools.forms import DistrictSearchField
 
 from . import answers as answer_values
 from .models import Answer, Question
@@ -191,13 +192,14 @@ class ReviewForm(forms.Form):
 
 
 class CompletenessFilterForm(forms.Form):
-    district = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Район")
+    district = DistrictSearchField()
     state = forms.ChoiceField(choices=[("", "Все состояния")] + [(s, SHORT_STATE_LABELS[s]) for s in STATE_ORDER], required=False, label="Состояние")
 
     def __init__(self, *args, districts, **kwargs):
-        """`districts`: the districts of the round's visible schools, as (id, name) pairs (no query)."""
+        """`districts`: the districts the user may filter by (a queryset: searched, never listed)."""
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "Все районы")] + [(pk, name) for pk, name in districts if pk]
+        self.fields["district"].queryset = districts
+        self.fields["district"].widget.attrs["class"] = "form-control form-control-sm w-auto"
 
 
 class ReminderForm(forms.Form):

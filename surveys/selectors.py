@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -211,15 +211,13 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
 
 
 def _round_schools(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
-    mine = Submission.objects.filter(round=submission_round, school=OuterRef("pk"))
+    # One LEFT JOIN to the school's submission of the round (unique per round and school), not a subquery per column:
+    # the planner then hashes the round's submissions once instead of probing them for every school.
     return (
         schools_visible_to(access)
         .filter(rounds=submission_round)
-        .annotate(
-            submission_id=Subquery(mine.values("pk")[:1]),
-            submission_state=Subquery(mine.values("state")[:1]),
-            submission_updated_at=Subquery(mine.values("updated_at")[:1]),
-        )
+        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=submission_round)))
+        .annotate(submission_id=F("this_round__pk"), submission_state=F("this_round__state"), submission_updated_at=F("this_round__updated_at"))
     )
 
 

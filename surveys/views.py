@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from roadmap_portal.folding import district_table
 from schools.models import School
 from schools.roles import access_for
-from schools.selectors import active_curators, schools_visible_to
+from schools.selectors import active_curators, districts_visible_to, schools_visible_to
 
 from . import selectors
 from .answers import answer_display, client_checks
@@ -313,9 +314,13 @@ def round_completeness(request, round_id: int):
     access = _reviewer(request)
     submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
     districts, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
-    filters = CompletenessFilterForm(request.GET or None, districts=[(d.district_id, d.name) for d in districts])
+    # A region's hundreds of districts: the 20 with the smallest share sent first, every district on demand.
+    table = district_table(districts, weakest_first=lambda d: (d.submitted / d.total if d.total else 1, d.name), get=request.GET, param="districts")
+    filters = CompletenessFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality_id=submission_round.municipality_id))
+    filters.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=chosen.get("district"), state=chosen.get("state"))
+    district_id = chosen["district"].pk if chosen.get("district") else None
+    rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=district_id, state=chosen.get("state"))
     page = Paginator(rows, COMPLETENESS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -324,7 +329,8 @@ def round_completeness(request, round_id: int):
         "rows": page.object_list,
         "page": page,
         "query": query.urlencode(),
-        "districts": districts,
+        "districts": table.rows,
+        "district_table": table,
         "total": total,
         "filters": filters,
         "reminders": list(selectors.round_reminders(submission_round=submission_round, access=access)),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from indicators.models import KeyResult
 from ratings.models import IndicatorProgress, Rating
+from ratings.summaries import district_summaries_write
 from schools.models import School
 from surveys.models import Question, Submission, SubmissionRound
 
@@ -138,6 +139,8 @@ def small_round() -> SimpleNamespace:
     StatusEligibilityFactory(round=current, school=s10)
     StatusEligibilityFactory(round=current, school=s97, eligible=False, ok_score=False, ok_kit=False)
     StatusEligibilityFactory(round=current, school=s87, eligible=False, ok_score=False, ok_speed=False, ok_kit=False, ok_contract=False, ok_teachers=False)
+    for round_ in (previous, current):
+        district_summaries_write(round_id=round_.pk)
 
     roadmap = RoadmapFactory(municipality=city, title="Цифровая трансформация системы образования города Ростова-на-Дону")
     speed = IndicatorFactory(roadmap=roadmap, code="ROS-SPEED", name="Доля ОУ с доступом к Интернету не менее 100 Мбит/с", question_code="internet_speed")
@@ -191,3 +194,4 @@ def many_schools(world: SimpleNamespace, count: int) -> None:
         RatingFactory(round=world.current, school=school, score=Decimal(n % 100), rank=4 + n, level=Rating.Level.LOW)
         SectionScoreFactory(round=world.current, school=school, section=world.infra)
         StatusEligibilityFactory(round=world.current, school=school, eligible=n % 3 == 0)
+    district_summaries_write(round_id=world.current.pk)

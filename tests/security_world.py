@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from indicators.models import Activity, KeyResult, LineReport, ProcessEvent, Roadmap
+from ratings.summaries import district_summaries_write
 from reports.models import ExportJob
 from schools.models import District, School
 from surveys.models import Answer, EvidenceFile, Question, Questionnaire, Submission, SubmissionRound
@@ -240,6 +241,8 @@ def _results(world: World) -> None:
             RatingFactory(round=world.closed_round, school=school, rank=rank, district_rank=1)
             StatusAwardFactory(school=school, year=2025, round=world.closed_round)
     rounds = [world.round.pk, world.closed_round.pk, world.other_city_round.pk]
+    for round_id in rounds:
+        district_summaries_write(round_id=round_id)
     SubmissionRound.objects.filter(pk__in=rounds).update(changes_seq=1, computed_seq=1, computed_at=timezone.now())
 
 

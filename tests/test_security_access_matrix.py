@@ -286,6 +286,7 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Schools: a school's card where the school is visible; the Excel import for administrators only.
     "reports:school-card": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk}),
     "schools:import": Entry(roles_only("administrator")),
+    "schools:district-search": Entry(roles_only(*REVIEWERS), query="?q=а"),
     "schools:import-template": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"kind": "schools"}),
     # A pending import lives in its administrator's session: another session's token is not found.
     "schools:import-preview": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),

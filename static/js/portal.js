@@ -45,4 +45,41 @@
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
+
+  // District filters: suggestions fetched as you type (a region has hundreds of districts; none is rendered as an option).
+  // The list is a native <datalist>: arrows, Enter and Escape work as in any input with suggestions.
+  document.querySelectorAll("input[data-district-search]").forEach(function (input) {
+    const list = document.getElementById(input.getAttribute("list"));
+    let timer = null;
+    let asked = null;
+    function load() {
+      const text = input.value.trim();
+      if (text === asked) return;
+      asked = text;
+      const url = new URL(input.dataset.districtSearch, window.location.origin);
+      url.searchParams.set("q", text);
+      if (input.dataset.municipality) url.searchParams.set("municipality", input.dataset.municipality);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { districts: [] }; })
+        .then(function (data) {
+          if (asked !== text) return;  // an answer to an older question
+          list.replaceChildren.apply(list, data.districts.map(function (d) {
+            const option = document.createElement("option");
+            option.value = d.name;
+            option.label = d.municipality;
+            return option;
+          }));
+        })
+        .catch(function () { /* no suggestions: the exact name still works */ });
+    }
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(load, 200);
+    });
+    // A name picked from the suggestions (or a cleared field) filters at once, like the selects beside it.
+    input.addEventListener("change", function () {
+      if (input.form && input.form.hasAttribute("data-autosubmit")) input.form.submit();
+    });
+  });
 })();

@@ -1,0 +1,43 @@
+"""Per-district tables that stay readable (and cheap to render) in a region of hundreds of districts:
+a city's few districts are shown whole; a region's are folded to the weakest ones, with every district
+on demand, a page at a time."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.http import QueryDict
+
+FOLDED_DISTRICTS = 20  # shown first, weakest first; up to this many districts the table is never folded
+ALL_DISTRICTS_PAGE = 50
+
+
+@dataclass
+class DistrictTable:
+    rows: list
+    count: int  # districts in the table, shown or not
+    folded: bool  # only the FOLDED_DISTRICTS weakest are shown
+    page: Page | None = None  # every district, a page at a time
+    param: str = "districts"  # ?<param>=all unfolds, ?<param>_page=N pages
+    query: str = ""  # the page's other GET parameters, urlencoded
+
+    @property
+    def shown(self) -> int:
+        return len(self.rows)
+
+
+def district_table(rows: Sequence, *, weakest_first: Callable, get: QueryDict, param: str) -> DistrictTable:
+    """`rows` in their natural order (by name); `weakest_first` the sort key of the folded view; `get` the request's
+    GET parameters, of which `param` (=all) and `<param>_page` belong to this table."""
+    other = get.copy()
+    other.pop(param, None)
+    other.pop(f"{param}_page", None)
+    table = DistrictTable(rows=list(rows), count=len(rows), folded=False, param=param, query=other.urlencode())
+    if len(rows) <= FOLDED_DISTRICTS:
+        return table
+    if get.get(param) != "all":
+        table.rows, table.folded = sorted(rows, key=weakest_first)[:FOLDED_DISTRICTS], True
+        return table
+    table.page = Paginator(rows, ALL_DISTRICTS_PAGE).get_page(get.get(f"{param}_page"))
+    table.rows = list(table.page.object_list)
+    return table

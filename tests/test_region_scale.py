@@ -1,0 +1,110 @@
+"""A region of many districts (issue 18): the recompute's district summaries agree with the ratings they fold, the
+per-district tables show the weakest districts first and every district on demand, and district filters search
+by name instead of listing every district."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from demo.synthetic import region_generate
+from ratings.models import DistrictSummary, Rating
+from ratings.services import rating_recompute_round
+from reports.dashboard import levels_by_district, levels_by_district_summarised, rating_stats, rating_stats_summarised
+from roadmap_portal.folding import ALL_DISTRICTS_PAGE, FOLDED_DISTRICTS
+from schools.models import District, School
+from schools.roles import Access
+from surveys.models import SubmissionRound
+from tests.factories import district_officer, methodologist
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = reverse("reports:dashboard")
+
+
+@pytest.fixture
+def region():
+    """120 schools in 30 districts, one open round, recomputed (summaries written by the recompute itself)."""
+    call_command("load_seed_data", verbosity=0)
+    report = region_generate(schools=120, rounds=1, seed=5, districts=30)
+    rating_recompute_round(round_id=report.round_ids[-1])
+    return SubmissionRound.objects.get(pk=report.round_ids[-1])
+
+
+def test_the_summaries_give_the_same_figures_as_the_ratings_they_fold(region):
+    access = Access(methodologist())
+    schools = School.objects.filter(is_active=True)
+    assert DistrictSummary.objects.filter(round=region).exists()
+    for filters in ({}, {"legal_form": School.LegalForm.MAOU}, {"area": "rural"}, {"district": District.objects.filter(schools__rounds=region).first()}):
+        filtered = schools
+        if filters.get("legal_form"):
+            filtered = filtered.filter(legal_form=filters["legal_form"])
+        if filters.get("area"):
+            filtered = filtered.filter(is_urban=False)
+        if filters.get("district"):
+            filtered = filtered.filter(district=filters["district"])
+        live, summed = rating_stats(region, filtered, filters), rating_stats_summarised(region, access, filters)
+        assert (summed.rated, summed.by_level, summed.histogram, summed.eligible) == (live.rated, live.by_level, live.histogram, live.eligible)
+        assert summed.average == pytest.approx(live.average)
+        live_levels = {r["district"]: (r["total"], r["levels"]) for r in levels_by_district(region, filtered, filters)}
+        assert {r["district"]: (r["total"], r["levels"]) for r in levels_by_district_summarised(region, access, filters)} == live_levels
+
+
+def test_a_resubmission_changes_the_summaries_with_the_ratings(region):
+    """The summaries are rewritten in the recompute's transaction: they never lag the ratings."""
+    Rating.objects.filter(round=region).update(level=Rating.Level.HIGH)  # as if the ratings had moved
+    assert DistrictSummary.objects.filter(round=region, high__gt=0).count() < DistrictSummary.objects.filter(round=region).count()
+    rating_recompute_round(round_id=region.pk, force=True)
+    ratings = Rating.objects.filter(round=region, school__is_active=True)
+    assert sum(DistrictSummary.objects.filter(round=region).values_list("high", flat=True)) == ratings.filter(level=Rating.Level.HIGH).count()
+
+
+def test_a_region_dashboard_shows_the_weakest_districts_then_every_district_page_by_page(client, region):
+    client.force_login(methodologist())
+    board = client.get(DASHBOARD).context["board"]
+    assert board.levels_table.folded and board.levels_table.count == 30 and len(board.levels) == FOLDED_DISTRICTS
+    averages = [r["average"] for r in board.levels]
+    assert [a is not None for a in averages] == sorted(a is not None for a in averages)
+    rated = [a for a in averages if a is not None]
+    assert rated == sorted(rated)
+    assert board.completeness_table.folded and len(board.completeness) == FOLDED_DISTRICTS
+    shares = [r.done / r.total for r in board.completeness]
+    assert shares == sorted(shares)
+
+    response = client.get(DASHBOARD, {"levels": "all"})
+    board = response.context["board"]
+    assert not board.levels_table.folded and board.levels_table.page.paginator.count == 30
+    assert [r["district"] for r in board.levels] == sorted(r["district"] for r in board.levels)
+    assert len(board.levels) == min(30, ALL_DISTRICTS_PAGE)
+    assert "Свернуть до отстающих" in response.content.decode()
+
+
+def test_the_completeness_page_of_a_region_folds_its_districts(client, region):
+    client.force_login(methodologist())
+    url = reverse("surveys:round-completeness", args=[region.pk])
+    response = client.get(url)
+    assert response.context["district_table"].folded and len(response.context["districts"]) == FOLDED_DISTRICTS
+    assert "Все районы по алфавиту" in response.content.decode()
+    assert len(client.get(url, {"districts": "all"}).context["districts"]) == 30
+
+
+def test_a_district_typed_by_name_filters_the_pages(client, region):
+    client.force_login(methodologist())
+    district = District.objects.filter(schools__rounds=region).order_by("name").first()
+    board = client.get(DASHBOARD, {"district": district.name.upper()}).context["board"]
+    assert [r.district for r in board.completeness] == [district.name]
+    response = client.get(reverse("surveys:round-completeness", args=[region.pk]), {"district": district.name})
+    assert {row.district_id for row in response.context["rows"]} == {district.pk}
+    assert f'value="{district.name}"' in response.content.decode()
+    response = client.get(reverse("surveys:round-completeness", args=[region.pk]), {"district": "Нет такого района"})
+    assert "Район «Нет такого района» не найден" in response.content.decode()
+
+
+def test_district_suggestions_are_searched_by_name_and_scoped_to_the_user(client, region):
+    client.force_login(methodologist())
+    district = District.objects.filter(schools__rounds=region).order_by("name").first()
+    found = client.get(reverse("schools:district-search"), {"q": district.name[1:5]}).json()["districts"]
+    assert district.pk in [d["id"] for d in found] and len(found) <= 20
+    assert len(client.get(reverse("schools:district-search"), {"q": ""}).json()["districts"]) == 20
+
+    client.force_login(district_officer(district))
+    found = client.get(reverse("schools:district-search"), {"q": ""}).json()["districts"]
+    assert [d["id"] for d in found] == [district.pk]
