@@ -22,7 +22,7 @@ from schools.models import Municipality, School
 from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
-from surveys.selectors import TIMELINESS_RULE, Timeliness, timeliness_by_district
+from surveys.selectors import TIMELINESS_RULE, Timeliness, timeliness_by_district, timeliness_weakest_first
 
 HISTOGRAM_BINS = 10
 TOP_SCHOOLS = 5
@@ -346,6 +346,7 @@ class Dashboard:
     overdue: list[KeyResultRow] = field(default_factory=list)
     timeliness: list[Timeliness] = field(default_factory=list)
     timeliness_total: Timeliness | None = None
+    timeliness_table: DistrictTable | None = None
     timeliness_rule: str = TIMELINESS_RULE
 
     @property
@@ -383,7 +384,9 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
         by_district, board.completeness_total = completeness_by_district(round_, schools)
         board.completeness_table = district_table(by_district, weakest_first=_weakest_completeness, get=get, param="completeness")
         board.completeness = board.completeness_table.rows
-        board.timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
+        timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
+        board.timeliness_table = district_table(timeliness, weakest_first=timeliness_weakest_first, get=get, param="timeliness")
+        board.timeliness = board.timeliness_table.rows
         if filters.get("level"):
             # The summaries fold every level together: a chosen level is counted from the ratings themselves.
             board.stats = rating_stats(round_, schools, filters)

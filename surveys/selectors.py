@@ -609,6 +609,11 @@ class Timeliness:
         return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
+def timeliness_weakest_first(row: Timeliness) -> tuple:
+    """The order of a folded timeliness table: the smallest share on time first."""
+    return (row.on_time / row.total if row.total else 1, row.name)
+
+
 def _first_submitted_and_deadline(submission_round: SubmissionRound, schools: QuerySet[School]) -> QuerySet:
     """Each participating school with the time it first sent its form and its own deadline (extension), in one query."""
     first_event = SubmissionEvent.objects.filter(

@@ -334,15 +334,16 @@ def round_completeness(request, round_id: int):
         "total": total,
         "filters": filters,
         "reminders": list(selectors.round_reminders(submission_round=submission_round, access=access)),
-        **_timeliness_context(submission_round, schools_visible_to(access)),
+        **_timeliness_context(submission_round, schools_visible_to(access), request.GET),
         "can_remind": submission_round.state == SubmissionRound.State.OPEN,
     }
     return render(request, "surveys/round_completeness.html", context)
 
 
-def _timeliness_context(submission_round: SubmissionRound, schools) -> dict:
+def _timeliness_context(submission_round: SubmissionRound, schools, get) -> dict:
     rows, total = selectors.timeliness_by_district(submission_round=submission_round, schools=schools)
-    return {"timeliness": rows, "timeliness_total": total, "timeliness_rule": selectors.TIMELINESS_RULE}
+    table = district_table(rows, weakest_first=selectors.timeliness_weakest_first, get=get, param="timeliness")
+    return {"timeliness": table.rows, "timeliness_table": table, "timeliness_total": total, "timeliness_rule": selectors.TIMELINESS_RULE}
 
 
 @login_required

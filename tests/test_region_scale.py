@@ -84,6 +84,7 @@ def test_the_completeness_page_of_a_region_folds_its_districts(client, region):
     assert response.context["district_table"].folded and len(response.context["districts"]) == FOLDED_DISTRICTS
     assert "Все районы по алфавиту" in response.content.decode()
     assert len(client.get(url, {"districts": "all"}).context["districts"]) == 30
+    assert response.context["timeliness_table"].folded and len(response.context["timeliness"]) == FOLDED_DISTRICTS
 
 
 def test_a_district_typed_by_name_filters_the_pages(client, region):
