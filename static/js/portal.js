@@ -42,6 +42,31 @@
     });
   });
 
+  // A region that scrolls (a wide table on a phone, a long history) is reachable and scrollable by keyboard
+  // and named for screen readers; it shows a hint that there is more to the side.
+  function scrollRegions() {
+    document.querySelectorAll(".table-responsive, [data-scroll-region]").forEach(function (region) {
+      const scrolls = region.scrollWidth > region.clientWidth + 1 || region.scrollHeight > region.clientHeight + 1;
+      region.classList.toggle("is-scrollable", scrolls);
+      if (!scrolls) {
+        if (region.dataset.madeFocusable) { region.removeAttribute("tabindex"); delete region.dataset.madeFocusable; }
+        return;
+      }
+      if (!region.hasAttribute("tabindex")) { region.tabIndex = 0; region.dataset.madeFocusable = "1"; }
+      if (!region.hasAttribute("role")) region.setAttribute("role", "region");
+      if (!region.hasAttribute("aria-label") && !region.hasAttribute("aria-labelledby")) {
+        const table = region.querySelector("table");
+        const caption = table && table.caption;
+        const card = region.closest(".card, section");
+        const heading = card && card.querySelector(".card-header, h2, h3");
+        const name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || region.dataset.scrollRegion || "Таблица";
+        region.setAttribute("aria-label", name + " (прокручивается)");
+      }
+    });
+  }
+  scrollRegions();
+  window.addEventListener("resize", scrollRegions);
+
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });

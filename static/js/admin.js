@@ -1,0 +1,38 @@
+// Accessible names for the Django admin's own widgets: the date and time boxes of a date-time field, the
+// autocomplete selects (select2) and the filter icons of the two-list selector. Run once the admin's own
+// scripts have built them.
+(function () {
+  "use strict";
+
+  function fieldLabel(element) {
+    const row = element.closest(".form-row, .fieldBox, td");
+    const label = row && row.querySelector("label");
+    return label ? label.textContent.replace(/[:*]\s*$/, "").trim() : "";
+  }
+
+  function nameWidgets() {
+    document.querySelectorAll("p.datetime input").forEach(function (input) {
+      if (input.getAttribute("aria-label")) return;
+      const part = /_1$/.test(input.id) ? "время" : "дата";
+      input.setAttribute("aria-label", (fieldLabel(input) || "Срок") + " — " + part);
+    });
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      const label = document.querySelector("label[for='" + select.id + "']");
+      const box = select.parentElement.querySelector(".select2-selection[role=combobox]");
+      if (!label || !box || box.dataset.named) return;
+      label.id = label.id || select.id + "-label";
+      box.setAttribute("aria-labelledby", (label.id + " " + (box.getAttribute("aria-labelledby") || "")).trim());
+      const shown = box.querySelector(".select2-selection__rendered[role=textbox]");
+      if (shown && !shown.getAttribute("aria-label")) shown.setAttribute("aria-label", label.textContent.replace(/[:*]\s*$/, "").trim());
+      box.dataset.named = "1";
+    });
+    document.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (icon) {
+      icon.setAttribute("role", "img");
+    });
+  }
+
+  window.addEventListener("load", function () {
+    nameWidgets();
+    new MutationObserver(nameWidgets).observe(document.body, { childList: true, subtree: true });
+  });
+})();
