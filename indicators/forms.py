@@ -58,6 +58,7 @@ class CalendarStartForm(forms.Form):
             raise ValidationError(f"Дата должна быть между {self.FIRST:%d.%m.%Y} и {self.LAST:%d.%m.%Y}.")
         return start
 
+
 class LineReportForm(forms.Form):
     progress = forms.ChoiceField(
         label="Ход исполнения",

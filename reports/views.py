@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from schools.models import SecurityEvent
 from schools.roles import Role, access_for
 from schools.selectors import schools_visible_to
+from schools.services import security_event_record
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, rounds_for_dashboard, status_years
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
@@ -78,6 +80,7 @@ def export_create(request, kind: str):
     if rows > _async_threshold():
         job = export_job_start(request=export, user=request.user, total_rows=rows)
         return redirect("reports:export-job", pk=job.pk)
+    security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{export.filename} ({rows} строк)")
     return FileResponse(export_to_tempfile(export), as_attachment=True, filename=export.filename, content_type=XLSX)
 
 
@@ -114,4 +117,6 @@ def export_job_download(request, pk: int):
     job = _own_job(request, pk)
     if job.state != ExportJob.State.DONE or not job.file:
         raise Http404("Файл ещё не готов")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.params.get("filename") or "выгрузка.xlsx", content_type=XLSX)
+    filename = job.params.get("filename") or "выгрузка.xlsx"
+    security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{filename} (фоновая выгрузка № {job.pk})")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)

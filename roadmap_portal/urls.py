@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", school_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/lockouts/", school_views.lockout_list, name="lockout-list"),
+    path("accounts/security-log/", school_views.security_log, name="security-log"),
     path("admin/", admin.site.urls),
     path("schools/", include("schools.urls")),
     path("roadmaps/", include("indicators.urls")),

@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch
 
-from .models import Curator, District, Municipality, School, UserProfile
+from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
 
 # Long Russian names need the width: the admin index is the navigation.
@@ -163,3 +163,21 @@ class PortalUserAdmin(UserAdmin):
     def roles(self, obj):
         labels = {role.value: label for role, label in ROLE_LABELS.items()}
         return ", ".join(labels.get(group.name, group.name) for group in obj.groups.all()) or "—"
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log is append-only: read here or on the «Журнал безопасности» page, never added, edited or deleted."""
+
+    list_display = ["created_at", "kind", "username", "address", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

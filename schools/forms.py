@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .imports import CURATORS, SCHOOLS
-from .models import District, Municipality
+from .models import District, Municipality, SecurityEvent
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -140,3 +140,13 @@ class DistrictSearchField(forms.ModelChoiceField):
 
     def validate(self, value):
         forms.Field.validate(self, value)
+
+
+class SecurityLogFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Событие", required=False, choices=[("", "все события"), *SecurityEvent.Kind.choices], widget=forms.Select(attrs={"class": "form-select"})
+    )
+    who = forms.CharField(label="Учётная запись", required=False, max_length=150, widget=forms.TextInput(attrs={"class": "form-control"}))
+    address = forms.GenericIPAddressField(label="Адрес", required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    since = forms.DateField(label="С", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+    until = forms.DateField(label="По", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))

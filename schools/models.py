@@ -112,3 +112,37 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class SecurityEvent(models.Model):
+    """One entry of the security log: who did what, when and from where. Append-only: written by
+    `schools.services.security_event_record`, read on the administrators' «Журнал безопасности» page, never edited."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "вход"
+        SIGN_IN_FAILED = "sign_in_failed", "неудачный вход"
+        LOCKED_OUT = "locked_out", "вход заблокирован"
+        LOCKOUT_LIFTED = "lockout_lifted", "блокировка снята"
+        SIGN_OUT = "sign_out", "выход"
+        PASSWORD_CHANGED = "password_changed", "пароль изменён"
+        TWO_FACTOR = "two_factor", "двухфакторная защита"
+        EXPORT = "export", "выгрузка"
+        EVIDENCE_DOWNLOAD = "evidence_download", "скачан файл-подтверждение"
+        LOGINS_DOWNLOAD = "logins_download", "скачаны одноразовые пароли"
+
+    kind = models.CharField("событие", max_length=20, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="пользователь")
+    # Kept as text too: the entry must read the same after the account is renamed or removed.
+    username = models.CharField("учётная запись", max_length=150, blank=True, db_index=True)
+    address = models.GenericIPAddressField("адрес", null=True, blank=True)
+    detail = models.CharField("что именно", max_length=500, blank=True)
+    created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "запись журнала безопасности"
+        verbose_name_plural = "журнал безопасности"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%d.%m.%Y %H:%M:%S} " if self.created_at else ""
+        return f"{when}{self.get_kind_display()}: {self.username or '—'} ({self.address or 'адрес неизвестен'}) {self.detail}".strip()

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Curator, District, School
+from .models import Curator, District, School, SecurityEvent
 from .roles import Access, Role
 
 
@@ -46,3 +46,19 @@ def districts_matching(access: Access, text: str, *, municipality_id: int | None
 
 def active_curators() -> QuerySet[Curator]:
     return Curator.objects.filter(is_active=True).select_related("user", "school")
+
+
+def security_events(*, kind: str = "", who: str = "", address: str = "", since=None, until=None) -> QuerySet[SecurityEvent]:
+    """The security log, newest first, filtered as the administrator asked (every filter optional)."""
+    events = SecurityEvent.objects.all()
+    if kind:
+        events = events.filter(kind=kind)
+    if who:
+        events = events.filter(username__icontains=who)
+    if address:
+        events = events.filter(address=address)
+    if since:
+        events = events.filter(created_at__date__gte=since)
+    if until:
+        events = events.filter(created_at__date__lte=until)
+    return events.order_by("-created_at", "-id")

@@ -7,7 +7,23 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
 
 from .imports import Credential, ImportPlan, one_time_password, plan_curators, plan_schools
-from .models import Curator, District, Municipality, School, UserProfile
+from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
+
+
+def security_event_record(*, kind: str, request=None, user=None, username: str = "", detail: str = "") -> SecurityEvent:
+    """Append one entry to the security log; the address is the client's (behind trusted proxies too)."""
+    from roadmap_portal.security import client_ip
+
+    address = getattr(request, "axes_ip_address", None) or (client_ip(request) if request is not None else None)
+    if user is None and request is not None and getattr(request, "user", None) is not None and request.user.is_authenticated:
+        user = request.user
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        username=(username or (user.get_username() if user is not None else ""))[:150],
+        address=address or None,
+        detail=detail[:500],
+    )
 
 
 def profile_clear_password_duty(*, user) -> None:

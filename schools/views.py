@@ -1,10 +1,12 @@
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from roadmap_portal.lockout import lockout_lift, lockouts_current
 
 from . import imports, selectors, services
-from .forms import ImportUploadForm, LockoutLiftForm, PortalPasswordChangeForm
-from .models import Municipality
+from .forms import ImportUploadForm, LockoutLiftForm, PortalPasswordChangeForm, SecurityLogFilterForm
+from .models import Municipality, SecurityEvent
 from .roles import Role, access_for
+from .selectors import security_events
 from .services import profile_clear_password_duty
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +43,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         profile_clear_password_duty(user=self.request.user)
+        services.security_event_record(kind=SecurityEvent.Kind.PASSWORD_CHANGED, request=self.request)
         return response
 
 
@@ -53,7 +57,9 @@ def lockout_list(request):
         if not form.is_valid():
             return render(request, "registration/lockout_list.html", _lockout_context(form), status=400)
         data = form.cleaned_data
-        lockout_lift(username=data["username"], address=data["address"] or "")
+        lifted = lockout_lift(username=data["username"], address=data["address"] or "")
+        target = f"учётная запись {data['username']}" if data["username"] else f"адрес {data['address']}"
+        services.security_event_record(kind=SecurityEvent.Kind.LOCKOUT_LIFTED, request=request, detail=f"{target}: забыто записей о неудачах — {lifted}")
         messages.success(request, f"Блокировка снята: {data['username'] or data['address']}. Счётчик неудачных попыток обнулён.")
         return redirect("lockout-list")
     return render(request, "registration/lockout_list.html", _lockout_context(form))
@@ -71,6 +77,22 @@ def _lockout_context(form) -> dict:
         "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
         "cooloff_minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
     }
+
+
+SECURITY_LOG_PAGE_SIZE = 50
+
+
+@login_required
+def security_log(request):
+    """Sign-ins and failures, lockouts, exports and downloads of evidence: who, what, when, from where."""
+    if not access_for(request).is_administrator:
+        raise PermissionDenied("Журнал безопасности доступен администраторам")
+    form = SecurityLogFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_bound and valid else {}
+    page = Paginator(security_events(**filters), SECURITY_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    return render(request, "registration/security_log.html", {"form": form, "page": page, "query": query}, status=200 if valid else 400)
 
 
 # --- Imports from Excel (administrators) -------------------------------------------------------
@@ -156,6 +178,7 @@ def import_credentials(request, token: str):
     if not credentials:
         raise Http404("Файл с паролями уже скачан или устарел (он хранится не дольше часа)")
     imports.credentials_discard(token)
+    services.security_event_record(kind=SecurityEvent.Kind.LOGINS_DOWNLOAD, request=request, detail=f"одноразовые пароли: {len(credentials)} учётных записей")
     buffer = io.BytesIO()
     imports.credentials_workbook(credentials, settings.PORTAL_BASE_URL).save(buffer)
     buffer.seek(0)

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from roadmap_portal.folding import district_table
-from schools.models import School
+from schools.models import School, SecurityEvent
 from schools.roles import access_for
 from schools.selectors import active_curators, districts_visible_to, schools_visible_to
+from schools.services import security_event_record
 
 from . import selectors
 from .answers import answer_display, client_checks
@@ -285,6 +286,8 @@ def answer_file(request, answer_id: int):
         handle = answer.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Файл не найден в хранилище") from error
+    detail = f"анкета № {answer.submission_id}, вопрос {answer.question.code}: {answer.file_name}"
+    security_event_record(kind=SecurityEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=detail)
     return FileResponse(handle, as_attachment=True, filename=answer.file_name)
 
 
@@ -298,6 +301,8 @@ def evidence_file(request, pk: int):
         handle = version.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("Файл не найден в хранилище") from error
+    detail = f"анкета № {version.answer.submission_id}: {version.file_name} (версия от {timezone.localtime(version.uploaded_at):%d.%m.%Y %H:%M})"
+    security_event_record(kind=SecurityEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=detail)
     return FileResponse(handle, as_attachment=True, filename=version.file_name)
 
 

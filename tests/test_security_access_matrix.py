@@ -135,6 +135,7 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "logout": Entry(lambda role, target: LOGIN, method="post"),
     "password_change": Entry(everyone()),
     "password_change_done": Entry(everyone()),
+    "security-log": Entry(roles_only("administrator"), query="?kind=sign_in&since=2026-01-01"),
     "lockout-list": (
         Entry(roles_only(*CITY_ROLES)),
         Entry(roles_only(*CITY_ROLES, ok=REDIRECT), method="post", data=lambda w, t: {"username": "kurator-x"}),
