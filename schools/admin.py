@@ -1,10 +1,12 @@
 """Admin of municipalities, districts, schools, curators and user accounts (with the portal profile inline)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
@@ -83,6 +85,13 @@ class SchoolAdmin(admin.ModelAdmin):
         if db_field.name == "aliases":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.is_active and (not change or "is_active" in form.changed_data):
+            # A new or reactivated school does not join rounds that are already open by itself: say where to add it.
+            link = format_html('<a href="{}">добавить в открытые мониторинги</a>', reverse("surveys:round-joinable"))
+            self.message_user(request, format_html("Школа «{}» действует. Если сейчас идёт мониторинг, её можно {} в один клик.", obj, link), messages.INFO)
 
     def get_queryset(self, request):
         active = Curator.objects.filter(is_active=True).select_related("user")

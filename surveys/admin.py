@@ -8,10 +8,14 @@ from .models import (
     Answer,
     AnswerChange,
     EvidenceFile,
+    Notice,
+    NoticeDelivery,
     Question,
+    QuestionMessage,
     Questionnaire,
     QuestionRule,
     Reminder,
+    RoundEvent,
     RoundExtension,
     Section,
     Submission,
@@ -266,3 +270,34 @@ class ReminderAdmin(HistoryAdmin):
     list_filter = ["round", "kind", "ok"]
     search_fields = ["school__full_name", "email"]
     list_select_related = ["round", "school", "sent_by"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(HistoryAdmin):
+    list_display = ["created_at", "recipient", "kind", "subject", "read_at", "email_state", "email_attempts", "email_sent_at"]
+    list_filter = ["kind", "email_state"]
+    search_fields = ["recipient__username", "recipient__last_name", "subject", "email"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(NoticeDelivery)
+class NoticeDeliveryAdmin(HistoryAdmin):
+    list_display = ["attempted_at", "recipient", "kind", "email", "attempt", "outcome", "error"]
+    list_filter = ["outcome", "kind"]
+    search_fields = ["email", "recipient__username"]
+    list_select_related = ["recipient"]
+
+
+@admin.register(QuestionMessage)
+class QuestionMessageAdmin(HistoryAdmin):
+    list_display = ["created_at", "submission", "question", "kind", "author_name", "resolved_at"]
+    list_filter = ["kind", "submission__round"]
+    search_fields = ["submission__school__full_name", "text"]
+    list_select_related = ["submission__school", "submission__round", "question"]
+
+
+@admin.register(RoundEvent)
+class RoundEventAdmin(HistoryAdmin):
+    list_display = ["created_at", "round", "action", "user_name", "comment"]
+    list_filter = ["action", "round"]
+    list_select_related = ["round"]

@@ -467,6 +467,7 @@ def review_queue(*, access: Access, district_id: int | None = None, search: str 
     waiting = (
         Submission.objects.filter(state=Submission.State.SUBMITTED, school__in=schools_visible_to(access), round__in=rounds_for(access))
         .exclude(round__state=SubmissionRound.State.DRAFT)
+        .exclude(round__state=SubmissionRound.State.CLOSED, round__results_fixed_at__isnull=False)  # fixed results: nothing to review
         .annotate(flagged=Count("answers", filter=~Q(answers__deviation_flag="")))
         .select_related("school", "school__district", "round")
     )

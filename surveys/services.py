@@ -117,7 +117,8 @@ def _refuse_if_closed(submission_round: SubmissionRound, school_id: int) -> None
 
 
 def _refuse_review_if_closed(submission_round: SubmissionRound, school_id: int) -> None:
-    if submission_round.state != SubmissionRound.State.CLOSED:
+    """Review goes on after closing until the results are fixed (the round pages close first, then fix)."""
+    if submission_round.state != SubmissionRound.State.CLOSED or submission_round.results_fixed_at is None:
         return
     if active_extension(round_id=submission_round.pk, school_id=school_id) is None:
         raise RoundClosedError(f"Раунд «{submission_round.title}» закрыт, итоги зафиксированы: анкеты больше не меняются.")

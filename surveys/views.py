@@ -127,7 +127,7 @@ def _save(request, page: selectors.FormPage, form: SubmissionForm):
     except SurveyError as error:
         messages.error(request, error.message)
         return redirect("surveys:submission-form", round_id=submission_round.pk), None, form
-    messages.success(request, "Анкета отправлена на проверку. Когда методист её проверит, статус изменится на этой странице.")
+    messages.success(request, "Анкета отправлена на проверку. Когда методист её проверит, придёт уведомление (колокольчик вверху страницы и письмо).")
     return redirect("surveys:my-school"), None, form
 
 
@@ -258,7 +258,8 @@ def submission_review(request, submission_id: int):
             return redirect("surveys:submission-review", submission_id=submission.pk)
         except SurveyError as error:
             messages.error(request, error.message)
-    round_closed = submission.round.state == SubmissionRound.State.CLOSED and page.extension is None
+    # Closed with fixed results: nothing changes any more (a closed round whose results are not fixed yet is still reviewed).
+    round_closed = submission.round.state == SubmissionRound.State.CLOSED and submission.round.results_fixed_at is not None and page.extension is None
     context = {
         "page": page,
         "submission": submission,

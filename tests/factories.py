@@ -9,7 +9,19 @@ from django.utils import timezone
 
 from schools.models import Curator, District, Municipality, School, UserProfile
 from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
-from surveys.models import Answer, Question, Questionnaire, QuestionRule, Section, Submission, SubmissionRound
+from surveys.models import (
+    Answer,
+    Notice,
+    NoticeDelivery,
+    Question,
+    QuestionMessage,
+    Questionnaire,
+    QuestionRule,
+    RoundEvent,
+    Section,
+    Submission,
+    SubmissionRound,
+)
 
 PASSWORD = "Portal-test-pass-42"
 
@@ -409,3 +421,48 @@ class LineReportFactory(factory.django.DjangoModelFactory):
     progress = LineReport.Progress.DONE
     comment = "Выполнено, акт приложен"
     review = LineReport.Review.PENDING
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = Notice.Kind.ACCEPTED
+    event_key = factory.Sequence(lambda n: f"test:{n}")
+    subject = "Анкета принята"
+    text = "Анкета школы проверена и принята."
+    link = "/rounds/my-school/"
+
+
+class NoticeDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NoticeDelivery
+
+    notice = factory.SubFactory(NoticeFactory)
+    recipient = factory.LazyAttribute(lambda d: d.notice.recipient)
+    kind = factory.LazyAttribute(lambda d: d.notice.kind)
+    email = "kurator@example.org"
+    attempt = 1
+    outcome = NoticeDelivery.Outcome.SENT
+
+
+class QuestionMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionMessage
+
+    # An existing submission when there is one: a new numbered «Школа № N» would shift the school sequence into the seeded names.
+    submission = factory.LazyFunction(lambda: Submission.objects.order_by("pk").first() or SubmissionFactory())
+    question = factory.SubFactory(QuestionFactory)
+    kind = QuestionMessage.Kind.REMARK
+    author_name = "Методист"
+    text = "Уточните значение"
+
+
+class RoundEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoundEvent
+
+    round = factory.SubFactory(SubmissionRoundFactory)
+    action = RoundEvent.Action.CREATED
+    user_name = "Методист"

@@ -202,3 +202,44 @@ def test_a_closed_round_is_extended_only_for_chosen_schools(city):
         round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None)
     extensions = round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None, schools=[schools[0]])
     assert [e.school for e in extensions] == [schools[0]]
+
+
+def test_review_goes_on_after_closing_until_the_results_are_fixed(client, city):
+    _, _, schools, _ = city
+    submission_round = open_round(client, city)
+    waiting = Submission.objects.create(round=submission_round, school=schools[0], state=Submission.State.SUBMITTED, submitted_at=timezone.now())
+    other = Submission.objects.create(round=submission_round, school=schools[1], state=Submission.State.SUBMITTED, submitted_at=timezone.now())
+    client.post(reverse("surveys:round-close", args=[submission_round.pk]), {"confirm": "on"})
+    assert {s.pk for s in client.get(reverse("surveys:review-queue")).context["rows"]} == {waiting.pk, other.pk}
+    client.post(reverse("surveys:submission-review", args=[waiting.pk]), {"action": "accept", "comment": "", "version": waiting.version})
+    assert Submission.objects.get(pk=waiting.pk).state == Submission.State.ACCEPTED
+    client.post(reverse("surveys:round-fix", args=[submission_round.pk]), {"confirm": "on"})
+    assert list(client.get(reverse("surveys:review-queue")).context["rows"]) == []
+    response = client.post(reverse("surveys:submission-review", args=[other.pk]), {"action": "accept", "comment": "", "version": other.version}, follow=True)
+    assert Submission.objects.get(pk=other.pk).state == Submission.State.SUBMITTED
+    assert "итоги зафиксированы" in response.content.decode()
+
+
+def test_the_admin_offers_a_new_school_the_open_rounds(admin_client, city):
+    municipality, districts, _, _ = city
+    data = {
+        "municipality": municipality.pk,
+        "district": districts[0].pk,
+        "full_name": "МБОУ «Школа № 777»",
+        "aliases": "",
+        "legal_form": "МБОУ",
+        "kind": "школа",
+        "number": 777,
+        "is_urban": "on",
+        "is_active": "on",
+        "students_count": "",
+        "teachers_count": "",
+        "address": "",
+        "curators-TOTAL_FORMS": 0,
+        "curators-INITIAL_FORMS": 0,
+        "curators-MIN_NUM_FORMS": 0,
+        "curators-MAX_NUM_FORMS": 1000,
+    }
+    response = admin_client.post(reverse("admin:schools_school_add"), data, follow=True)
+    assert "добавить в открытые мониторинги" in response.content.decode()
+    assert reverse("surveys:round-joinable") in response.content.decode()
