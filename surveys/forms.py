@@ -11,6 +11,7 @@ from schools.forms import DistrictSearchField
 
 from . import answers as answer_values
 from .models import Answer, Question
+from .pending_uploads import PendingUpload, pending_upload_find, pending_upload_keep, pending_upload_open
 from .selectors import QUEUE_FLAGS, SHORT_STATE_LABELS, STATE_ORDER
 
 YES_NO_CHOICES = [("yes", "да"), ("no", "нет")]
@@ -22,6 +23,10 @@ def field_name(question: Question) -> str:
 
 def remove_field_name(question: Question) -> str:
     return f"q_{question.code}__remove"
+
+
+def pending_field_name(question: Question) -> str:
+    return f"q_{question.code}__pending"
 
 
 class NumberField(forms.Field):
@@ -110,11 +115,15 @@ class SubmissionForm(forms.Form):
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, questions: list[Question], answers: dict[int, Answer], version: int, **kwargs):
+    def __init__(self, *args, questions: list[Question], answers: dict[int, Answer], version: int, owner: tuple[int, int] | None = None, **kwargs):
+        """`owner`: (user id, round id) whose pending uploads (files kept from a refused save) the form may use."""
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.owner = owner
         self.fields["version"].initial = version
         for question in questions:
+            if question.type == Question.Type.FILE:
+                self.fields[pending_field_name(question)] = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
             name = field_name(question)
             self.fields[name] = question_field(question)
             self.fields[name].initial = initial_value(question, answers.get(question.pk))
@@ -136,7 +145,43 @@ class SubmissionForm(forms.Form):
         return values
 
     def files_for_service(self) -> dict[str, object]:
-        return {q.code: self.cleaned_data[field_name(q)] for q in self.questions if q.type == Question.Type.FILE and self.cleaned_data.get(field_name(q))}
+        """New uploads by question code; where none was chosen, the file kept from a refused save (if any)."""
+        files = {}
+        for question in self.questions:
+            if question.type != Question.Type.FILE or field_name(question) in self.errors:
+                continue
+            upload = self.cleaned_data.get(field_name(question))
+            if not upload and question.code in self.pending_uploads():
+                upload = pending_upload_open(self.cleaned_data[pending_field_name(question)], **self._owner_of(question))
+            if upload:
+                files[question.code] = upload
+        return files
+
+    def _owner_of(self, question: Question) -> dict:
+        user_id, round_id = self.owner or (None, None)
+        return {"user_id": user_id, "round_id": round_id, "code": question.code}
+
+    def pending_uploads(self) -> dict[str, PendingUpload]:
+        """Files kept from a refused save that this form still carries (no new file chosen instead)."""
+        if self.owner is None or not hasattr(self, "cleaned_data"):
+            return {}
+        pending = {}
+        for question in self.questions:
+            token = self.cleaned_data.get(pending_field_name(question)) if question.type == Question.Type.FILE else ""
+            if token and not self.cleaned_data.get(field_name(question)) and not self.cleaned_data.get(remove_field_name(question)):
+                found = pending_upload_find(token, **self._owner_of(question))
+                if found:
+                    pending[question.code] = found
+        return pending
+
+    def keep_uploads(self) -> dict[str, PendingUpload]:
+        """After a refused save: keep every file that passed its check, so the person does not attach it again."""
+        kept = dict(self.pending_uploads())
+        for question in self.questions:
+            upload = self.cleaned_data.get(field_name(question)) if question.type == Question.Type.FILE else None
+            if upload and self.owner and field_name(question) not in self.errors:
+                kept[question.code] = pending_upload_keep(upload=upload, **self._owner_of(question))
+        return kept
 
     def removals_for_service(self) -> list[str]:
         return [q.code for q in self.questions if self.cleaned_data.get(remove_field_name(q))]

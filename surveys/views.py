@@ -22,6 +22,7 @@ from . import selectors
 from .answers import answer_display, client_checks
 from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
 from .models import Submission, SubmissionRound
+from .pending_uploads import pending_upload_discard
 from .services import (
     SubmissionConflictError,
     SubmissionIncompleteError,
@@ -73,6 +74,7 @@ def _question_blocks(
     review_form: ReviewForm | None = None,
     versions: dict | None = None,
     threads: dict | None = None,
+    pending: dict | None = None,
 ) -> list[dict]:
     """Sections with, per question, its field, stored answer, previous round's value, reviewer's remark and conversation."""
     threads = threads or {}
@@ -93,6 +95,7 @@ def _question_blocks(
                     "comment": review_form[f"comment_{question.pk}"] if review_form else None,
                     "versions": (versions or {}).get(answer.pk, []) if answer else [],
                     "thread": threads.get(question.pk, []),
+                    "pending": (pending or {}).get(question.code),
                 }
             )
         blocks.append({"section": section, "rows": rows, "has_errors": bool(form) and any(r["field"].errors for r in rows)})
@@ -112,6 +115,8 @@ def _save(request, page: selectors.FormPage, form: SubmissionForm):
             remove_files=form.removals_for_service(),
             expected_version=form.cleaned_data["version"],
         )
+        for kept in form.pending_uploads().values():
+            pending_upload_discard(kept.token)  # the answer has the file now
         if "submit" not in request.POST:
             messages.success(request, "Черновик сохранён. Вернуться к анкете можно в любой момент до срока сдачи.")
             return redirect("surveys:submission-form", round_id=submission_round.pk), None, form
@@ -134,7 +139,7 @@ def _save(request, page: selectors.FormPage, form: SubmissionForm):
 def _rebound(request, page: selectors.FormPage, version: int | None = None) -> SubmissionForm:
     data = request.POST.copy()
     data["version"] = str(page.version if version is None else version)
-    form = SubmissionForm(data, questions=page.questions, answers=page.answers, version=page.version)
+    form = SubmissionForm(data, questions=page.questions, answers=page.answers, version=page.version, owner=(request.user.pk, page.submission_round.pk))
     form.is_valid()
     return form
 
@@ -144,17 +149,22 @@ def submission_form(request, round_id: int):
     school = _curator_school(request)
     submission_round = _form_round(school, round_id)
     page = selectors.form_page(submission_round=submission_round, school=school)
-    form, conflict = None, None
+    form, conflict, pending = None, None, {}
     if page.editable:
-        form = SubmissionForm(request.POST or None, request.FILES or None, questions=page.questions, answers=page.answers, version=page.version)
+        owner = (request.user.pk, submission_round.pk)
+        form = SubmissionForm(request.POST or None, request.FILES or None, questions=page.questions, answers=page.answers, version=page.version, owner=owner)
         if request.method == "POST":
             if form.is_valid():
-                response, conflict, form = _save(request, page, form)
+                response, conflict, shown = _save(request, page, form)
                 if response:
                     return response
+                pending = form.keep_uploads() if conflict else {}
+                form = shown
                 page = selectors.form_page(submission_round=submission_round, school=school)
             else:
-                messages.error(request, "Анкета не сохранена: исправьте ошибки в отмеченных полях. Введённые ответы остались в форме.")
+                pending = form.keep_uploads()
+                kept = " Прикреплённые файлы сохранены вместе с черновиком формы — выбирать их заново не нужно." if pending else ""
+                messages.error(request, "Анкета не сохранена: исправьте ошибки в отмеченных полях. Введённые ответы остались в форме." + kept)
             form.mark_invalid_fields()
     elif request.method == "POST":
         messages.error(request, "Анкета сейчас доступна только для просмотра: изменения не сохранены.")
@@ -164,7 +174,7 @@ def submission_form(request, round_id: int):
         "page": page,
         "form": form,
         "conflict": conflict,
-        "blocks": _question_blocks(page, form, threads=threads),
+        "blocks": _question_blocks(page, form, threads=threads, pending=pending),
         "errors": form.error_summary() if form else [],
         "can_write": page.editable,
         "checks": client_checks(page.questions, page.rules) if form else None,
@@ -191,17 +201,18 @@ def submission_autosave(request, round_id: int):
     page = selectors.form_page(submission_round=submission_round, school=school)
     if not page.editable:
         return JsonResponse({"status": "refused", "message": "Анкета сейчас доступна только для просмотра: изменения не сохранены."}, status=409)
-    form = SubmissionForm(request.POST, request.FILES, questions=page.questions, answers=page.answers, version=page.version)
+    form = SubmissionForm(request.POST, request.FILES, questions=page.questions, answers=page.answers, version=page.version, owner=(request.user.pk, round_id))
     form.is_valid()
     if "version" in form.errors:
         return JsonResponse({"status": "refused", "message": "Обновите страницу: форма пришла без номера версии."}, status=400)
+    uploads, kept = form.files_for_service(), form.pending_uploads()
     try:
         saved = submission_save_draft(
             submission_round=submission_round,
             school=school,
             user=request.user,
             answers=form.answers_for_service(valid_only=True),
-            files=form.files_for_service(),
+            files=uploads,
             remove_files=form.removals_for_service(),
             expected_version=form.cleaned_data["version"],
         )
@@ -210,26 +221,30 @@ def submission_autosave(request, round_id: int):
         return JsonResponse({"status": "conflict", "version": error.submission.version, "message": error.message, "html": html}, status=409)
     except SurveyError as error:
         return JsonResponse({"status": "refused", "message": error.message}, status=409)
+    for pending in kept.values():
+        pending_upload_discard(pending.token)  # the answer has the file now
     page = selectors.form_page(submission_round=submission_round, school=school)
+    return JsonResponse(_autosave_reply(page, form, saved, touched_files=set(uploads) | set(form.removals_for_service())))
+
+
+def _autosave_reply(page: selectors.FormPage, form: SubmissionForm, saved, touched_files: set[str]) -> dict:
+    """What the browser needs after a background save: version, time, the checks of what is stored, progress, files."""
     invalid = {q.code: form.errors[field_name(q)] for q in page.questions if field_name(q) in form.errors}
-    touched_files = set(form.files_for_service()) | set(form.removals_for_service())
     files = {
         q.code: render_to_string("surveys/includes/attached_file.html", {"row": {"answer": page.answers.get(q.pk)}, "code": q.code, "editable": True})
         for q in page.questions
         if q.code in touched_files
     }
-    return JsonResponse(
-        {
-            "status": "saved",
-            "changed": saved.changed,
-            "version": page.version,
-            "saved_at": f"{timezone.localtime():%H:%M}",
-            "errors": {**page.errors, **invalid},
-            "answered": page.answered,
-            "total": len(page.questions),
-            "files": files,
-        }
-    )
+    return {
+        "status": "saved",
+        "changed": saved.changed,
+        "version": page.version,
+        "saved_at": f"{timezone.localtime():%H:%M}",
+        "errors": {**page.errors, **invalid},
+        "answered": page.answered,
+        "total": len(page.questions),
+        "files": files,
+    }
 
 
 @login_required
