@@ -121,3 +121,43 @@ def test_admin_pages_have_no_serious_accessibility_violation(browser, live_serve
         assert not failures(report), "Django admin: serious or critical axe-core violations:\n" + failures(report)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_serious_violation(browser, live_server, viewport):
+    from surveys.models import Submission
+    from surveys.services import submission_return, submission_save_draft
+    from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
+
+    school = SchoolFactory()
+    curator = CuratorFactory(school=school, user=UserFactory(username="kurator-a11y")).user
+    submission_round = SubmissionRoundFactory(questionnaire=readiness_questionnaire(), municipality=school.municipality)
+    submission_round.schools.set([school])
+    context = browser.new_context(locale="ru-RU", viewport=viewport)
+    page = context.new_page()
+    try:
+        log_in(page, live_server.url, "kurator-a11y")
+        page.goto(f"{live_server.url}/rounds/{submission_round.pk}/form/")
+        page.fill("#id_q_internet_speed", "100 Мбит/с")
+        page.locator("button[name=submit]").click()  # refused in the browser: every error shown beside its field
+        page.locator("#question-students_count .invalid-feedback").wait_for()
+        report = {"form with errors": [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]}
+
+        saved = submission_save_draft(submission_round=submission_round, school=school, user=curator, answers={"students_count": 900}, expected_version=0)
+        Submission.objects.filter(pk=saved.submission.pk).update(state=Submission.State.SUBMITTED)
+        saved.submission.refresh_from_db()
+        question_id = saved.submission.answers.get(question__code="students_count").question_id
+        submission_return(
+            submission=saved.submission,
+            user=methodologist(),
+            comment="Сверьте с РИС",
+            question_comments={question_id: "Не сходится"},
+            expected_version=saved.submission.version,
+        )
+        page.goto(f"{live_server.url}/rounds/{submission_round.pk}/form/")
+        report["returned form"] = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+        assert not failures(report), f"the form at {viewport['width']} px:\n" + failures(report)
+    finally:
+        context.close()
