@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup demo worker bench loadtest clean
+.PHONY: run test lint setup demo worker bench loadtest clean backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ lint: $(STAMP)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A roadmap_portal worker --beat --loglevel=info
+
+# The database and the uploaded files in one archive (backups/portal-<date-time>.tar, or FILE=...).
+backup: $(STAMP)
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+# Onto an empty installation; REPLACE=1 replaces the data of a non-empty one.
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "Укажите архив: make restore FILE=backups/portal-<дата-время>.tar"; exit 2; }
+	$(PY) manage.py restore $(FILE) $(if $(REPLACE),--replace)
 
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
