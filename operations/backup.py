@@ -48,12 +48,11 @@ def _engine() -> str:
     return connection.vendor
 
 
-def _table_digest(cursor, table: str) -> str:
+def _table_digest(cursor, table: str, quote) -> str:
     """sha256 over every row of a table in key order, all columns as stored: the same rows give the same digest.
     Raw SQL, not the models: a backup taken before upgrading the code reads tables the new models do not match."""
-    quote = connection.ops.quote_name
     digest = hashlib.sha256()
-    cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY 1")  # noqa: S608 - a table name from our own models
+    cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY 1")  # noqa: S608 - a table name from the database's own catalogue
     while rows := cursor.fetchmany(5000):
         for row in rows:
             digest.update(repr(tuple(str(value) for value in row)).encode())
@@ -64,18 +63,28 @@ def _table_digest(cursor, table: str) -> str:
 DIGESTED_TABLES = {"answers_sha256": "surveys_answer", "evidence_files_sha256": "surveys_evidencefile"}
 
 
+def _facts(cursor, tables: list[str], quote) -> dict:
+    facts = {"tables": {}}
+    for table in sorted(tables):
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 - names come from the database's own catalogue
+        facts["tables"][table] = cursor.fetchone()[0]
+    for key, table in DIGESTED_TABLES.items():
+        facts[key] = _table_digest(cursor, table, quote) if table in tables else ""
+    return facts
+
+
 def database_facts() -> dict:
     """Row count of every table and checksums of the answers and of the evidence-file records."""
-    quote = connection.ops.quote_name
-    facts = {"tables": {}}
     with connection.cursor() as cursor:
-        names = sorted(connection.introspection.table_names(cursor))
-        for table in names:
-            cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 - names come from the database's own catalogue
-            facts["tables"][table] = cursor.fetchone()[0]
-        for key, table in DIGESTED_TABLES.items():
-            facts[key] = _table_digest(cursor, table) if table in names else ""
-    return facts
+        return _facts(cursor, connection.introspection.table_names(cursor), connection.ops.quote_name)
+
+
+def _sqlite_file_facts(path: Path) -> dict:
+    """The same facts read from an SQLite file directly, with Django's type conversions (same digests)."""
+    with sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES) as db:
+        cursor = db.cursor()
+        tables = [name for (name,) in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'")]
+        return _facts(cursor, tables, connection.ops.quote_name)
 
 
 def media_files(root: Path) -> dict[str, str]:
@@ -162,11 +171,10 @@ def backup_create(*, output: BinaryIO) -> BackupSummary:
 def _dump_with_facts(engine: str, dump: Path) -> dict:
     """The dump and the manifest's facts see the same moment, however many curators write meanwhile."""
     if engine == "sqlite":
-        with transaction.atomic():  # one read transaction: writers wait until the copy is made
-            facts = database_facts()
-            with sqlite3.connect(dump) as copy:
-                connection.connection.backup(copy)  # SQLite's online backup API
-        return facts
+        connection.ensure_connection()
+        with sqlite3.connect(dump) as copy:
+            connection.connection.backup(copy)  # SQLite's online backup API: a consistent snapshot
+        return _sqlite_file_facts(dump)  # the facts of the copy itself
     args, env = _pg_args_and_env()
     command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *args, "--file", str(dump)]
     if connection.in_atomic_block:  # already inside a transaction (tests): facts first, then the dump
