@@ -196,6 +196,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cos-portal@localhost")
 # Seconds to wait for the mail server; a slow one delays a notice (retried later), never a page.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The first retry of a notice's e-mail after a mail-server failure; each next one waits twice as long (at most 2 hours).
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", 60)
 # The portal's address as people open it: every link in an e-mail starts with it.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

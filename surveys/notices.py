@@ -36,8 +36,8 @@ SIGNATURE = "Портал мониторинга дорожной карты Ц�
 
 
 def email_backoff(attempts: int) -> dt.timedelta:
-    """Wait before the next attempt: 1, 2, 4, 8 … minutes, at most two hours."""
-    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 120))
+    """Wait before the next attempt: 1, 2, 4, 8 … minutes (NOTICE_RETRY_SECONDS doubled each time), at most two hours."""
+    return dt.timedelta(seconds=min(settings.NOTICE_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 7200))
 
 
 def portal_url(path: str) -> str:

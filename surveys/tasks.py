@@ -19,7 +19,8 @@ def send_notice_email(self, notice_id: int) -> bool:
     outcome = notice_email_send(notice_id=notice_id)
     if outcome is not None and outcome.retry_in is not None and not self.request.is_eager:
         try:
-            send_notice_email.apply_async(args=[notice_id], countdown=outcome.retry_in.total_seconds())
+            # A second later than the backoff: the claim takes a notice only once its next attempt is due.
+            send_notice_email.apply_async(args=[notice_id], countdown=outcome.retry_in.total_seconds() + 1)
         except Exception:  # the broker is gone too: the beat sweep retries when it is back
             return False
     return bool(outcome and outcome.sent)
