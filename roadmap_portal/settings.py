@@ -178,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "operations.tasks.record_beat_heartbeat", "schedule": 60.0},
     "refresh-key-result-facts": {"task": "ratings.tasks.refresh_key_result_facts", "schedule": 3600.0},
     "due-notices": {"task": "surveys.tasks.send_due_notices", "schedule": 60.0},
+    "document-reminders": {"task": "surveys.tasks.send_document_reminders", "schedule": 3600.0},
     "review-digest": {"task": "surveys.tasks.send_review_digest", "schedule": crontab(hour=8, minute=0)},
 }
 # Submits closer together than this coalesce into one recompute.

@@ -399,3 +399,44 @@ class RoundParticipantsAddForm(forms.Form):
         if not cleaned.get("districts") and not cleaned.get("schools"):
             raise ValidationError("Выберите район или школу, которые добавить.")
         return cleaned
+
+
+class DocumentRequestForm(forms.Form):
+    """The administrator's request for a document from every school of a municipality, or of one district."""
+
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None)
+    district = forms.ModelChoiceField(label="Только район", queryset=None, required=False, empty_label="все районы")
+    kind = forms.ChoiceField(label="Вид документа", choices=[("curator_order", "копия приказа о назначении куратора"), ("other", "другой документ")])
+    title = forms.CharField(label="Что представить", max_length=300, initial="Копия приказа о назначении куратора")
+    description = forms.CharField(
+        label="Пояснение для школ",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="Представить копию приказа о назначении куратора, ответственного за организацию деятельности общеобразовательного учреждения "
+        "по исполнению мероприятий дорожной карты, в МАУ ИМЦО.",
+    )
+    due_date = forms.DateField(label="Срок", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        from schools.models import District, Municipality
+
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.filter(schools__is_active=True).distinct().order_by("name")
+        self.fields["district"].queryset = District.objects.select_related("municipality").order_by("municipality__name", "name")
+
+    def clean(self):
+        data = super().clean()
+        district, municipality = data.get("district"), data.get("municipality")
+        if district and municipality and district.municipality_id != municipality.pk:
+            self.add_error("district", f"Район «{district}» не входит в {municipality}: выберите район этого муниципалитета или «все районы».")
+        return data
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(label="Файл", help_text="PDF, DOCX, XLSX, JPG или PNG, до 10 МБ", widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+    comment = forms.CharField(label="Комментарий", max_length=500, required=False)
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        evidence_check(file)  # remembered on the upload: the service does not check it twice
+        return file

@@ -370,6 +370,8 @@ class Notice(models.Model):
         ROUND_CLOSED = "round_closed", "мониторинг закрыт"
         REVIEW_DIGEST = "review_digest", "анкеты ждут проверки"
         REPLY = "reply", "ответ на замечание"
+        DOCUMENT_REQUESTED = "doc_requested", "запрошен документ"
+        DOCUMENT_REMINDER = "doc_reminder", "напоминание о документе"
 
     class Email(models.TextChoices):
         PENDING = "pending", "ждёт отправки"
@@ -500,3 +502,52 @@ class RoundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round}: {self.get_action_display()}"
+
+
+class DocumentRequest(models.Model):
+    """The administrator asks every school of a municipality (or of one district) for a document by a date,
+    e.g. the copy of the curator's appointment order (seed 002, п. 3.2: «в срок до 15.07.2022»)."""
+
+    class Kind(models.TextChoices):
+        CURATOR_ORDER = "curator_order", "копия приказа о назначении куратора"
+        OTHER = "other", "другой документ"
+
+    municipality = models.ForeignKey("schools.Municipality", on_delete=models.CASCADE, related_name="document_requests", verbose_name="муниципалитет")
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.CASCADE, null=True, blank=True, related_name="document_requests", verbose_name="только район"
+    )
+    kind = models.CharField("вид документа", max_length=20, choices=Kind.choices, default=Kind.CURATOR_ORDER)
+    title = models.CharField("что представить", max_length=300)
+    description = models.TextField("пояснение для школ", blank=True, help_text="Например, на основании какого приказа и в каком виде")
+    due_date = models.DateField("срок")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="запросил")
+    created_at = models.DateTimeField("запрошено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "запрос документа у школ"
+        verbose_name_plural = "запросы документов у школ"
+        ordering = ["-due_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} до {self.due_date:%d.%m.%Y}"
+
+
+class DocumentUpload(models.Model):
+    """A school's copy of a requested document. Append-only: a new upload replaces the shown one, the old stays."""
+
+    request = models.ForeignKey(DocumentRequest, on_delete=models.CASCADE, related_name="uploads", verbose_name="запрос")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="document_uploads", verbose_name="школа")
+    file = models.FileField("файл", upload_to="school_documents/%Y/", max_length=300)
+    file_name = models.CharField("имя файла", max_length=255)
+    comment = models.CharField("комментарий", max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="загрузил")
+    uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "документ школы"
+        verbose_name_plural = "документы школ"
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["request", "school"])]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.file_name}"

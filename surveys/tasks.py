@@ -40,3 +40,11 @@ def send_review_digest() -> int:
     from .notices import notices_review_digest
 
     return notices_review_digest()
+
+
+@shared_task
+def send_document_reminders() -> int:
+    """Hourly: curators of schools that have not sent a requested document, 3 days and 1 day before its date (once each)."""
+    from .documents import document_reminders_send_due
+
+    return document_reminders_send_due()

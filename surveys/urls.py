@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, round_views, views
+from . import document_views, review_views, round_views, views
 
 app_name = "surveys"
 
@@ -26,6 +26,11 @@ urlpatterns = [
     path("<int:round_id>/fix/", round_views.round_fix_view, name="round-fix"),
     path("<int:round_id>/reopen/", round_views.round_reopen_view, name="round-reopen"),
     path("queue/", review_views.review_queue, name="review-queue"),
+    path("documents/", document_views.document_list, name="document-list"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document-detail"),
+    path("documents/<int:pk>/remind/", document_views.document_remind, name="document-remind"),
+    path("documents/<int:pk>/upload/", document_views.document_upload, name="document-upload"),
+    path("documents/files/<int:pk>/", document_views.document_file, name="document-file"),
     path("queue/accept/", review_views.review_bulk_accept, name="review-bulk-accept"),
     path("<int:round_id>/form/message/", review_views.question_message_add, name="question-message"),
 ]

@@ -18,7 +18,7 @@ from schools.roles import access_for
 from schools.selectors import active_curators, districts_visible_to, schools_visible_to
 from schools.services import security_event_record
 
-from . import selectors
+from . import documents, selectors
 from .answers import answer_display, client_checks
 from .forms import CompletenessFilterForm, ReminderForm, ReviewForm, SubmissionForm, field_name, remove_field_name
 from .models import Submission, SubmissionRound
@@ -64,6 +64,7 @@ def my_school(request):
         "page": page,
         "past_rounds": [r for r in rounds if current is None or r.pk != current.pk],
         "timeliness": selectors.school_timeliness(submission_round=current, school_id=school.pk) if current else None,
+        "document_requests": documents.requests_for_school(school),
     }
     return render(request, "surveys/school_detail.html", context)
 

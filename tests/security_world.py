@@ -16,7 +16,7 @@ from indicators.models import Activity, KeyResult, LineReport, ProcessEvent, Roa
 from ratings.summaries import district_summaries_write
 from reports.models import ExportJob
 from schools.models import District, School
-from surveys.models import Answer, EvidenceFile, Question, Questionnaire, Submission, SubmissionRound
+from surveys.models import Answer, DocumentRequest, DocumentUpload, EvidenceFile, Question, Questionnaire, Submission, SubmissionRound
 from tests.factories import (
     PASSWORD,
     CuratorFactory,
@@ -71,6 +71,10 @@ class World:
     activities: dict[str, Activity] = field(default_factory=dict)
     line_reports: dict[str, LineReport] = field(default_factory=dict)
     pending_reports: dict[str, LineReport] = field(default_factory=dict)
+    # Documents asked of schools: own and neighbour share their district's request; foreign: the other district's;
+    # other_city: the other municipality's. One upload per school.
+    document_requests: dict[str, DocumentRequest] = field(default_factory=dict)
+    document_uploads: dict[str, DocumentUpload] = field(default_factory=dict)
 
     def school(self, target: str) -> School:
         return self.schools[target]
@@ -212,7 +216,23 @@ def build_world() -> World:
         world.export_jobs[owner_key] = job
     _roadmaps(world, municipality)
     _results(world)
+    _documents(world)
     return world
+
+
+def _documents(world: World) -> None:
+    due = timezone.localdate() + dt.timedelta(days=10)
+    by_district: dict[int, DocumentRequest] = {}
+    for target, school in world.schools.items():
+        if school.district_id not in by_district:
+            by_district[school.district_id] = DocumentRequest.objects.create(
+                municipality_id=school.municipality_id, district_id=school.district_id, title=f"Копия приказа ({school.district})", due_date=due
+            )
+        request = by_district[school.district_id]
+        upload = DocumentUpload(request=request, school=school, file_name=f"prikaz-{target}.pdf")
+        upload.file.save(f"prikaz-{target}.pdf", ContentFile(PDF_BYTES), save=False)
+        upload.save()
+        world.document_requests[target], world.document_uploads[target] = request, upload
 
 
 def _roadmaps(world: World, municipality) -> None:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security_world import ROLES, TARGETS, World, build_world
+from tests.security_world import PDF_BYTES, ROLES, TARGETS, World, build_world
 
 LOGIN = "302→login"  # anonymous is sent to the login page
 REDIRECT = "302"  # a redirect somewhere else (after a successful POST, or a landing page)
@@ -181,6 +182,25 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "indicators:event-delete": Entry(school_scoped(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.events[t].pk}, method="post"),
     # Surveys: the curator's own form; review and completeness for reviewers of the schools they see.
     "surveys:my-school": Entry(roles_only("curator")),
+    # Documents asked of schools: reviewers see the requests of schools they see; the administrator asks; curators upload.
+    "surveys:document-list": (
+        Entry(roles_only(*REVIEWERS)),
+        Entry(
+            roles_only("administrator", ok=REDIRECT),
+            method="post",
+            data=lambda w, t: {"municipality": w.schools["own"].municipality_id, "kind": "other", "title": "Справка", "due_date": "2026-12-20"},
+        ),
+    ),
+    "surveys:document-detail": Entry(school_scoped(*REVIEWERS), kwargs=lambda w, t, u: {"pk": w.document_requests[t].pk}),
+    "surveys:document-remind": Entry(school_scoped(*REVIEWERS, ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.document_requests[t].pk}, method="post"),
+    "surveys:document-upload": Entry(
+        # own and neighbour share the curator's district request: the curator uploads his own school's copy to it.
+        lambda role, target: LOGIN if role == "anonymous" else (403 if role != "curator" else (REDIRECT if target in ("own", "neighbour") else 404)),
+        kwargs=lambda w, t, u: {"pk": w.document_requests[t].pk},
+        method="post",
+        data=lambda w, t: {"file": SimpleUploadedFile("prikaz.pdf", PDF_BYTES, content_type="application/pdf")},
+    ),
+    "surveys:document-file": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.document_uploads[t].pk}),
     "surveys:submission-form": (
         Entry(curator_round(200), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}),
         Entry(curator_round(REDIRECT), kwargs=lambda w, t, u: {"round_id": round_for(w, t).pk}, method="post", data=draft_data),

@@ -11,6 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,8 @@ from ratings.models import StatusAward
 from ratings.services import StatusConfirmError, key_result_facts_refresh, rating_recompute_round, status_awards_confirm
 from schools.models import Curator, Municipality, School
 from surveys import notices
-from surveys.models import AnswerChange, Notice, Question, Questionnaire, RoundEvent, Submission, SubmissionEvent, SubmissionRound
+from surveys.documents import document_request_create, document_upload
+from surveys.models import AnswerChange, DocumentRequest, Notice, Question, Questionnaire, RoundEvent, Submission, SubmissionEvent, SubmissionRound
 from surveys.services import (
     round_close,
     round_create,
@@ -34,7 +36,9 @@ MUNICIPALITY = "Ростов-на-Дону"
 QUESTIONNAIRE = "Фактическая готовность ОУ к подключению к ЦОС. Инфраструктура сегодня"
 TITLE_2025 = "Мониторинг готовности ОУ к ЦОС — 2025"
 TITLE_2026 = "Мониторинг готовности ОУ к ЦОС — 2026"
-DEMO_CURATOR_SCHOOLS = (10, 97, 87)  # kurator-10, kurator-97, kurator-87 fill these themselves
+DEMO_CURATOR_SCHOOLS = (10, 97, 87)
+CURATOR_ORDER_TITLE = "Копия приказа о назначении куратора"
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"  # kurator-10, kurator-97, kurator-87 fill these themselves
 FIRST_NAMES = ["Ирина", "Наталья", "Елена", "Ольга", "Светлана", "Татьяна", "Марина", "Анна", "Юлия", "Сергей", "Андрей", "Дмитрий"]
 PATRONYMICS = ["Викторовна", "Александровна", "Сергеевна", "Николаевна", "Игоревна", "Владимировна", "Петровна"]
 MALE_PATRONYMICS = ["Викторович", "Александрович", "Сергеевич", "Николаевич", "Игоревич"]
@@ -128,6 +132,35 @@ class Command(BaseCommand):
         self.stdout.write(f"Уведомлений ждут демо-кураторы: {self._demo_notices(new)} новых.")
         # Key results 1.2–1.5, 1.7, 1.8 of the Rostov roadmap: evidenced by these rounds, nobody types them.
         self.stdout.write(f"Подтверждений ключевых результатов по данным портала: {key_result_facts_refresh()}.")
+        self._curator_order_request(municipality, schools, curators)
+
+    def _curator_order_request(self, municipality, schools, curators) -> None:
+        """Seed 002, п. 3.2 asks every school for the copy of its curator's appointment order; the demo asks it again now,
+        and most schools have sent it — the three demo curators' schools have not (they upload it themselves)."""
+        if DocumentRequest.objects.filter(municipality=municipality, title=CURATOR_ORDER_TITLE).exists():
+            self.stdout.write(f"Запрос «{CURATOR_ORDER_TITLE}» уже есть — не меняется.")
+            return
+        admin = get_user_model().objects.filter(username="admin").first()
+        request = document_request_create(
+            municipality=municipality,
+            district=None,
+            kind=DocumentRequest.Kind.CURATOR_ORDER,
+            title=CURATOR_ORDER_TITLE,
+            description="Представить копию приказа о назначении куратора, ответственного за организацию деятельности общеобразовательного "
+            "учреждения по исполнению мероприятий дорожной карты, в МАУ ИМЦО (как в п. 3.2 приказа об итогах выполнения плана дорожной карты ЦОС).",
+            due_date=timezone.localdate() + dt.timedelta(days=10),
+            user=admin,
+        )
+        others = [s for s in schools if s.number not in DEMO_CURATOR_SCHOOLS]
+        for school in others[: len(others) - 4]:
+            document_upload(
+                document_request=request,
+                school=school,
+                user=curators[school.pk],
+                file=ContentFile(DEMO_PDF, name=f"prikaz-kurator-{school.number or school.pk}.pdf"),
+            )
+        sent = len(others) - 4
+        self.stdout.write(f"Запрошена «{CURATOR_ORDER_TITLE}» до {request.due_date:%d.%m.%Y}: представили {sent} из {len(schools)} школ.")
 
     def _confirm_status_2025(self, municipality, submission_round) -> int:
         """The administrator confirmed the 2025 status list from the round's accepted answers (as in seed 002)."""
