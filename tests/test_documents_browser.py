@@ -48,7 +48,8 @@ def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_w
     page.wait_for_load_state()
 
     log_in(page, live_server, "metodist")
-    page.click("nav >> text=Документы школ")
+    page.click("nav >> text=Мониторинги")
+    page.click("text=Документы школ")
     assert "23 из 29" in page.inner_text("main")
     page.click("text=Копия приказа о назначении куратора")
     assert "Представили 23 из 29" in page.inner_text("main")
