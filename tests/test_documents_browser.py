@@ -44,6 +44,7 @@ def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_w
     assert "представлен" in page.inner_text(".messages")
     assert "prikaz-57-o.pdf" in page.locator("#documents-title").locator("xpath=..").inner_text()
     assert DocumentUpload.objects.filter(school__full_name="МАОУ «Школа № 10»").count() == 1
+    page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
     page.click("nav button:has-text('Выйти')")
     page.wait_for_load_state()
 

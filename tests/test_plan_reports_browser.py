@@ -27,6 +27,7 @@ def log_in(page, live_server, username: str) -> None:
 
 
 def log_out(page) -> None:
+    page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
     page.click("nav button:has-text('Выйти')")
     page.wait_for_load_state()
 
