@@ -167,3 +167,18 @@ def test_methodologists_get_a_daily_digest_of_waiting_questionnaires(smtp, world
     assert smtp.messages[0].to == [world["reviewer"].email]
     assert "Ждут проверки: 1" in smtp.messages[0].subject
     assert f"{BASE}{reverse('surveys:review-queue')}" in smtp.messages[0].body
+
+
+@pytest.mark.parametrize("count", [3, 80])
+def test_the_notice_list_costs_the_same_for_few_and_many(client, world, django_assert_max_num_queries, count):
+    from tests.factories import NoticeFactory
+
+    for _ in range(count):
+        NoticeFactory(recipient=world["curator"])
+    client.force_login(world["curator"])
+    # session, user, profile (password duty), groups (role), count and page of notices, unread count
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("notices:list"))
+    assert len(response.context["items"]) == min(count, 50)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("notices:count")).json() == {"unread": count}

@@ -243,3 +243,23 @@ def test_the_admin_offers_a_new_school_the_open_rounds(admin_client, city):
     response = admin_client.post(reverse("admin:schools_school_add"), data, follow=True)
     assert "добавить в открытые мониторинги" in response.content.decode()
     assert reverse("surveys:round-joinable") in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [2, 60])
+def test_round_pages_query_counts_do_not_grow_with_schools(client, city, django_assert_num_queries, extra):
+    municipality, districts, _, _ = city
+    for i in range(extra):
+        CuratorFactory(school=SchoolFactory(district=districts[i % 2], municipality=municipality))
+    submission_round = open_round(client, city)
+    # session, user, profile, groups, round, counts per district and state, round history, schools not in the round
+    with django_assert_num_queries(8):
+        assert client.get(reverse("surveys:round-manage", args=[submission_round.pk])).status_code == 200
+    # ... the round, counts per district and state, the count and the list of schools not accepted yet
+    with django_assert_num_queries(8):
+        assert client.get(reverse("surveys:round-close", args=[submission_round.pk])).status_code == 200
+    # ... the round, participants with their state and own deadline
+    with django_assert_num_queries(6):
+        assert client.get(reverse("surveys:round-extend", args=[submission_round.pk])).status_code == 200
+    # ... the round, schools not in the round, participants with their state and own deadline
+    with django_assert_num_queries(7):
+        assert client.get(reverse("surveys:round-participants", args=[submission_round.pk])).status_code == 200
