@@ -429,7 +429,7 @@ def plan_curators(path: Path | str, *, municipality: Municipality) -> ImportPlan
             errors.append(RowError(line, headers["login"], f"учётная запись «{user.username}» принадлежает сотруднику управления — укажите другой логин"))
         other = curating.get(user.pk) if user else None
         if other is not None and school is not None and other.school_id != school.pk:
-            errors.append(RowError(line, headers["login"], f"«{user.username}» уже куратор школы «{other.school}» — сначала снимите его там"))
+            errors.append(RowError(line, headers["login"], f"«{user.username}» уже куратор школы {other.school.quoted_name} — сначала снимите его там"))
         order_date = _date(cells["order_date"], errors, line, headers["order_date"])
         if errors:
             plan.errors += errors
@@ -460,7 +460,7 @@ def plan_curators(path: Path | str, *, municipality: Municipality) -> ImportPlan
         if current is None or user is None or current.user_id != user.pk:
             status = "new"
             replaced = f" вместо {current.user.get_full_name() or current.user.username}" if current else ""
-            changes.append(f"куратор школы «{school.full_name}»{replaced}")
+            changes.append(f"куратор школы {school.quoted_name}{replaced}")
         else:
             changes += _changes(current, appointment)
             status = "updated" if changes else "unchanged"

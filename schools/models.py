@@ -73,6 +73,11 @@ class School(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def quoted_name(self) -> str:
+        """The name for a sentence: «Школа 5» in quotes, but МАОУ «Школа № 10» as it is (no «…«…»»)."""
+        return self.full_name if "«" in self.full_name else f"«{self.full_name}»"
+
 
 class Curator(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curatorships", verbose_name="пользователь")

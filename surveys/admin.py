@@ -191,7 +191,7 @@ class RoundExtensionAdmin(admin.ModelAdmin):
             return
         obj.pk = extension.pk
         local = timezone.localtime(extension.closes_at)
-        self.message_user(request, f"Школе «{obj.school}» продлён срок до {local:%d.%m.%Y %H:%M}.", messages.SUCCESS)
+        self.message_user(request, f"Школе {obj.school.quoted_name} продлён срок до {local:%d.%m.%Y %H:%M}.", messages.SUCCESS)
 
 
 class AnswerInline(admin.TabularInline):

@@ -233,7 +233,7 @@ def deviation_note(question: Question, answer: Answer, previous: Answer | None, 
         return ""
     before, after = display(question, storage_of(previous)), display(question, storage_of(answer))
     if old == 0:
-        return f"В прошлом раунде было {before}, теперь {after}."
+        return f"В прошлом раунде было {before}, теперь {after}".rstrip(".") + "."  # «15 шт.», not «15 шт..»
     change = (new - old) / abs(old) * 100
     if abs(change) <= threshold_percent:
         return ""

@@ -239,7 +239,7 @@ def _form_link(round_id: int, question: Question | None = None) -> str:
 def notify_submission_returned(*, submission: Submission, comment: str, remarks: Sequence[tuple[Question, str]]) -> int:
     """The school's curators: what to correct — the general comment and each remark with a link to its question."""
     submission_round = submission.round
-    lines = [f"Анкета школы «{submission.school}» в мониторинге «{submission_round.title}» возвращена на доработку."]
+    lines = [f"Анкета школы {submission.school.quoted_name} в мониторинге «{submission_round.title}» возвращена на доработку."]
     if comment:
         lines += ["", "Комментарий проверяющего:", comment]
     if remarks:
@@ -263,7 +263,7 @@ def notify_submission_accepted(*, submission: Submission) -> int:
         kind=Notice.Kind.ACCEPTED,
         event_key=f"accepted:{submission.pk}:{submission.version}",
         subject=f"Анкета принята — «{submission_round.title}»",
-        text=f"Анкета школы «{submission.school}» в мониторинге «{submission_round.title}» проверена и принята. Больше ничего делать не нужно.",
+        text=f"Анкета школы {submission.school.quoted_name} в мониторинге «{submission_round.title}» проверена и принята. Больше ничего делать не нужно.",
         link=reverse("surveys:my-school"),
     )
     return notices_create(recipients=_curator_users([submission.school_id]), draft=draft)
@@ -279,7 +279,10 @@ def notify_deadline_extended(*, extensions: Sequence[RoundExtension]) -> int:
             kind=Notice.Kind.EXTENDED,
             event_key=f"extended:{extension.pk}",
             subject=f"Срок сдачи анкеты продлён до {_fmt(extension.closes_at)} — «{submission_round.title}»",
-            text=f"Для школы «{extension.school}» срок сдачи анкеты в мониторинге «{submission_round.title}» продлён до {_fmt(extension.closes_at)}.{reason}",
+            text=(
+                f"Для школы {extension.school.quoted_name} срок сдачи анкеты в мониторинге «{submission_round.title}» "
+                f"продлён до {_fmt(extension.closes_at)}.{reason}"
+            ),
             link=_form_link(submission_round.pk),
         )
         created += notices_create(recipients=by_school.get(extension.school_id, []), draft=draft)
@@ -347,7 +350,7 @@ def reminder_draft(*, reminder_id: int, submission_round: SubmissionRound, schoo
         event_key=f"reminder:{reminder_id}",
         subject=f"Напоминание: анкета мониторинга «{submission_round.title}» — срок до {_fmt(deadline)}",
         text=(
-            f"Напоминаем: анкета «{submission_round.questionnaire.title}» школы «{school}» в мониторинге «{submission_round.title}» "
+            f"Напоминаем: анкета «{submission_round.questionnaire.title}» школы {school.quoted_name} в мониторинге «{submission_round.title}» "
             f"{status}. Срок сдачи — {_fmt(deadline)}.\n"
             "Черновик можно сохранять в любой момент, а отправить — когда все обязательные вопросы заполнены.\n"
             "С вопросами обращайтесь к методистам МАУ ИМЦО."
@@ -365,7 +368,7 @@ def notify_curator_reply(*, submission: Submission, question: Question, text: st
         kind=Notice.Kind.REPLY,
         event_key=f"reply:{message_id}",
         subject=f"Куратор ответил на замечание — {submission.school}",
-        text=f"Школа «{submission.school}», вопрос «{question.text}»:\n{text}",
+        text=f"Школа {submission.school.quoted_name}, вопрос «{question.text}»:\n{text}",
         link=reverse("surveys:submission-review", args=[submission.pk]) + f"#question-{question.code}",
     )
     return notices_create(recipients=[user], draft=draft)

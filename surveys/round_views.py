@@ -132,7 +132,7 @@ def round_participant_remove(request, round_id: int, school_id: int):
     school = get_object_or_404(submission_round.schools.all(), pk=school_id)
     try:
         round_participants_remove(submission_round=submission_round, schools=[school], user=request.user)
-        messages.success(request, f"Школа «{school}» исключена из раунда.")
+        messages.success(request, f"Школа {school.quoted_name} исключена из раунда.")
     except SurveyError as error:
         messages.error(request, error.message)
     return redirect("surveys:round-participants", round_id=submission_round.pk)

@@ -104,7 +104,7 @@ def test_a_new_curator_replaces_the_previous_one_and_an_existing_account_is_reus
     rows = [["МБОУ «Школа № 87»", "Петров", "Пётр", "Ильич", "petrov@school87.ru", None, None, None, None, None]]
     plan, credentials = curator_list_import(path=write(tmp_path, rows), municipality=world["city"])
     assert credentials == []  # the account exists: it keeps its password
-    assert plan.rows[0].changes == ["имя: Пётр → Пётр Ильич", f"куратор школы «МБОУ «Школа № 87»» вместо {old.user.get_full_name()}"]
+    assert plan.rows[0].changes == ["имя: Пётр → Пётр Ильич", f"куратор школы МБОУ «Школа № 87» вместо {old.user.get_full_name()}"]
     old.refresh_from_db()
     assert not old.is_active
     assert Curator.objects.get(school=world["s87"], is_active=True).user == existing
@@ -133,7 +133,7 @@ def test_every_bad_row_is_reported_and_nothing_is_created(tmp_path, world):
         (5, "Логин", "«ким 97» — логин может содержать буквы, цифры и знаки @ . + - _ (до 150 знаков)"),
         (5, "Дата приказа", "«31.02.2022» — не дата; пишите ДД.ММ.ГГГГ"),
         (6, "Логин", "учётная запись «metodist» принадлежает сотруднику управления — укажите другой логин"),
-        (7, "Логин", "«busy@school.ru» уже куратор школы «МБОУ «Школа № 87»» — сначала снимите его там"),
+        (7, "Логин", "«busy@school.ru» уже куратор школы МБОУ «Школа № 87» — сначала снимите его там"),
     ]
     assert not User.objects.filter(username__in=["sokolova@school10.ru", "orlova@school.ru"]).exists()
     assert Curator.objects.count() == 1

@@ -25,7 +25,8 @@ def test_the_page_shows_each_indicator_actual_target_schools_with_data_and_verdi
     [row] = response.context["city"]
     assert (row.actual, row.target_value, row.schools_with_data, row.schools_meeting, row.verdict) == (Decimal("33.33"), Decimal(90), 3, 1, "missed")
     page = response.content.decode()
-    assert "ROS-SPEED" in page and "33,33 %" in page and "не достигнут" in page
+    assert "Доля ОУ со скоростью Интернета не ниже 100 Мбит/с" in page and "33,33 %" in page and "не достигнут" in page
+    assert "ROS-SPEED" not in page, "internal indicator codes are not shown to people"
     assert "от 100, в сельских — от 50" in page
 
 
