@@ -150,3 +150,12 @@ class SecurityLogFilterForm(forms.Form):
     address = forms.GenericIPAddressField(label="Адрес", required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
     since = forms.DateField(label="С", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
     until = forms.DateField(label="По", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Код",
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg", "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text="6 цифр из приложения-аутентификатора или один из кодов восстановления",
+    )

@@ -17,3 +17,23 @@ class ForcePasswordChangeMiddleware:
                 if request.path not in allowed and not request.path.startswith("/static/"):
                     return redirect("password_change")
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """A session that signed in with the password still owes the second factor: the code (an account with an
+    authenticator) or setting one up (a role that requires it). Until then only those pages and «Выйти» open."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import two_factor
+
+        user = getattr(request, "user", None)
+        owed = two_factor.duty(request) if user is not None and user.is_authenticated else ""
+        if owed:
+            target = "two-factor-verify" if owed == two_factor.VERIFY else "two-factor-setup"
+            allowed = {reverse(target), reverse("logout")}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect(target)
+        return self.get_response(request)

@@ -5,7 +5,11 @@ from .services import security_event_record
 
 
 def on_sign_in(sender, request, user, **kwargs):
+    from . import two_factor
+
     security_event_record(kind=SecurityEvent.Kind.SIGN_IN, request=request, user=user)
+    if request is not None and hasattr(request, "session"):
+        two_factor.duty_at_sign_in(request, user)
 
 
 def on_sign_out(sender, request, user, **kwargs):

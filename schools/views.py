@@ -11,11 +11,12 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from roadmap_portal.lockout import lockout_lift, lockouts_current
 
-from . import imports, selectors, services
-from .forms import ImportUploadForm, LockoutLiftForm, PortalPasswordChangeForm, SecurityLogFilterForm
+from . import imports, selectors, services, two_factor
+from .forms import ImportUploadForm, LockoutLiftForm, OneTimeCodeForm, PortalPasswordChangeForm, SecurityLogFilterForm
 from .models import Municipality, SecurityEvent
 from .roles import Role, access_for
 from .selectors import security_events
@@ -77,6 +78,76 @@ def _lockout_context(form) -> dict:
         "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
         "cooloff_minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
     }
+
+
+# --- Two-factor sign-in ------------------------------------------------------------------------
+
+
+@login_required
+def two_factor_overview(request):
+    """Whether the account asks for a code after the password, and what can be done about it."""
+    context = {
+        "enabled": two_factor.enabled(request.user),
+        "required": two_factor.required_for(request.user),
+        "codes_left": two_factor.recovery_codes_left(request.user),
+    }
+    return render(request, "registration/two_factor_overview.html", context)
+
+
+@login_required
+@never_cache
+def two_factor_setup(request):
+    """Scan the QR code, type the first code: the authenticator is confirmed and recovery codes are shown once."""
+    if two_factor.enabled(request.user) and two_factor.duty(request) != two_factor.VERIFY:
+        return redirect("two-factor")
+    device = two_factor.totp_device_pending(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.totp_confirm(request=request, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            return render(request, "registration/two_factor_codes.html", {"codes": codes, "first": True})
+        form.add_error("code", "Код не подошёл. Проверьте, что время на телефоне точное, и введите новый код из приложения.")
+    context = {"form": form, "qr": two_factor.qr_svg(device), "secret": two_factor.secret_text(device), "required": two_factor.required_for(request.user)}
+    return render(request, "registration/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@never_cache
+def two_factor_verify(request):
+    """The second step of signing in: a code from the app or a recovery code."""
+    if two_factor.duty(request) != two_factor.VERIFY:
+        return redirect("home")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = two_factor.verify(request=request, token=form.cleaned_data["code"])
+        if outcome == two_factor.OK:
+            return redirect("home")
+        if outcome == two_factor.WAIT:
+            form.add_error("code", "Слишком много неверных кодов подряд: подождите несколько секунд и введите код снова.")
+        else:
+            form.add_error("code", "Код не подошёл. Введите новый код из приложения (он меняется каждые 30 секунд) или код восстановления.")
+    return render(request, "registration/two_factor_verify.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@never_cache
+def two_factor_recovery(request):
+    """New recovery codes (the old ones stop working), shown once."""
+    if not two_factor.enabled(request.user):
+        return redirect("two-factor")
+    if request.method == "POST":
+        return render(request, "registration/two_factor_codes.html", {"codes": two_factor.recovery_codes_renew(request=request), "first": False})
+    return render(request, "registration/two_factor_recovery.html", {"codes_left": two_factor.recovery_codes_left(request.user)})
+
+
+@login_required
+@require_POST
+def two_factor_disable(request):
+    if two_factor.required_for(request.user):
+        raise PermissionDenied("Для администраторов и методистов двухфакторный вход обязателен: выключить его нельзя")
+    two_factor.disable(request=request)
+    messages.success(request, "Двухфакторный вход выключен: для входа снова достаточно пароля.")
+    return redirect("two-factor")
 
 
 SECURITY_LOG_PAGE_SIZE = 50

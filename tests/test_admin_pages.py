@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from indicators.models import Deadline, KeyResult
 from operations.models import Heartbeat
@@ -41,6 +43,8 @@ def factories_by_model() -> dict:
         ),
         Reminder: lambda: Reminder.objects.create(round=factories.SubmissionRoundFactory(), school=factories.SchoolFactory(), email="kurator@example.org"),
         ExportJob: lambda: ExportJob.objects.create(kind="rating", user=factories.UserFactory()),
+        TOTPDevice: lambda: TOTPDevice.objects.create(user=factories.UserFactory(), name="телефон"),
+        StaticDevice: lambda: StaticDevice.objects.create(user=factories.UserFactory(), name="коды восстановления"),
         Heartbeat: lambda: Heartbeat.objects.create(name="beat", at=timezone.now()),
         RatingCorrection: lambda: RatingCorrection.objects.create(
             round=factories.SubmissionRoundFactory(),

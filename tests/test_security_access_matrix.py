@@ -136,6 +136,12 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "logout": Entry(lambda role, target: LOGIN, method="post"),
     "password_change": Entry(everyone()),
     "password_change_done": Entry(everyone()),
+    # Two-factor sign-in: every signed-in account manages its own (nothing to verify or renew without a device: redirect).
+    "two-factor": Entry(everyone()),
+    "two-factor-setup": Entry(everyone()),
+    "two-factor-verify": Entry(everyone(ok=REDIRECT)),
+    "two-factor-recovery": Entry(everyone(ok=REDIRECT)),
+    "two-factor-disable": Entry(everyone(ok=REDIRECT), method="post"),
     "security-log": Entry(roles_only("administrator"), query="?kind=sign_in&since=2026-01-01"),
     "lockout-list": (
         Entry(roles_only(*CITY_ROLES)),
