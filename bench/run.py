@@ -99,6 +99,7 @@ def main() -> int:
     from bench.report import markdown_report
 
     finished = _machine(url)
+    machine["load"] = f"{machine['load']} at the start, {finished['load']} at the end"
     if finished["commit"] != machine["commit"]:
         machine["commit"] += f", {finished['commit']} at the end (the code changed during the run)"
     report = markdown_report(results=results, machine=machine, command=" ".join(["bench/run.py", *sys.argv[1:]]), seconds=time.perf_counter() - started)
@@ -194,6 +195,7 @@ def _machine(url: str) -> dict:
         "postgres": postgres,
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
         "date": time.strftime("%d.%m.%Y %H:%M %Z"),
+        "load": " / ".join(f"{v:.1f}" for v in os.getloadavg()),
     }
 
 
