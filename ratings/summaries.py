@@ -10,6 +10,8 @@ ratings they fold. Two statements whatever the number of schools: delete the rou
 
 from django.db import connection
 
+from surveys.district_counts import round_district_counts_write
+
 from .models import SUMMARY_BINS, DistrictSummary, Rating
 
 # Bins of 10 points; the last one holds 100 (as the dashboard's histogram has always counted).
@@ -43,8 +45,10 @@ LEVELS = {"high": Rating.Level.HIGH.value, "medium": Rating.Level.MEDIUM.value, 
 
 
 def district_summaries_write(*, round_id: int) -> int:
-    """Rewrite the round's summary rows from its ratings and eligibility. Call inside the recompute's transaction,
-    after both are written. Returns the number of rows written."""
+    """Rewrite the round's summary rows from its ratings and eligibility, and its districts' participants and sent
+    forms (`surveys.district_counts`). Call inside the recompute's transaction, after the ratings and the eligibility
+    are written. Returns the number of rating summary rows written."""
+    round_district_counts_write(round_id=round_id)
     DistrictSummary.objects.filter(round_id=round_id).delete()
     with connection.cursor() as cursor:
         cursor.execute(INSERT_SUMMARIES, {"round_id": round_id, **LEVELS})

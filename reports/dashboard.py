@@ -16,13 +16,22 @@ from django.utils import timezone
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from indicators.selectors import KeyResultRow, key_results_due
 from ratings.models import SUMMARY_BINS, DistrictSummary, IndicatorProgress, Rating, StatusAward, StatusEligibility
-from roadmap_portal.folding import DistrictTable, district_table
+from roadmap_portal.folding import DistrictTable, district_table, district_table_live
 from schools.forms import DistrictSearchField
 from schools.models import Municipality, School
 from schools.roles import Access
 from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
-from surveys.selectors import TIMELINESS_RULE, Timeliness, timeliness_by_district, timeliness_weakest_first
+from surveys.selectors import (
+    NOT_STARTED,
+    TIMELINESS_RULE,
+    Timeliness,
+    completeness_total,
+    in_districts,
+    round_district_order,
+    timeliness_by_district,
+    timeliness_weakest_first,
+)
 
 HISTOGRAM_BINS = 10
 TOP_SCHOOLS = 5
@@ -111,6 +120,7 @@ class CompletenessRow:
     district: str
     total: int
     counts: dict[str, int]
+    district_id: int | None = None
 
     @property
     def done(self) -> int:
@@ -121,18 +131,29 @@ class CompletenessRow:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def completeness_by_district(round_: SubmissionRound, schools: QuerySet[School]) -> tuple[list[CompletenessRow], CompletenessRow]:
-    """Participating schools per district by the state of their submission in the round. One query."""
+def completeness_by_district(
+    round_: SubmissionRound, schools: QuerySet[School], district_ids: list[int | None] | None = None
+) -> tuple[list[CompletenessRow], CompletenessRow]:
+    """Participating schools per district by the state of their submission in the round. One query. With
+    `district_ids`, of those districts only (and the total is theirs)."""
     states = {name: Count("pk", filter=Q(this_round__state=name)) for name, _label in SUBMISSION_STATES if name != "missing"}
+    if district_ids is not None:
+        schools = schools.filter(in_districts(district_ids))
     rows = (
         schools.filter(rounds=round_)
         .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
-        .values("district__name")
+        .values("district_id", "district__name")
         .annotate(total=Count("pk"), missing=Count("pk", filter=Q(this_round__isnull=True)), **states)
-        .order_by("district__name")
+        .order_by("district__name", "district_id")
     )
     result = [
-        CompletenessRow(district=r["district__name"] or "Без района", total=r["total"], counts={name: r[name] for name, _l in SUBMISSION_STATES}) for r in rows
+        CompletenessRow(
+            district=r["district__name"] or "Без района",
+            total=r["total"],
+            counts={name: r[name] for name, _l in SUBMISSION_STATES},
+            district_id=r["district_id"],
+        )
+        for r in rows
     ]
     total = CompletenessRow("Всего", sum(r.total for r in result), {name: sum(r.counts[name] for r in result) for name, _l in SUBMISSION_STATES})
     return result, total
@@ -240,6 +261,23 @@ def _weakest_levels(row: dict) -> tuple:
 
 def _weakest_completeness(row: "CompletenessRow") -> tuple:
     return (row.done / row.total if row.total else 1, row.district)
+
+
+def _completeness(round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict) -> tuple[DistrictTable, CompletenessRow]:
+    """The completeness table: which districts and in what order from the last recompute (the weakest first, every
+    district on demand), their counts live; the round's total by two indexed counts when nothing narrows the schools."""
+    order = round_district_order(submission_round=round_, access=access)
+    if order is None or filters.get("district"):
+        rows, total = completeness_by_district(round_, schools)
+        return district_table(rows, weakest_first=_weakest_completeness, get=get, param="completeness"), total
+    table = district_table_live(
+        order, get=get, param="completeness", live=lambda ids: completeness_by_district(round_, schools, ids)[0], district_of=lambda row: row.district_id
+    )
+    if filters.get("legal_form") or filters.get("area"):
+        return table, completeness_by_district(round_, schools)[1]
+    counted = completeness_total(submission_round=round_, access=access)
+    states = {"missing" if state == NOT_STARTED else state: n for state, n in counted.counts.items()}
+    return table, CompletenessRow("Всего", counted.total, {name: states.get(name, 0) for name, _label in SUBMISSION_STATES})
 
 
 def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> list[dict]:
@@ -381,8 +419,7 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
     schools = filtered_schools(access, filters)
     get = get if get is not None else QueryDict()
     if round_ is not None:
-        by_district, board.completeness_total = completeness_by_district(round_, schools)
-        board.completeness_table = district_table(by_district, weakest_first=_weakest_completeness, get=get, param="completeness")
+        board.completeness_table, board.completeness_total = _completeness(round_, access, schools, filters, get)
         board.completeness = board.completeness_table.rows
         timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
         board.timeliness_table = district_table(timeliness, weakest_first=timeliness_weakest_first, get=get, param="timeliness")

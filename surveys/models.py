@@ -551,3 +551,21 @@ class DocumentUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.file_name}"
+
+
+class RoundDistrictCount(models.Model):
+    """How many of a district's schools take part in a round and how many had sent their form, as of the round's
+    last recompute. Only the order of the folded per-district tables (the weakest districts first) comes from
+    here, so a region of 800 districts is not counted whole on every request; every figure shown is counted live."""
+
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="+", verbose_name="раунд", db_constraint=False, db_index=False)
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+", verbose_name="район", db_constraint=False, db_index=False
+    )
+    participants = models.PositiveIntegerField("школ участвуют", default=0)
+    sent = models.PositiveIntegerField("отправили анкету", default=0)
+
+    class Meta:
+        verbose_name = "школы района в раунде"
+        verbose_name_plural = "школы районов в раундах"
+        indexes = [models.Index(fields=["round", "district"])]

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from schools.models import Curator, School
 from schools.roles import Access
-from schools.selectors import schools_visible_to
+from schools.selectors import districts_visible_to, schools_visible_to
 
 from .models import (
     Answer,
@@ -23,6 +24,7 @@ from .models import (
     Questionnaire,
     QuestionRule,
     Reminder,
+    RoundDistrictCount,
     RoundEvent,
     RoundExtension,
     Section,
@@ -255,14 +257,22 @@ class DistrictCompleteness:
         return round(100 * self.submitted / self.total) if self.total else 0
 
 
-def completeness_by_district(*, submission_round: SubmissionRound, access: Access) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
-    """Counts per district and state of the user's participating schools, and their total: one grouped query."""
-    grouped = (
-        _round_schools(submission_round=submission_round, access=access)
-        .values("district_id", "district__name", "submission_state")
-        .annotate(n=Count("pk"))
-        .order_by("district__name")
-    )
+def in_districts(district_ids: list[int | None], field: str = "district_id") -> Q:
+    """Schools (or rows) of the given districts; None stands for schools without a district."""
+    known = [pk for pk in district_ids if pk is not None]
+    condition = Q(**{f"{field}__in": known})
+    return condition | Q(**{f"{field}__isnull": True}) if None in district_ids else condition
+
+
+def completeness_by_district(
+    *, submission_round: SubmissionRound, access: Access, district_ids: list[int | None] | None = None
+) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
+    """Counts per district and state of the user's participating schools, and their total: one grouped query.
+    With `district_ids`, of those districts only (the total is then theirs, not the round's: see `completeness_total`)."""
+    schools = _round_schools(submission_round=submission_round, access=access)
+    if district_ids is not None:
+        schools = schools.filter(in_districts(district_ids))
+    grouped = schools.values("district_id", "district__name", "submission_state").annotate(n=Count("pk")).order_by("district__name")
     districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
     total = DistrictCompleteness(district_id=None, name="Всего")
     for row in grouped:
@@ -274,6 +284,46 @@ def completeness_by_district(*, submission_round: SubmissionRound, access: Acces
             bucket.total += row["n"]
             bucket.counts[state] += row["n"]
     return list(districts.values()), total
+
+
+def completeness_total(*, submission_round: SubmissionRound, access: Access) -> DistrictCompleteness:
+    """The user's participating schools by the state of their form, all districts together. For a user who sees the
+    whole city: two counts on indexes (the round's participants; their submissions by state), whatever the size."""
+    if not access.sees_city:
+        return completeness_by_district(submission_round=submission_round, access=access)[1]
+    total = DistrictCompleteness(district_id=None, name="Всего", total=SubmissionRound.schools.through.objects.filter(submissionround=submission_round).count())
+    states = Submission.objects.filter(round=submission_round, school__rounds=submission_round).values("state").annotate(n=Count("pk")).order_by()
+    for row in states:
+        total.counts[row["state"]] += row["n"]
+    total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in STATE_ORDER if state != NOT_STARTED)
+    return total
+
+
+@dataclass(frozen=True)
+class DistrictOrder:
+    """A district of a round with its participants and sent forms as of the last recompute (`RoundDistrictCount`)."""
+
+    district_id: int | None
+    name: str
+    participants: int
+    sent: int
+
+    def weakest_first(self) -> tuple:
+        return (self.sent / self.participants if self.participants else 1, self.name)
+
+
+def round_district_order(*, submission_round: SubmissionRound, access: Access) -> list[DistrictOrder] | None:
+    """The round's districts the user may see, by name, from the last recompute; None before the first one."""
+    rows = RoundDistrictCount.objects.filter(round=submission_round)
+    if not access.sees_city:
+        rows = rows.filter(in_districts(list(districts_visible_to(access).values_list("pk", flat=True))))
+    found = [
+        DistrictOrder(district_id, name or "Без района", participants, sent)
+        for district_id, name, participants, sent in rows.values_list("district_id", "district__name", "participants", "sent")
+    ]
+    if not found and not RoundDistrictCount.objects.filter(round=submission_round).exists():
+        return None
+    return sorted(found, key=lambda d: (d.name, d.district_id or 0))
 
 
 def round_reminders(*, submission_round: SubmissionRound, access: Access, limit: int = 100) -> QuerySet[Reminder]:
@@ -592,6 +642,7 @@ class Timeliness:
     late: int = 0
     pending: int = 0  # not sent yet, the deadline still ahead
     days_late: list[float] = field(default_factory=list)
+    counted_median: float | None = None  # the median as the database computed it (PostgreSQL), when days_late is not fetched
 
     @property
     def on_time_percent(self) -> int:
@@ -605,7 +656,7 @@ class Timeliness:
     def median_days_late(self) -> float | None:
         values = sorted(self.days_late)
         if not values:
-            return None
+            return self.counted_median
         middle = len(values) // 2
         return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
@@ -649,8 +700,11 @@ def _count_timeliness(bucket: Timeliness, first_sent, deadline, now) -> None:
 def timeliness_by_district(
     *, submission_round: SubmissionRound, schools: QuerySet[School], now: dt.datetime | None = None
 ) -> tuple[list[Timeliness], Timeliness]:
-    """Per district of the given schools (those taking part in the round): on time, late, median days late (one query)."""
+    """Per district of the given schools (those taking part in the round): on time, late, median days late (one query).
+    On PostgreSQL the database counts (a few hundred rows come back for 40,000 schools); elsewhere Python does."""
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _timeliness_counted(submission_round, schools, now)
     districts: OrderedDict[int | None, Timeliness] = OrderedDict()
     total = Timeliness(district_id=None, name="Всего")
     for _pk, district_id, district_name, first_sent, own_deadline in _first_submitted_and_deadline(submission_round, schools):
@@ -660,6 +714,64 @@ def timeliness_by_district(
         for bucket in (districts[district_id], total):
             _count_timeliness(bucket, first_sent, deadline, now)
     return list(districts.values()), total
+
+
+# The same rule as `_count_timeliness`, counted by PostgreSQL: per district and, by the empty grouping set, in total.
+# Positional parameters, in order: the round's deadline, the round (×3), the «submitted» action, the round, the visible
+# schools' own parameters, now (×2).
+_TIMELINESS_SQL = """
+WITH per_school AS (
+    SELECT s.district_id, COALESCE(fe.first_at, sub.submitted_at) AS first_sent, GREATEST(%s, ext.closes_at) AS deadline
+    FROM schools_school s
+    JOIN {participants} rs ON rs.school_id = s.id AND rs.submissionround_id = %s
+    LEFT JOIN {submission} sub ON sub.round_id = %s AND sub.school_id = s.id
+    LEFT JOIN (
+        SELECT e.submission_id, MIN(e.created_at) AS first_at
+        FROM {event} e JOIN {submission} x ON x.id = e.submission_id
+        WHERE x.round_id = %s AND e.action = %s
+        GROUP BY e.submission_id
+    ) fe ON fe.submission_id = sub.id
+    LEFT JOIN (SELECT school_id, MAX(closes_at) AS closes_at FROM {extension} WHERE round_id = %s GROUP BY school_id) ext ON ext.school_id = s.id
+    WHERE s.id IN ({visible})
+),
+judged AS (
+    SELECT district_id,
+           CASE WHEN first_sent IS NOT NULL AND first_sent <= deadline THEN 1 ELSE 0 END AS on_time,
+           CASE WHEN first_sent > deadline OR (first_sent IS NULL AND %s > deadline) THEN 1 ELSE 0 END AS late,
+           CASE WHEN first_sent IS NULL AND %s <= deadline THEN 1 ELSE 0 END AS pending,
+           CASE WHEN first_sent > deadline THEN ROUND(CAST(EXTRACT(EPOCH FROM first_sent - deadline) / 86400 AS NUMERIC), 1) END AS days_late
+    FROM per_school
+)
+SELECT GROUPING(j.district_id), j.district_id, MAX(d.name), COUNT(*), SUM(j.on_time), SUM(j.late), SUM(j.pending),
+       PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY j.days_late)
+FROM judged j LEFT JOIN schools_district d ON d.id = j.district_id
+GROUP BY GROUPING SETS ((j.district_id), ())
+ORDER BY 1, 3, 2
+"""
+
+
+def _timeliness_counted(submission_round: SubmissionRound, schools: QuerySet[School], now: dt.datetime) -> tuple[list[Timeliness], Timeliness]:
+    visible, visible_params = schools.order_by().values("pk").query.sql_with_params()
+    sql = _TIMELINESS_SQL.format(
+        participants=SubmissionRound.schools.through._meta.db_table,
+        submission=Submission._meta.db_table,
+        event=SubmissionEvent._meta.db_table,
+        extension=RoundExtension._meta.db_table,
+        visible=visible,
+    )
+    round_id = submission_round.pk
+    params = [submission_round.closes_at, round_id, round_id, round_id, SubmissionEvent.Action.SUBMITTED.value, round_id, *visible_params, now, now]
+    districts: list[Timeliness] = []
+    total = Timeliness(district_id=None, name="Всего")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for grouping, district_id, name, count, on_time, late, pending, median in cursor.fetchall():
+            row = total if grouping else Timeliness(district_id=district_id, name=name or "Без района")
+            row.total, row.on_time, row.late, row.pending = count, on_time or 0, late or 0, pending or 0
+            row.counted_median = None if median is None else float(median)
+            if not grouping:
+                districts.append(row)
+    return districts, total
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from roadmap_portal.folding import district_table
+from roadmap_portal.folding import district_table, district_table_live
 from schools.models import School, SecurityEvent
 from schools.roles import access_for
 from schools.selectors import active_curators, districts_visible_to, schools_visible_to
@@ -335,9 +335,7 @@ def round_list(request):
 def round_completeness(request, round_id: int):
     access = _reviewer(request)
     submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
-    districts, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
-    # A region's hundreds of districts: the 20 with the smallest share sent first, every district on demand.
-    table = district_table(districts, weakest_first=lambda d: (d.submitted / d.total if d.total else 1, d.name), get=request.GET, param="districts")
+    table, total = _completeness_table(submission_round, access, request.GET)
     filters = CompletenessFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality_id=submission_round.municipality_id))
     filters.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -360,6 +358,22 @@ def round_completeness(request, round_id: int):
         "can_remind": submission_round.state == SubmissionRound.State.OPEN,
     }
     return render(request, "surveys/round_completeness.html", context)
+
+
+def _completeness_table(submission_round: SubmissionRound, access, get) -> tuple:
+    """A region's hundreds of districts: the 20 with the smallest share sent first (as of the last recompute), every
+    district on demand; the counts shown are live, for the districts shown only."""
+    order = selectors.round_district_order(submission_round=submission_round, access=access)
+    if order is None:  # never recomputed yet: count every district now
+        districts, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
+        return district_table(districts, weakest_first=lambda d: (d.submitted / d.total if d.total else 1, d.name), get=get, param="districts"), total
+    table = district_table_live(
+        order,
+        get=get,
+        param="districts",
+        live=lambda ids: selectors.completeness_by_district(submission_round=submission_round, access=access, district_ids=ids)[0],
+    )
+    return table, selectors.completeness_total(submission_round=submission_round, access=access)
 
 
 def _timeliness_context(submission_round: SubmissionRound, schools, get) -> dict:

@@ -147,10 +147,11 @@ def test_dashboard_queries_are_the_same_for_10_and_200_schools(client, django_as
     many_schools(world, extra_schools)
     client.force_login(methodologist())
     # session, user, profile (password duty), groups (role), rounds (the district filter renders no options: no query),
-    # completeness, the rating figures summed from the district summaries, levels by district (summaries), top, bottom,
+    # completeness: the districts of the last recompute, live counts of the districts shown, the round's participants and
+    # their forms by state; the rating figures summed from the district summaries, levels by district (summaries), top, bottom,
     # indicators, targets, progress rows, key results, deadlines, evidence of key results, progress for key results,
     # timeliness (first submit and own deadline of every school, one query)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(21):
         response = client.get(URL)
     board = response.context["board"]
     assert board.completeness_total.total == 5 + extra_schools

@@ -213,9 +213,10 @@ def test_the_recompute_runs_the_same_number_of_queries_for_10_and_200_schools(n_
 
     # clear the queued mark, savepoint, serialize (PostgreSQL: advisory lock; SQLite: write lock), read the round,
     # its scheme, its criteria, the previous round; delete eligibility, ratings, section scores, progress; insert
-    # section scores, ratings; kit options; insert eligibility; delete and insert the district summaries; the indicators,
-    # their answers grouped, their targets, insert progress; record the seq; release the savepoint.
-    with django_assert_max_num_queries(23):
+    # section scores, ratings; kit options; insert eligibility; delete and insert the districts' counts of participants
+    # and sent forms, delete and insert the district summaries; the indicators, their answers grouped, their targets,
+    # insert progress; record the seq; release the savepoint.
+    with django_assert_max_num_queries(25):
         result = rating_recompute_round(round_id=submission_round.pk)
 
     assert result.ratings == n_schools

@@ -109,3 +109,19 @@ def test_district_suggestions_are_searched_by_name_and_scoped_to_the_user(client
     client.force_login(district_officer(district))
     found = client.get(reverse("schools:district-search"), {"q": ""}).json()["districts"]
     assert [d["id"] for d in found] == [district.pk]
+
+
+def test_folded_completeness_counts_are_live_and_agree_with_counting_every_district(client, region):
+    from surveys.models import Submission
+    from surveys.selectors import completeness_by_district
+
+    # A change after the recompute: the counts shown follow it at once (only the order waits for the next recompute).
+    Submission.objects.filter(round=region, state=Submission.State.SUBMITTED).order_by("pk").first().delete()
+    client.force_login(methodologist())
+    response = client.get(reverse("surveys:round-completeness", args=[region.pk]))
+    every, total = completeness_by_district(submission_round=region, access=Access(methodologist()))
+    shown = {d.district_id: (d.total, d.counts) for d in response.context["districts"]}
+    assert shown == {d.district_id: (d.total, d.counts) for d in every if d.district_id in shown}
+    assert (response.context["total"].total, response.context["total"].counts) == (total.total, total.counts)
+    board = client.get(DASHBOARD).context["board"]
+    assert (board.completeness_total.total, board.completeness_total.counts["missing"]) == (total.total, total.counts["none"])

@@ -1,0 +1,33 @@
+"""`RoundDistrictCount`: each district's participants and sent forms in a round, as of the round's last recompute.
+
+Written by the ratings recompute (in its transaction, beside the ratings' district summaries) and read by the
+completeness page and the dashboard only to choose and order the districts a folded table shows; the figures in
+the table are counted live for those districts. A module of its own because `surveys.services` imports the ratings
+services, which call this.
+"""
+
+# ruff: noqa: S608 - the statement's names come from the models; its values are parameters
+
+from django.db import connection
+
+from .models import RoundDistrictCount, Submission, SubmissionRound
+
+_COUNTED = ", ".join(f"'{state}'" for state in Submission.COUNTED_STATES)
+
+INSERT_COUNTS = f"""
+INSERT INTO {RoundDistrictCount._meta.db_table} (round_id, district_id, participants, sent)
+SELECT rs.submissionround_id, s.district_id, COUNT(*), SUM(CASE WHEN sub.state IN ({_COUNTED}) THEN 1 ELSE 0 END)
+FROM {SubmissionRound.schools.through._meta.db_table} rs
+JOIN schools_school s ON s.id = rs.school_id
+LEFT JOIN {Submission._meta.db_table} sub ON sub.round_id = rs.submissionround_id AND sub.school_id = rs.school_id
+WHERE rs.submissionround_id = %s
+GROUP BY rs.submissionround_id, s.district_id
+"""
+
+
+def round_district_counts_write(*, round_id: int) -> int:
+    """Rewrite the round's rows (two statements whatever the number of schools)."""
+    RoundDistrictCount.objects.filter(round_id=round_id).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_COUNTS, [round_id])
+        return max(cursor.rowcount, 0)
