@@ -53,5 +53,5 @@ def test_indicators_with_percent_and_count_units(tmp_path):
     assert [speed[i].number_format for i in (4, 5, 6, 7, 8)] == ["0.0%", "DD.MM.YYYY", "0.0%", "0.0%", "0"]
     count = [c for c in ws[6]]
     assert [c.value for c in count][6:] == [None, 89, 10, "нет цели"]
-    assert count[7].number_format == "#,##0.##"
+    assert count[7].number_format == "#,##0", "a whole number has no dangling comma"
     assert ws.freeze_panes == "C5"

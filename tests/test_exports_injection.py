@@ -72,5 +72,5 @@ def test_no_typed_text_becomes_a_formula_in_any_export(tmp_path, crafted_world, 
 
 def test_numbers_stay_numbers(tmp_path, crafted_world):
     sheet = exported(tmp_path, crafted_world, "answers")["Ответы"]
-    speeds = [row[4].value for row in sheet.iter_rows(min_row=6, max_row=10)]
+    speeds = [row[4].value for row in sheet.iter_rows(min_row=5, max_row=9)]  # the rows below the header (row 4)
     assert 120 in speeds and all(isinstance(v, int | float) or v is None for v in speeds)

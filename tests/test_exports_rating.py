@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from reports.exports import export_request_for
 from schools.roles import Access
-from tests.factories import district_officer, methodologist
+from tests.factories import SectionFactory, district_officer, methodologist
 from tests.reports_world import small_round
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,12 @@ def test_district_officer_gets_only_their_district(tmp_path):
     ws = export(tmp_path, district_officer(world.sovetsky), "rating", round_id=world.current.pk)["Рейтинг"]
     schools = [ws.cell(row=r, column=3).value for r in range(5, ws.max_row + 1)]
     assert schools == ["МБОУ «Школа № 87»", "МБОУ «Лицей № 58»", None, "=COUNTA(C5:C6)"]
+
+
+def test_a_section_without_scores_is_not_an_empty_column_and_whole_points_have_no_dangling_comma(tmp_path):
+    world = small_round()
+    SectionFactory(questionnaire=world.current.questionnaire, title="Общие сведения", order=99)
+    ws = export(tmp_path, methodologist(), "rating", round_id=world.current.pk)["Рейтинг"]
+    assert "Баллы: Общие сведения" not in values(ws, 4)
+    assert (ws["J5"].value, ws["J5"].number_format) == (50, "#,##0")
+    assert (ws["K5"].value, ws["K5"].number_format) == (35.5, "#,##0.####")

@@ -21,7 +21,10 @@ Progress = Callable[[int], None]
 
 FORMAT_INT = "0"
 FORMAT_SCORE = "0.0"
-FORMAT_DECIMAL = "#,##0.##"
+# A number with up to four decimals («1 530,25»); whole values get FORMAT_WHOLE instead, because Excel shows
+# "#,##0.##" of 30 as «30,» with a dangling comma (Sheet.append picks the format by the value).
+FORMAT_DECIMAL = "#,##0.####"
+FORMAT_WHOLE = "#,##0"
 FORMAT_PERCENT = "0.0%"
 FORMAT_CHANGE = "+0.0;-0.0;0.0"
 FORMAT_CHANGE_INT = "+0;-0;0"
@@ -32,7 +35,6 @@ TITLE_FONT = Font(bold=True, size=14)
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="808080"))
-CODE_FONT = Font(italic=True, size=9, color="595959")
 TOTAL_FONT = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
@@ -81,7 +83,6 @@ class Column:
     width: float = 12
     number_format: str | None = None
     wrap: bool = False
-    code: str = ""  # a second header line above the header (question codes)
     kind: str = ""  # TEXT, NUMBER, PERCENT or DATE; by default taken from the number format
 
     def __post_init__(self) -> None:
@@ -130,7 +131,7 @@ class _ColumnCell(Cell):
 
 class Sheet:
     """One write-only sheet: title (row 1), the moment of export (row 2), an optional note (row 3),
-    the header (row 4, or rows 4–5 when columns carry codes), then the rows. Call `close()` last.
+    the header (row 4), then the rows. Call `close()` last.
 
     Each column has one style object, made once, and one conversion (`CELL[column.kind]`), so a row
     costs what bare openpyxl costs for the same values."""
@@ -141,19 +142,17 @@ class Sheet:
         self.columns = columns
         for i, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
-        with_codes = any(c.code for c in columns)
-        self.header_row = 5 if with_codes else 4
+        self.header_row = 4
         self.ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{self.header_row + 1}"
         self.ws.append([self._cell(title, font=TITLE_FONT)])
         self.ws.append(["Выгружено:", self._cell(date_cell(exported_at), FORMAT_DATETIME)])
         self.ws.append([note] if note else [])
-        if with_codes:
-            self.ws.append([self._cell(c.code, font=CODE_FONT) if c.code else None for c in columns])
         self.ws.append([self._header(c.header) for c in columns])
         self.rows = 0
         self.formats = [c.number_format for c in columns]
         self._converters = [CELL[c.kind] for c in columns]
         self._cells = [self._column_cell(c.number_format, c.wrap) for c in columns]
+        self._whole_cells = [self._column_cell(FORMAT_WHOLE, c.wrap) if c.number_format == FORMAT_DECIMAL else None for c in columns]
 
     def _cell(self, value, number_format: str | None = None, font: Font | None = None, alignment: Alignment | None = None) -> Cell:
         cell = WriteOnlyCell(self.ws, value=value)
@@ -188,13 +187,16 @@ class Sheet:
         """One data row: each value converted by its column's kind and written with its column's style.
         `columns` overrides the sheet's columns for this row (same number of columns)."""
         if columns is None:
-            converters, cells = self._converters, self._cells
+            converters, cells, whole_cells = self._converters, self._cells, self._whole_cells
         else:
             converters = [CELL[c.kind] for c in columns]
             cells = [self._column_cell(c.number_format, c.wrap) for c in columns]
+            whole_cells = [self._column_cell(FORMAT_WHOLE, c.wrap) if c.number_format == FORMAT_DECIMAL else None for c in columns]
         row = []
-        for value, convert, cell in zip(values, converters, cells, strict=True):
+        for value, convert, cell, whole_cell in zip(values, converters, cells, whole_cells, strict=True):
             value = convert(value)
+            if whole_cell is not None and isinstance(value, int | Decimal) and value == int(value):
+                cell = whole_cell
             if value is None or cell is None:
                 row.append(value)
             else:

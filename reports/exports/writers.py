@@ -9,7 +9,7 @@ from django.db.models import F, FilteredRelation, Max, OuterRef, Q, QuerySet, Su
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
-from ratings.models import IndicatorProgress, Rating, StatusAward
+from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
 from schools.models import Curator, Municipality, School
 from surveys.models import Answer, Question, Section, Submission, SubmissionRound
 
@@ -83,7 +83,9 @@ LEVELS = dict(Rating.Level.choices)
 
 
 def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
-    sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("order", "pk"))
+    # Only sections the recompute scored: a section of plain facts (numbers of students, a comment) would be an empty column.
+    scored = SectionScore.objects.filter(round=round_).values("section_id")
+    sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id, pk__in=scored).order_by("order", "pk"))
     rows = rating_rows(round_, schools, sections)
     widths = longest(schools, "full_name", "district__name")
     columns = [
@@ -211,7 +213,6 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
                 16 if q.type in Question.NUMERIC_TYPES or q.type in (Question.Type.DATE, Question.Type.YES_NO) else 28,
                 ANSWER_FORMATS.get(q.type),
                 wrap=q.type in (Question.Type.TEXT, Question.Type.MULTIPLE_CHOICE),
-                code=q.code,
                 kind=PERCENT if q.type == Question.Type.PERCENT else "",
             )
             for q in questions
