@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from roadmap_portal.history import PortalHistoryAdmin
+
 from .deadlines import DeadlineParseError, parse_deadline
 from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, KeyResultEvidence, LineReport, PlanRole, ProcessEvent, Roadmap
 from .services import sync_deadlines
@@ -394,7 +396,7 @@ class SubIndicatorInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(PortalHistoryAdmin):
     list_display = ["code", "name_short", "owner", "kind", "unit", "question", "base", "targets_summary"]
     list_display_links = ["code", "name_short"]
     list_filter = [roadmap_filter("roadmap"), "kind", "level", "unit", "aggregation"]
@@ -446,7 +448,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(WideFieldsMixin, admin.ModelAdmin):
+class IndicatorTargetAdmin(WideFieldsMixin, PortalHistoryAdmin):
     wide_fields = ("raw_text",)
     list_display = ["indicator", "year", "due", "value", "absolute_value", "raw_text"]
     list_filter = [roadmap_filter("indicator__roadmap"), "year"]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Roadmap(models.Model):
@@ -114,6 +115,9 @@ class Indicator(models.Model):
     confirming_document = models.TextField("подтверждающий документ", blank=True)
     controller = models.CharField("контролирующее лицо", max_length=300, blank=True)
 
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история показателей", verbose_name_plural="история показателей")
+
     class Meta:
         verbose_name = "показатель"
         verbose_name_plural = "показатели"
@@ -132,6 +136,9 @@ class IndicatorTarget(models.Model):
     # Seed 001 writes "15 (1,9)": a percent with an absolute figure beside it.
     absolute_value = models.DecimalField("абсолютное значение", max_digits=12, decimal_places=2, null=True, blank=True)
     raw_text = models.CharField("как в документе", max_length=200, blank=True)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история целевых значений", verbose_name_plural="история целевых значений")
 
     class Meta:
         verbose_name = "целевое значение"

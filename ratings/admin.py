@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
 
+from roadmap_portal.history import PortalHistoryAdmin
+
 from .models import (
     ChoicePoints,
     IndicatorProgress,
@@ -103,7 +105,7 @@ class ScoringRuleInline(FrozenInline, admin.TabularInline):
 
 
 @admin.register(ScoringScheme)
-class ScoringSchemeAdmin(FrozenWhenFixed, admin.ModelAdmin):
+class ScoringSchemeAdmin(FrozenWhenFixed, PortalHistoryAdmin):
     frozen_message = FROZEN_RULES
 
     def fixed_round(self, obj):
@@ -144,7 +146,7 @@ class ChoicePointsInline(FrozenInline, admin.TabularInline):
 
 
 @admin.register(ScoringRule)
-class ScoringRuleAdmin(FrozenWhenFixed, admin.ModelAdmin):
+class ScoringRuleAdmin(FrozenWhenFixed, PortalHistoryAdmin):
     frozen_message = FROZEN_RULES
 
     def fixed_round(self, obj):
@@ -183,7 +185,7 @@ class ScoringRuleAdmin(FrozenWhenFixed, admin.ModelAdmin):
 
 
 @admin.register(StatusCriteria)
-class StatusCriteriaAdmin(FrozenWhenFixed, admin.ModelAdmin):
+class StatusCriteriaAdmin(FrozenWhenFixed, PortalHistoryAdmin):
     frozen_message = FROZEN_CRITERIA
 
     def fixed_round(self, obj):

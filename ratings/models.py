@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 
 def format_number(value: Decimal | int | float | None) -> str:
@@ -20,6 +21,9 @@ class ScoringScheme(models.Model):
     questionnaire = models.OneToOneField("surveys.Questionnaire", on_delete=models.CASCADE, related_name="scoring", verbose_name="опросная форма")
     level_high = models.DecimalField("высокий уровень: балл не ниже", max_digits=5, decimal_places=1, default=80)
     level_medium = models.DecimalField("средний уровень: балл не ниже", max_digits=5, decimal_places=1, default=50)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история схем рейтингования", verbose_name_plural="история схем рейтингования")
 
     class Meta:
         verbose_name = "схема рейтингования"
@@ -49,6 +53,9 @@ class ScoringRule(models.Model):
     max_points = models.DecimalField("максимум баллов", max_digits=6, decimal_places=2)
     floor_value = models.DecimalField("ноль баллов при значении не выше", max_digits=14, decimal_places=4, null=True, blank=True)
     full_value = models.DecimalField("полный балл при значении не ниже", max_digits=14, decimal_places=4, null=True, blank=True)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история правил начисления баллов", verbose_name_plural="история правил начисления баллов")
 
     class Meta:
         verbose_name = "правило начисления баллов"
@@ -135,6 +142,9 @@ class ScoringStep(models.Model):
     threshold = models.DecimalField("значение не ниже", max_digits=14, decimal_places=4)
     points = models.DecimalField("баллы", max_digits=6, decimal_places=2)
 
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история ступеней", verbose_name_plural="история ступеней")
+
     class Meta:
         verbose_name = "ступень"
         verbose_name_plural = "ступени"
@@ -146,6 +156,9 @@ class ChoicePoints(models.Model):
     rule = models.ForeignKey(ScoringRule, on_delete=models.CASCADE, related_name="choice_points", verbose_name="правило")
     value = models.CharField("вариант", max_length=100)
     points = models.DecimalField("баллы", max_digits=6, decimal_places=2)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история баллов за варианты", verbose_name_plural="история баллов за варианты")
 
     class Meta:
         verbose_name = "баллы за вариант"
@@ -233,6 +246,9 @@ class StatusCriteria(models.Model):
     require_contract = models.BooleanField("договор на связь на следующий год", default=True)
     min_teacher_share = models.DecimalField("готовых педагогов не меньше, %", max_digits=5, decimal_places=1, default=60)
     require_certification_request = models.BooleanField("школа подала заявку на сертификацию", default=True)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история критериев статуса", verbose_name_plural="история критериев статуса")
 
     class Meta:
         verbose_name = "критерии статуса «Цифровая школа»"

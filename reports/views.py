@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from schools.models import SecurityEvent
 from schools.roles import Role, access_for
-from schools.selectors import schools_visible_to
+from schools.selectors import school_changes, schools_visible_to
 from schools.services import security_event_record
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, rounds_for_dashboard, status_years
@@ -47,7 +47,12 @@ def school_card(request, pk: int):
     if access.role == Role.NONE:
         raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
     school = get_object_or_404(schools_visible_to(access), pk=pk)
-    return render(request, "reports/school_card.html", {"card": school_card_data(school, min_schools=access.aggregate_min_schools)})
+    context = {
+        "card": school_card_data(school, min_schools=access.aggregate_min_schools),
+        # Curators' contacts are in it: for the department's and districts' staff only.
+        "changes": school_changes(school) if access.can_review else [],
+    }
+    return render(request, "reports/school_card.html", context)
 
 
 # --- Excel exports -----------------------------------------------------------------------------

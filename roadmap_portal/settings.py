@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     "schools",
     "indicators",
     "surveys",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Reference-data history records the signed-in user who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Before any view reads the body (CSRF reads POST only when the views are called).
     "roadmap_portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,6 +195,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Submits closer together than this coalesce into one recompute.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 0 if not REDIS_URL else 5)
+
+# Reference-data history is for reading: going back is a new, deliberate edit (fixed results are never re-opened this way).
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Health checks (/health/): how long a part may take to answer before it counts as failing.
 HEALTH_TIMEOUT_SECONDS = env_int("HEALTH_TIMEOUT_SECONDS", 2)

@@ -8,6 +8,8 @@ from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 
+from roadmap_portal.history import PortalHistoryAdmin
+
 from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
 
@@ -65,7 +67,7 @@ class CuratorInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(PortalHistoryAdmin):
     list_display = ["full_name", "district", "kind", "is_urban", "curator", "students_count", "teachers_count", "is_active"]
     list_display_links = ["full_name"]
     list_filter = ["municipality", "district", "legal_form", "kind", "is_urban", "is_active"]
@@ -107,7 +109,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Curator)
-class CuratorAdmin(admin.ModelAdmin):
+class CuratorAdmin(PortalHistoryAdmin):
     list_display = ["user", "full_name", "school", "district", "order_number", "order_date_short", "is_active"]
     list_filter = ["is_active", "school__district", "school__municipality"]
     search_fields = ["user__username", "user__last_name", "user__first_name", "school__full_name", "order_number"]

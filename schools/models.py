@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Municipality(models.Model):
@@ -63,6 +64,9 @@ class School(models.Model):
     address = models.CharField("адрес", max_length=300, blank=True)
     is_active = models.BooleanField("действующая", default=True)
 
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история школ", verbose_name_plural="история школ")
+
     class Meta:
         verbose_name = "школа (ОУ)"
         verbose_name_plural = "школы (ОУ)"
@@ -89,6 +93,9 @@ class Curator(models.Model):
     order_file = models.FileField("копия приказа", upload_to="curator_orders/%Y/", blank=True)
     is_active = models.BooleanField("действующий", default=True)
     appointed_at = models.DateTimeField("назначен", auto_now_add=True)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(verbose_name="история кураторов", verbose_name_plural="история кураторов")
 
     class Meta:
         verbose_name = "куратор"

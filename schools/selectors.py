@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from roadmap_portal.history import HistoryEntry, history_entries
+
 from .models import Curator, District, School, SecurityEvent
 from .roles import Access, Role
 
@@ -62,3 +64,11 @@ def security_events(*, kind: str = "", who: str = "", address: str = "", since=N
     if until:
         events = events.filter(created_at__date__lte=until)
     return events.order_by("-created_at", "-id")
+
+
+def school_changes(school: School, *, limit: int = 30) -> list[HistoryEntry]:
+    """Who changed the school's record and its curators' records, when, and what was before: newest first.
+    Four queries whatever the number of changes (school history, curator history, names of districts and users)."""
+    entries = history_entries(School.history.filter(id=school.pk), subject=lambda record: "школа")
+    entries += history_entries(Curator.history.filter(school_id=school.pk), subject=lambda record: "куратор")
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
 
+from roadmap_portal.history import PortalHistoryAdmin
+
 from .models import (
     Answer,
     AnswerChange,
@@ -112,7 +114,7 @@ class RoundExtensionInline(admin.TabularInline):
 
 
 @admin.register(SubmissionRound)
-class SubmissionRoundAdmin(admin.ModelAdmin):
+class SubmissionRoundAdmin(PortalHistoryAdmin):
     list_display = ["title", "state", "opens_at", "closes_at", "questionnaire", "school_count", "results_fixed_at"]
     list_filter = ["state", "municipality", "year"]
     search_fields = ["title"]

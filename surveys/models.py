@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Questionnaire(models.Model):
@@ -142,6 +143,14 @@ class SubmissionRound(models.Model):
     # Set when a recompute task is queued; cleared by the task when it starts (coalesces bursts of submits).
     recompute_queued_at = models.DateTimeField("пересчёт поставлен в очередь", null=True, blank=True)
     results_fixed_at = models.DateTimeField("итоги зафиксированы", null=True, blank=True)
+
+    # Who changed what and when, with the values before (django-simple-history; shown in the admin).
+    history = HistoricalRecords(
+        verbose_name="история настроек раундов",
+        verbose_name_plural="история настроек раундов",
+        # Bookkeeping of the recompute, not settings anyone chose.
+        excluded_fields=["changes_seq", "computed_seq", "computed_at", "recompute_queued_at"],
+    )
 
     class Meta:
         verbose_name = "раунд мониторинга"
