@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('schools', '0003_historicalcurator_historicalschool'),
-        ('surveys', '0004_notices_threads_round_events'),
+        ('surveys', '0005_document_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
