@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('ratings', '0007_district_summaries'),
         ('schools', '0003_historicalcurator_historicalschool'),
-        ('surveys', '0006_historicalsubmissionround'),
+        ('surveys', '0007_historicalsubmissionround'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

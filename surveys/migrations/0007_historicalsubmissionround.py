@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('schools', '0003_historicalcurator_historicalschool'),
-        ('surveys', '0005_document_requests'),
+        ('surveys', '0006_round_district_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
