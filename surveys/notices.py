@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schools.models import Curator, School
-from schools.roles import METHODOLOGIST_GROUP, Access
+from schools.roles import ADMINISTRATOR_GROUP, METHODOLOGIST_GROUP, Access
 from schools.selectors import schools_visible_to
 
 from .models import Notice, NoticeDelivery, NoticePreference, Question, RoundExtension, Submission, SubmissionRound
@@ -377,7 +377,12 @@ def notify_curator_reply(*, submission: Submission, question: Question, text: st
 def notices_review_digest(*, today: dt.date | None = None) -> int:
     """Once a day, each methodologist and administrator learns how many questionnaires wait for review in their schools."""
     today = today or timezone.localdate()
-    users = get_user_model().objects.filter(Q(groups__name=METHODOLOGIST_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+    users = (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=[METHODOLOGIST_GROUP, ADMINISTRATOR_GROUP]) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
     created = 0
     for user in users:
         waiting = Submission.objects.filter(state=Submission.State.SUBMITTED, school__in=schools_visible_to(Access(user))).exclude(

@@ -15,7 +15,8 @@ def test_demo_curators_find_notices_waiting_and_a_second_run_adds_none():
     for command in ("load_seed_data", "create_demo_accounts", "load_demo_rounds"):
         call_command(command, stdout=io.StringIO())
     mine = Notice.objects.filter(recipient__username="kurator-10")
-    assert sorted(mine.values_list("kind", flat=True)) == ["reminder", "round_opened"]
+    assert {"reminder", "round_opened"} <= set(mine.values_list("kind", flat=True))  # (other demo steps may add theirs)
+    assert mine.filter(kind="round_opened").count() == 1
     reminder = mine.get(kind="reminder")
     assert "ещё не начата" in reminder.text and reminder.read_at is None and reminder.link.endswith("/form/")
     assert mine.get(kind="round_opened").email_state == Notice.Email.PENDING  # a demo account with an address: e-mailed after commit
