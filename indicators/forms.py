@@ -96,3 +96,15 @@ class LineReportForm(forms.Form):
 class LineReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "подтвердить"), ("return", "вернуть")], widget=forms.HiddenInput)
     comment = forms.CharField(label="Комментарий", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Обязателен, если возвращаете")
+
+
+class NextPeriodForm(forms.Form):
+    title = forms.CharField(label="Название нового периода", widget=forms.Textarea(attrs={"rows": 2}))
+    period_start = forms.DateField(label="Начало периода", widget=DATE_INPUT)
+    period_end = forms.DateField(label="Окончание периода", widget=DATE_INPUT)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end", "Окончание периода не может быть раньше начала.")
+        return data

@@ -20,6 +20,8 @@ class Roadmap(models.Model):
     period_end = models.DateField("окончание периода")
     source = models.CharField("источник", max_length=200, blank=True, help_text="Документ, из которого взята карта")
     # School plans and district roadmaps are reported against line by line (LineReport); the city roadmap counts events.
+    # The period this roadmap continues (an administrator creates the next period from an ended one).
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_periods", verbose_name="предыдущий период")
     tracks_reports = models.BooleanField(
         "исполнение отчётами по строкам",
         default=False,
@@ -44,6 +46,9 @@ class Roadmap(models.Model):
     @property
     def owner(self):
         return self.school or self.municipality
+
+    def ended(self, today) -> bool:
+        return self.period_end < today
 
 
 class Direction(models.Model):

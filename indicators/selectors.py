@@ -97,6 +97,7 @@ class KeyResultRow:
     progress: Any = None  # ratings' IndicatorProgress of the indicator's latest round
     next_due: dt.date | None = None
     evidence: list[KeyResultEvidence] = field(default_factory=list)
+    final: "KeyResultRow | None" = None  # the verdict at the roadmap's end, when its period is over
 
     @property
     def dated(self) -> list[dt.date]:
@@ -202,8 +203,10 @@ def _evidence_state(row: KeyResultRow, today: dt.date) -> None:
         row.note += f"; выполнено по данным портала за {fulfilled} г." if fulfilled else ""
 
 
-def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dict, today: dt.date) -> list[KeyResultRow]:
-    """Rows for key results fetched by `key_results_for` (deadlines prefetched, events counted)."""
+def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dict, today: dt.date, *, at_end: bool = False) -> list[KeyResultRow]:
+    """Rows for key results fetched by `key_results_for` (deadlines prefetched, events counted).
+
+    `at_end`: the final verdict at the roadmap's end (`today` is then its last day): portal evidence of later years is left out."""
     rows = []
     for kr in key_results:
         row = KeyResultRow(
@@ -213,7 +216,7 @@ def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dic
             held=kr.held_count,
             last_event_on=kr.last_event_on,
             progress=progress_by_indicator.get(kr.indicator_id),
-            evidence=list(kr.evidence.all()),
+            evidence=[e for e in kr.evidence.all() if not at_end or e.year <= today.year],
         )
         if kr.fact:
             _evidence_state(row, today)
@@ -321,13 +324,26 @@ class RoadmapDetail:
     indicators: list[Indicator]
     activities: list[Activity]
     summary: RoadmapSummary
+    ended: bool = False
+    final_summary: RoadmapSummary | None = None  # states at the roadmap's end, when its period is over
+    next_periods: list[Roadmap] = field(default_factory=list)
 
 
 def roadmap_detail(roadmap: Roadmap, today: dt.date) -> RoadmapDetail:
-    """Directions with their key results and states, the indicators with targets, the plan's activities."""
+    """Directions with their key results and states, the indicators with targets, the plan's activities;
+    for an ended roadmap, each result's final verdict at the end of its period (`row.final`)."""
     one = Roadmap.objects.filter(pk=roadmap.pk)
     progress = latest_progress_by_indicator(one)
-    rows = key_result_rows(key_results_for(one), progress, today)
+    key_results = list(key_results_for(one))
+    rows = key_result_rows(key_results, progress, today)
+    ended = roadmap.ended(today)
+    final_summary = None
+    if ended:
+        final_summary = RoadmapSummary(roadmap=roadmap)
+        for row, final in zip(rows, key_result_rows(key_results, progress, roadmap.period_end, at_end=True), strict=True):
+            row.final = final
+            final_summary.total += 1
+            final_summary.counts[final.state.code] = final_summary.counts.get(final.state.code, 0) + 1
     blocks: dict[int | None, DirectionBlock] = {d.pk: DirectionBlock(d, []) for d in roadmap.directions.all()}
     summary = RoadmapSummary(roadmap=roadmap)
     for row in rows:
@@ -338,7 +354,18 @@ def roadmap_detail(roadmap: Roadmap, today: dt.date) -> RoadmapDetail:
     for indicator in indicators:
         indicator.latest_progress = progress.get(indicator.pk)
     activities = list(roadmap.activities.order_by("order"))
-    return RoadmapDetail(roadmap, [b for b in blocks.values() if b.rows], indicators, activities, summary)
+    next_periods = list(roadmap.next_periods.order_by("period_start")) if ended else []
+    return RoadmapDetail(roadmap, [b for b in blocks.values() if b.rows], indicators, activities, summary, ended, final_summary, next_periods)
+
+
+def current_roadmaps(roadmaps: QuerySet[Roadmap]) -> QuerySet[Roadmap]:
+    """The latest period of each roadmap: those no next period continues."""
+    return roadmaps.filter(next_periods__isnull=True)
+
+
+def ended_roadmaps(roadmaps: QuerySet[Roadmap], today: dt.date) -> QuerySet[Roadmap]:
+    """Latest periods whose end has passed: pages and the dashboard say so until the next period is created."""
+    return current_roadmaps(roadmaps).filter(period_end__lt=today)
 
 
 def key_result_detail(key_result: KeyResult, today: dt.date) -> KeyResultRow:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .deadlines import parse_deadline
-from .models import Activity, Deadline, KeyResult, KeyResultEvidence, LineReport, ProcessEvent, Roadmap
+from .models import Activity, Deadline, Direction, Indicator, KeyResult, KeyResultEvidence, LineReport, ProcessEvent, Roadmap
 
 
 @transaction.atomic
@@ -139,3 +139,60 @@ def line_report_review(*, report: LineReport, user, confirm: bool, comment: str 
         raise PlanReportError("Этот отчёт уже проверен: обновите страницу.")
     report.refresh_from_db()
     return report
+
+
+# Periods of a roadmap
+
+
+@transaction.atomic
+def roadmap_next_period_create(*, roadmap: Roadmap, title: str, period_start: dt.date, period_end: dt.date) -> Roadmap:
+    """The next period of an ended roadmap: its directions, indicators and results copied (texts, kinds, executors,
+    links to portal facts), their deadlines and targets left for the administrator to set; the old period stays as it ended.
+    From then on the municipality's indicators are computed against the new period's targets (ratings.services.round_indicators)."""
+    if roadmap.next_periods.exists():
+        raise PlanReportError(f"Следующий период у «{roadmap.title}» уже создан.")
+    if period_start <= roadmap.period_start or period_end < period_start:
+        raise PlanReportError("Новый период должен начинаться после начала прежнего и заканчиваться не раньше, чем начинается.")
+    new = Roadmap(
+        kind=roadmap.kind,
+        municipality=roadmap.municipality,
+        school=roadmap.school,
+        title=title.strip(),
+        goal=roadmap.goal,
+        period_start=period_start,
+        period_end=period_end,
+        source=f"следующий период после «{roadmap.title}»"[:200],
+        tracks_reports=roadmap.tracks_reports,
+        previous=roadmap,
+    )
+    new.full_clean()
+    new.save()
+    directions = {d.pk: Direction.objects.create(roadmap=new, number=d.number, title=d.title) for d in roadmap.directions.all()}
+    indicators: dict[int, Indicator] = {}
+    for indicator in roadmap.indicators.order_by("parent_id", "order", "pk"):  # parents (parent_id NULL) first
+        old_pk, parent_id = indicator.pk, indicator.parent_id
+        indicator.pk, indicator.id, indicator.roadmap = None, None, new
+        indicator.parent = indicators.get(parent_id)
+        indicator.save()
+        indicators[old_pk] = indicator
+    for kr in roadmap.key_results.order_by("order", "pk"):
+        KeyResult.objects.create(
+            roadmap=new,
+            direction=directions.get(kr.direction_id),
+            number=kr.number,
+            order=kr.order,
+            kind=kr.kind,
+            text=kr.text,
+            target_unit=kr.target_unit,
+            responsible=kr.responsible,
+            confirming_document=kr.confirming_document,
+            controller=kr.controller,
+            characteristic=kr.characteristic,
+            indicator=indicators.get(kr.indicator_id),
+            fact=kr.fact,
+            fact_share=kr.fact_share,
+        )
+    for role in roadmap.plan_roles.all():
+        role.pk, role.id, role.roadmap = None, None, new
+        role.save()
+    return new

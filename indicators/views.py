@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from schools.roles import Role, access_for
 
 from . import plans, selectors, services
-from .forms import CalendarStartForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, ProcessEventForm
+from .forms import CalendarStartForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, NextPeriodForm, ProcessEventForm
 from .models import PlanRole
 
 
@@ -32,8 +32,9 @@ def _recorder(request):
 @login_required
 def roadmap_list(request):
     access = _reader(request)
-    summaries = selectors.roadmap_summaries(access, timezone.localdate())
-    return render(request, "indicators/roadmap_list.html", {"summaries": summaries})
+    today = timezone.localdate()
+    summaries = selectors.roadmap_summaries(access, today)
+    return render(request, "indicators/roadmap_list.html", {"summaries": summaries, "today": today})
 
 
 @login_required
@@ -231,3 +232,30 @@ def plan_attention(request):
     access = _reader(request)
     groups = plans.lines_needing_attention(access, timezone.localdate())
     return render(request, "indicators/plan_attention.html", {"groups": groups, "roadmaps": plans.plans_visible_to(access)})
+
+
+# --- Periods of a roadmap ----------------------------------------------------------------------
+
+
+@login_required
+def roadmap_next_period(request, pk: int):
+    """An administrator creates the next period of a roadmap from it (directions and results copied)."""
+    access = _reader(request)
+    if not access.is_administrator:
+        raise PermissionDenied("Следующий период дорожной карты создаёт администратор")
+    roadmap = get_object_or_404(selectors.roadmaps_visible_to(access), pk=pk)
+    start = roadmap.period_end + timezone.timedelta(days=1)
+    initial = {"title": roadmap.title, "period_start": start, "period_end": start.replace(year=start.year + 2) - timezone.timedelta(days=1)}
+    form = NextPeriodForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.roadmap_next_period_create(roadmap=roadmap, **form.cleaned_data)
+        except services.PlanReportError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Создан следующий период {new.period_start:%d.%m.%Y} — {new.period_end:%d.%m.%Y}: задайте сроки и целевые значения результатов."
+            )
+            return redirect("indicators:roadmap-detail", pk=new.pk)
+    status = 400 if form.errors else 200
+    return render(request, "indicators/roadmap_next_period.html", {"roadmap": roadmap, "form": form}, status=status)

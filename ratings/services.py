@@ -296,11 +296,16 @@ def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int
 
 
 def round_indicators(submission_round: SubmissionRound):
-    """Indicators whose progress the round gives: the municipality's city-level ones and its schools' own plans'."""
-    return Indicator.objects.filter(
-        Q(level=Indicator.Level.CITY, roadmap__municipality_id=submission_round.municipality_id)
-        | Q(level=Indicator.Level.SCHOOL, roadmap__school__municipality_id=submission_round.municipality_id)
-    ).exclude(Q(aggregation=Indicator.Aggregation.NONE) | Q(question_code=""))
+    """Indicators whose progress the round gives: the municipality's city-level ones and its schools' own plans' —
+    of the latest period of each roadmap (once a next period exists, its targets are followed, not the ended one's)."""
+    return (
+        Indicator.objects.filter(
+            Q(level=Indicator.Level.CITY, roadmap__municipality_id=submission_round.municipality_id)
+            | Q(level=Indicator.Level.SCHOOL, roadmap__school__municipality_id=submission_round.municipality_id)
+        )
+        .filter(roadmap__next_periods__isnull=True)
+        .exclude(Q(aggregation=Indicator.Aggregation.NONE) | Q(question_code=""))
+    )
 
 
 def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -> int:

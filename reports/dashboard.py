@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
-from indicators.selectors import KeyResultRow, key_results_due
+from indicators.selectors import KeyResultRow, current_roadmaps, key_results_due
 from ratings.models import SUMMARY_BINS, DistrictSummary, IndicatorProgress, Rating, StatusAward, StatusEligibility
 from roadmap_portal.folding import DistrictTable, district_table, district_table_live
 from schools.forms import DistrictSearchField
@@ -331,7 +331,9 @@ def indicator_series(municipality: Municipality | None) -> list[IndicatorSeries]
     if municipality is None:
         return []
     indicators = list(
-        Indicator.objects.filter(level=Indicator.Level.CITY, roadmap__municipality=municipality, roadmap__kind=Roadmap.Kind.MUNICIPAL)
+        Indicator.objects.filter(
+            level=Indicator.Level.CITY, roadmap__municipality=municipality, roadmap__kind=Roadmap.Kind.MUNICIPAL, roadmap__next_periods__isnull=True
+        )
         .select_related("roadmap")
         .order_by("roadmap__period_start", "order", "code")
     )
@@ -382,6 +384,7 @@ class Dashboard:
     indicators: list[IndicatorSeries] = field(default_factory=list)
     due: list[KeyResultRow] = field(default_factory=list)
     overdue: list[KeyResultRow] = field(default_factory=list)
+    ended_roadmaps: list[Roadmap] = field(default_factory=list)
     timeliness: list[Timeliness] = field(default_factory=list)
     timeliness_total: Timeliness | None = None
     timeliness_table: DistrictTable | None = None
@@ -436,8 +439,11 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
         board.top, board.bottom = top_and_bottom(round_, schools, filters)
     board.indicators = indicator_series(municipality)
     if municipality is not None:
-        roadmaps = Roadmap.objects.filter(municipality=municipality, kind=Roadmap.Kind.MUNICIPAL)
-        board.due, board.overdue = key_results_due(roadmaps, today, DUE_DAYS)
+        # The latest period of each roadmap; one whose period is over is announced, not counted as overdue line by line.
+        current = list(current_roadmaps(Roadmap.objects.filter(municipality=municipality, kind=Roadmap.Kind.MUNICIPAL)))
+        board.ended_roadmaps = [r for r in current if r.ended(today)]
+        running = Roadmap.objects.filter(pk__in=[r.pk for r in current if not r.ended(today)])
+        board.due, board.overdue = key_results_due(running, today, DUE_DAYS)
     return board
 
 

@@ -197,6 +197,7 @@ def test_roadmap_page_query_count_does_not_grow_with_evidence(client, django_ass
         linked(roadmap, Fact.RATING_PUBLISHED, f"1.{n}")
     key_result_facts_refresh()
     client.force_login(methodologist())
-    # session, user, profile, groups, roadmap, progress, key results, deadlines, evidence, directions, indicators, targets, activities
-    with django_assert_max_num_queries(13):
+    # session, user, profile, groups, roadmap, progress, key results, deadlines, evidence, directions, indicators, targets, activities,
+    # next periods (the roadmap has ended)
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("indicators:roadmap-detail", args=[roadmap.pk])).status_code == 200

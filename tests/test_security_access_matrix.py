@@ -168,6 +168,15 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Plans reported line by line: the school's curator reports, the controlling person (here: none named, so the
     # administrator) confirms; everyone who sees the plan reads it and its documents.
     "indicators:plan-attention": Entry(everyone()),
+    "indicators:roadmap-next-period": (
+        Entry(school_scoped("administrator"), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk}),
+        Entry(
+            school_scoped("administrator", ok=REDIRECT),
+            kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk},
+            method="post",
+            data=lambda w, t: {"title": "Следующий период", "period_start": "2027-01-01", "period_end": "2028-12-31"},
+        ),
+    ),
     "indicators:plan-detail": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk}),
     "indicators:plan-line": Entry(
         school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "kind": "activity", "line_pk": w.activities[t].pk}
