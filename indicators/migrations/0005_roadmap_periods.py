@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_plan_reports'),
+        ('indicators', '0004_historicalindicator_historicalindicatortarget'),
     ]
 
     operations = [
