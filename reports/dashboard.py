@@ -60,12 +60,18 @@ class DashboardFilterForm(forms.Form):
     area = forms.ChoiceField(label="Местность", required=False, choices=[("", "Город и село"), ("urban", "городские"), ("rural", "сельские")])
     level = forms.ChoiceField(label="Уровень", required=False, choices=[("", "Все уровни"), *((v, label) for v, label in LEVELS)])
 
-    def __init__(self, *args, access: Access, years: list[int], **kwargs):
+    def __init__(self, *args, access: Access, years: list[int], municipality_id: int | None = None, **kwargs):
+        """`municipality_id`: the municipality of the round the dashboard will show: its districts are suggested first and
+        win over namesakes of other municipalities."""
         super().__init__(*args, **kwargs)
         for field_ in self.fields.values():
             field_.widget.attrs["class"] = "form-select form-select-sm"
-        self.fields["district"].widget.attrs["class"] = "form-control form-control-sm"
-        self.fields["district"].queryset = districts_visible_to(access).order_by("name")
+        district = self.fields["district"]
+        district.widget.attrs["class"] = "form-control form-control-sm"
+        district.queryset = districts_visible_to(access).order_by("name")
+        if municipality_id:
+            district.municipality_id = municipality_id
+            district.widget.attrs["data-municipality"] = municipality_id
         self.fields["year"].choices = [("", "Последний раунд"), *((y, str(y)) for y in years)]
 
     def filters(self) -> dict:

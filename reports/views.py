@@ -14,7 +14,7 @@ from schools.roles import Role, access_for
 from schools.selectors import school_changes, schools_visible_to
 from schools.services import security_event_record
 
-from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, rounds_for_dashboard, status_years
+from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_for_dashboard, status_years
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
 from .models import ExportJob
 from .selectors import school_card as school_card_data
@@ -36,7 +36,11 @@ def _reviewer(request):
 def dashboard_view(request):
     access = _reviewer(request)
     rounds = list(rounds_for_dashboard(access))
-    form = DashboardFilterForm(request.GET or None, access=access, years=sorted({r.year for r in rounds}, reverse=True))
+    year = request.GET.get("year", "")
+    shown = dashboard_round(rounds, int(year) if year.isdigit() else None)
+    form = DashboardFilterForm(
+        request.GET or None, access=access, years=sorted({r.year for r in rounds}, reverse=True), municipality_id=shown.municipality_id if shown else None
+    )
     board = dashboard(access, form.filters() if form.is_bound else {}, rounds, timezone.localdate(), request.GET)
     return render(request, "reports/dashboard.html", {"form": form, "board": board, "charts": board.charts()})
 

@@ -114,6 +114,7 @@ class DistrictSearchField(forms.ModelChoiceField):
     """A district among `queryset`, given by its name (as typed or picked from the suggestions) or its id."""
 
     widget = DistrictSearchInput
+    municipality_id: int | None = None  # of several districts of that name, the one of this municipality
 
     def __init__(self, *, queryset=None, **kwargs):
         kwargs.setdefault("required", False)
@@ -131,6 +132,8 @@ class DistrictSearchField(forms.ModelChoiceField):
         else:
             # SQLite ignores the case of Latin letters only: also try the name as usually written (capital first letter).
             matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()))[:2])
+            if len(matches) > 1 and self.municipality_id:
+                matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()), municipality_id=self.municipality_id)[:2])
         if not matches:
             raise ValidationError(f"Район «{text}» не найден: выберите его из подсказок или очистите поле.", code="invalid_choice")
         if len(matches) > 1:

@@ -108,7 +108,7 @@ def test_district_suggestions_are_searched_by_name_and_scoped_to_the_user(client
 
     client.force_login(district_officer(district))
     found = client.get(reverse("schools:district-search"), {"q": ""}).json()["districts"]
-    assert [d["id"] for d in found] == [district.pk]
+    assert district.pk in [d["id"] for d in found] and namesake.pk not in [d["id"] for d in found]
 
 
 def test_folded_completeness_counts_are_live_and_agree_with_counting_every_district(client, region):
@@ -125,3 +125,15 @@ def test_folded_completeness_counts_are_live_and_agree_with_counting_every_distr
     assert (response.context["total"].total, response.context["total"].counts) == (total.total, total.counts)
     board = client.get(DASHBOARD).context["board"]
     assert (board.completeness_total.total, board.completeness_total.counts["missing"]) == (total.total, total.counts["none"])
+
+
+def test_a_district_name_shared_by_two_municipalities_means_the_one_of_the_round_shown(client, region):
+    from schools.models import Municipality
+
+    client.force_login(methodologist())
+    district = District.objects.filter(schools__rounds=region).order_by("name").first()
+    namesake = District.objects.create(municipality=Municipality.objects.exclude(pk=region.municipality_id).first(), name=district.name)
+    board = client.get(DASHBOARD, {"district": district.name}).context["board"]
+    assert board.filters["district"] == district
+    found = client.get(reverse("schools:district-search"), {"q": district.name, "municipality": region.municipality_id}).json()["districts"]
+    assert district.pk in [d["id"] for d in found] and namesake.pk not in [d["id"] for d in found]
