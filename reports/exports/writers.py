@@ -5,13 +5,14 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
 from schools.models import Curator, Municipality, School
-from surveys.models import Answer, Question, Section, Submission, SubmissionRound
+from surveys.models import Question, Section, Submission, SubmissionRound
 
 from .sheets import (
     FORMAT_CHANGE,
@@ -160,25 +161,37 @@ ANSWER_FORMATS = {
 }
 
 
-ANSWER_FIELDS = ("submission_id", "question_id", "value_bool", "value_number", "value_text", "value_date", "file_name")
-
-
-def answer_reader(question: Question):
-    """How one question's answer (a tuple of ANSWER_FIELDS) becomes its cell value: numbers as numbers
-    (percents 0–100, made fractions by their column), dates as dates, yes/no and choices as words."""
+def answer_column(question: Question) -> tuple[object, object]:
+    """The aggregate that picks one question's answer out of a school's answers (one per question and submission),
+    and how its value becomes the cell's: numbers as numbers (percents 0–100, made fractions by their column),
+    dates as dates, yes/no and choices as words."""
+    answer, mine = "this_round__answers__", Q(this_round__answers__question_id=question.pk)
     kind = question.type
     if kind in Question.NUMERIC_TYPES:
-        return lambda a: a[3]
+        return Max(f"{answer}value_number", filter=mine), None
     if kind == Question.Type.DATE:
-        return lambda a: a[5]
+        return Max(f"{answer}value_date", filter=mine), None
     if kind == Question.Type.YES_NO:
-        return lambda a: None if a[2] is None else ("да" if a[2] else "нет")
+        return Max(Cast(f"{answer}value_bool", IntegerField()), filter=mine), lambda v: None if v is None else ("да" if v else "нет")
     if kind in Question.CHOICE_TYPES:
         labels = question.choice_labels
-        return lambda a: ", ".join(labels.get(v, v) for v in a[4].split("|") if v)
+        return Max(f"{answer}value_text", filter=mine), lambda v: None if v is None else ", ".join(labels.get(c, c) for c in v.split("|") if c)
     if kind == Question.Type.FILE:
-        return lambda a: a[6]
-    return lambda a: a[4]
+        return Max(f"{answer}file_name", filter=mine), None
+    return Max(f"{answer}value_text", filter=mine), None
+
+
+def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: list[Question]) -> QuerySet:
+    """Participating schools with their form's state, its first sending and every answer, one column per question:
+    one query, pivoted by the database as a bare writer would, streamed."""
+    aggregates = {f"answer_{q.pk}": answer_column(q)[0] for q in questions}
+    return (
+        schools.filter(rounds=round_)
+        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
+        .annotate(**aggregates)
+        .order_by("district__name", "number", "full_name", "pk")
+        .values_list("full_name", "district__name", "this_round__state", "this_round__submitted_at", *aggregates)
+    )
 
 
 def round_school_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
@@ -228,21 +241,13 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
         note="Строка над заголовком — коды вопросов. Проценты — в формате процентов; пустая ячейка — нет ответа.",
         freeze_cols=1,
     )
-    position = {q.pk: i for i, q in enumerate(questions)}
-    readers = [answer_reader(q) for q in questions]
-    rows = round_school_rows(round_, schools).values_list("full_name", "district__name", "submission_state", "submitted_at", "submission_id")
+    words = [(4 + i, convert) for i, q in enumerate(questions) if (convert := answer_column(q)[1]) is not None]
     done = 0
-    for chunk in chunks(rows):
-        # The chunk's answers in one query, as value tuples laid out in question order per submission.
-        answers: dict[int, list] = {}
-        submission_ids = [row[4] for row in chunk if row[4]]
-        for answer in Answer.objects.filter(submission_id__in=submission_ids).values_list(*ANSWER_FIELDS):
-            i = position.get(answer[1])
-            if i is not None:
-                answers.setdefault(answer[0], [None] * len(questions))[i] = readers[i](answer)
-        blank = [None] * len(questions)
-        for name, district, state, submitted_at, submission_id in chunk:
-            sheet.append([name, district or "", STATE_LABELS.get(state, state), submitted_at, *answers.get(submission_id, blank)])
+    for chunk in chunks(answer_rows(round_, schools, questions)):
+        for name, district, state, submitted_at, *answers in chunk:
+            for i, convert in words:
+                answers[i - 4] = convert(answers[i - 4])
+            sheet.append([name, district or "", STATE_LABELS.get(state, state), submitted_at, *answers])
         done += len(chunk)
         report(progress, done)
     sheet.close()
