@@ -50,17 +50,18 @@ def focused(page) -> str:
 
 
 def tab_to(page, wanted: str, limit: int = 80) -> None:
-    """Press Tab until the focused element's id/name or text contains `wanted`; the focus must stay visible."""
+    """Press Tab until the focused element's id/name or text contains `wanted`; no tab stop on the way may hide
+    under the sticky save bar."""
     for _ in range(limit):
         page.keyboard.press("Tab")
+        hidden = page.evaluate(
+            """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+                       const bar = document.querySelector('.form-actions');
+                       if (!bar || !e.closest('#submission-form') || e.closest('.form-actions')) return false;
+                       return r.bottom > bar.getBoundingClientRect().top; }"""
+        )
+        assert not hidden, f"{focused(page)}: a tab stop is hidden under the sticky save bar"
         if wanted in focused(page):
-            hidden = page.evaluate(
-                """() => { const r = document.activeElement.getBoundingClientRect();
-                           const bar = document.querySelector('.form-actions');
-                           if (!bar || document.activeElement.closest('.form-actions')) return false;
-                           return r.bottom > bar.getBoundingClientRect().top; }"""
-            )
-            assert not hidden, f"{wanted}: the focused field is hidden under the sticky save bar"
             return
     raise AssertionError(f"Tab never reached {wanted!r}; last focus: {focused(page)}")
 
