@@ -1,5 +1,5 @@
 // Accessible names for the Django admin's own widgets: the date and time boxes of a date-time field, the
-// autocomplete selects (select2) and the filter icons of the two-list selector. Run once the admin's own
+// autocomplete selects (select2), the list's search box and the filter icons of the two-list selector. Run once the admin's own
 // scripts have built them.
 (function () {
   "use strict";
@@ -26,6 +26,8 @@
       if (shown && !shown.getAttribute("aria-label")) shown.setAttribute("aria-label", label.textContent.replace(/[:*]\s*$/, "").trim());
       box.dataset.named = "1";
     });
+    const search = document.getElementById("searchbar");
+    if (search && !search.getAttribute("aria-label")) search.setAttribute("aria-label", "Поиск по списку");
     document.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (icon) {
       icon.setAttribute("role", "img");
     });
