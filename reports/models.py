@@ -26,3 +26,28 @@ class ExportJob(models.Model):
         verbose_name = "выгрузка Excel"
         verbose_name_plural = "выгрузки Excel"
         ordering = ["-created_at"]
+
+
+class DocumentTemplate(models.Model):
+    """The department's own Word template of a document the portal writes (else the built-in one, reports/documents.py)."""
+
+    class Kind(models.TextChoices):
+        STATUS_ORDER = "status_order", "проект приказа о статусе «Цифровая школа» (с приложением)"
+        STATUS_ANNEX = "status_annex", "приложение к приказу: список школ со статусом"
+
+    kind = models.CharField("документ", max_length=30, choices=Kind.choices, unique=True)
+    file = models.FileField(
+        "шаблон Word (.docx)",
+        upload_to="document_templates/",
+        help_text="Файл .docx с полями в фигурных скобках, например {{ status_title }}; строки таблицы по районам — "
+        "между {%tr for district in districts %} и {%tr endfor %}. Возьмите за основу шаблон по умолчанию (ссылка выше).",
+    )
+    updated_at = models.DateTimeField("загружен", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="загрузил")
+
+    class Meta:
+        verbose_name = "шаблон документа"
+        verbose_name_plural = "шаблоны документов"
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

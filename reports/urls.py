@@ -13,4 +13,6 @@ urlpatterns = [
     path("ratings/exports/jobs/<int:pk>/", views.export_job, name="export-job"),
     path("ratings/exports/jobs/<int:pk>/status/", views.export_job_status, name="export-job-status"),
     path("ratings/exports/jobs/<int:pk>/download/", views.export_job_download, name="export-job-download"),
+    path("ratings/status/<int:year>/<slug:kind>.docx", views.status_document, name="status-document"),
+    path("document-templates/<slug:kind>.docx", views.document_template_default, name="document-template-default"),
 ]

@@ -1,22 +1,26 @@
 """Views of the reports: the dashboard, the school card and the Excel exports."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
 from schools.roles import Role, access_for
 from schools.selectors import school_changes, schools_visible_to
 from schools.services import security_event_record
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_for_dashboard, status_years
+from .documents import default_template, status_context
+from .documents import render as render_document
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
-from .models import ExportJob
+from .models import DocumentTemplate, ExportJob
 from .selectors import school_card as school_card_data
 from .services import export_job_start
 
@@ -129,3 +133,54 @@ def export_job_download(request, pk: int):
     filename = job.params.get("filename") or "выгрузка.xlsx"
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{filename} (фоновая выгрузка № {job.pk})")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# --- Word documents of the status list ---------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STATUS_DOCUMENTS = {
+    "annex": (DocumentTemplate.Kind.STATUS_ANNEX, "prilozhenie-k-prikazu-status"),
+    "order": (DocumentTemplate.Kind.STATUS_ORDER, "proekt-prikaza-status"),
+}
+
+
+def _docx_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def status_document(request, year: int, kind: str):
+    """The annex (schools by district, as the status page lists them for this user) or a draft of the order, in Word."""
+    access = _reviewer(request)
+    if kind not in STATUS_DOCUMENTS:
+        raise Http404("Нет такого документа")
+    if kind == "order" and not access.sees_city:
+        raise PermissionDenied("Проект приказа готовят администраторы и методисты управления образования.")
+    municipalities = list(status_municipalities(access))
+    chosen = request.GET.get("m")
+    if chosen:
+        municipalities = [m for m in municipalities if str(m.pk) == chosen]
+    if not municipalities:
+        raise Http404("Муниципалитет не найден")
+    # Without ?m= (a link from elsewhere): the first of the user's municipalities that has a confirmed list that year.
+    overviews = (status_year(access, m, year) for m in municipalities)
+    overview = next((o for o in overviews if o.awards), None) or status_year(access, municipalities[0], year)
+    municipality = overview.municipality
+    if not overview.awards:
+        messages.warning(request, f"Список {year} года ещё не подтверждён: документы появятся после подтверждения списка на этой странице.")
+        return redirect(reverse("ratings:status", args=[year]) + f"?m={municipality.pk}")
+    template_kind, name = STATUS_DOCUMENTS[kind]
+    body = render_document(template_kind, status_context(municipality=municipality, year=year, groups=overview.awards))
+    return _docx_response(body, f"{name}-{year}.docx")
+
+
+@login_required
+def document_template_default(request, kind: str):
+    """The built-in template, to edit in Word and upload in the admin as the department's own."""
+    if not access_for(request).is_administrator:
+        raise PermissionDenied("Шаблоны документов меняют администраторы.")
+    if kind not in DocumentTemplate.Kind.values:
+        raise Http404("Нет такого шаблона")
+    return _docx_response(default_template(kind), f"shablon-{kind}.docx")

@@ -328,6 +328,12 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "schools:import-preview": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
     "schools:import-done": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
     "schools:import-credentials": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"token": "a" * 32}),
+    # Word documents of the status list: the annex for reviewers (their schools), the order draft for the city's staff.
+    "reports:status-document": (
+        Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u: {"year": 2025, "kind": "annex"}),
+        Entry(roles_only(*CITY_ROLES), kwargs=lambda w, t, u: {"year": 2025, "kind": "order"}),
+    ),
+    "reports:document-template-default": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"kind": "status_order"}),
     # Operations: the health endpoint answers anyone (a load balancer signs in as nobody) and names no data; its page is for administrators.
     "operations:health": Entry(lambda role, target: 200),
     "operations:health-page": Entry(roles_only("administrator")),
