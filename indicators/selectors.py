@@ -116,6 +116,10 @@ class KeyResultRow:
         return bool(self.key_result.fact)
 
     @property
+    def portal_years(self) -> int:
+        return sum(1 for e in self.evidence if e.status == KeyResultEvidence.Status.FULFILLED)
+
+    @property
     def latest_evidence(self) -> KeyResultEvidence | None:
         return self.evidence[0] if self.evidence else None
 
@@ -187,10 +191,13 @@ EVIDENCE_STATES = {
 }
 
 
-def _evidence_state(row: KeyResultRow, today: dt.date) -> None:
+def _evidence_state(row: KeyResultRow, today: dt.date, *, at_end: bool = False) -> None:
     """A fact-linked result takes the state of its latest year's evidence; a recurring one also counts the years
     fulfilled as events held (portal facts count as events, beside those a methodologist records)."""
     latest = row.latest_evidence
+    if latest is None and at_end:
+        row.state, row.note = NO_DATA, "за период дорожной карты данных портала нет: мониторингов в портале тогда не было"
+        return
     if latest is None:
         row.state = PLANNED
         row.note = "данных портала ещё нет: они появятся с первым раундом мониторинга"
@@ -219,13 +226,17 @@ def key_result_rows(key_results: Iterable[KeyResult], progress_by_indicator: dic
             evidence=[e for e in kr.evidence.all() if not at_end or e.year <= today.year],
         )
         if kr.fact:
-            _evidence_state(row, today)
+            _evidence_state(row, today, at_end=at_end)
+        elif kr.completed_on and at_end and kr.completed_on > today:
+            _event_state(row, kr.roadmap, today)  # marked done after the period ended: not done at its end
         elif kr.completed_on:
             row.state, row.note = DONE, f"отмечен выполненным {kr.completed_on:%d.%m.%Y}"
         elif kr.indicator_id:
             _indicator_state(row, today)
         else:
             _event_state(row, kr.roadmap, today)
+        if at_end:
+            row.note = row.note.replace("на сегодня", "на конец периода")
         rows.append(row)
     return rows
 
