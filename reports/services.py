@@ -60,9 +60,10 @@ def export_job_run(*, job_id: int) -> bool:
         ExportJob.objects.filter(pk=job_id).update(done_rows=done)
 
     try:
-        request = export_request_for(Access(user), job.kind, round_id=job.params.get("round"), year=job.params.get("year"))
+        params = job.params
+        request = export_request_for(Access(user), job.kind, round_id=params.get("round"), year=params.get("year"), district_id=params.get("district"))
         with export_to_tempfile(request, progress) as stream:
-            job.file.save(f"{job.kind}-{job.pk}.xlsx", File(stream), save=False)
+            job.file.save(f"{job.kind}-{job.pk}.{request.spec.extension}", File(stream), save=False)
     except ExportNotFound:
         _fail(job, "Данные для выгрузки больше недоступны: раунд удалён или у вас нет к нему доступа.")
         return True

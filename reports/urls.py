@@ -7,6 +7,7 @@ app_name = "reports"
 # Mounted at the site's root: the pages keep the addresses they had before the reports app existed.
 urlpatterns = [
     path("schools/<int:pk>/", views.school_card, name="school-card"),
+    path("schools/<int:pk>/passport.<slug:fmt>", views.school_passport, name="school-passport"),
     path("ratings/dashboard/", views.dashboard_view, name="dashboard"),
     path("ratings/exports/", views.export_list, name="export-list"),
     path("ratings/exports/<slug:kind>/", views.export_create, name="export-create"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
 from schools.roles import Role, access_for
-from schools.selectors import school_changes, schools_visible_to
+from schools.selectors import districts_visible_to, school_changes, schools_visible_to
 from schools.services import security_event_record
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_for_dashboard, status_years
@@ -21,6 +21,7 @@ from .documents import default_template, status_context
 from .documents import render as render_document
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
 from .models import DocumentTemplate, ExportJob
+from .passport import docx_to_pdf, passport_docx, passport_filename, pdf_available
 from .selectors import school_card as school_card_data
 from .services import export_job_start
 
@@ -59,6 +60,7 @@ def school_card(request, pk: int):
         "card": school_card_data(school, min_schools=access.aggregate_min_schools),
         # Curators' contacts are in it: for the department's and districts' staff only.
         "changes": school_changes(school) if access.can_review else [],
+        "pdf_available": pdf_available(),
     }
     return render(request, "reports/school_card.html", context)
 
@@ -77,7 +79,8 @@ def export_list(request):
     form = ExportChoiceForm(request.GET or None, rounds=rounds, years=status_years(access))
     chosen = form.chosen() if form.is_bound else form.defaults()
     jobs = ExportJob.objects.filter(user=request.user).order_by("-created_at")[:8]
-    context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold()}
+    districts = districts_visible_to(access).filter(municipality=chosen["round"].municipality_id).order_by("name") if chosen["round"] else []
+    context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold(), "districts": districts}
     return render(request, "reports/export_list.html", context)
 
 
@@ -86,11 +89,11 @@ def export_list(request):
 def export_create(request, kind: str):
     access = _reviewer(request)
     try:
-        export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"))
+        export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"), district_id=request.POST.get("district"))
     except ExportNotFound as error:
         raise Http404("Такой выгрузки нет") from error
     rows = export.count_rows()
-    if rows > _async_threshold():
+    if rows > _async_threshold() or export.spec.always_job:
         job = export_job_start(request=export, user=request.user, total_rows=rows)
         return redirect("reports:export-job", pk=job.pk)
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{export.filename} ({rows} строк)")
@@ -132,7 +135,8 @@ def export_job_download(request, pk: int):
         raise Http404("Файл ещё не готов")
     filename = job.params.get("filename") or "выгрузка.xlsx"
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{filename} (фоновая выгрузка № {job.pk})")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+    content_type = "application/zip" if filename.endswith(".zip") else XLSX
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 # --- Word documents of the status list ---------------------------------------------------------------
@@ -184,3 +188,26 @@ def document_template_default(request, kind: str):
     if kind not in DocumentTemplate.Kind.values:
         raise Http404("Нет такого шаблона")
     return _docx_response(default_template(kind), f"shablon-{kind}.docx")
+
+
+# --- A school's readiness passport -------------------------------------------------------------------
+
+
+@login_required
+def school_passport(request, pk: int, fmt: str):
+    """The passport of a school for a round (?round=, else the latest rated), as DOCX or PDF."""
+    access = access_for(request)
+    if access.role == Role.NONE:
+        raise PermissionDenied("Паспорта школ доступны сотрудникам управления, районов и кураторам")
+    if fmt not in ("docx", "pdf"):
+        raise Http404("Нет такого формата")
+    school = get_object_or_404(schools_visible_to(access), pk=pk)
+    round_id = request.GET.get("round")
+    body = passport_docx(school_card_data(school, min_schools=access.aggregate_min_schools), int(round_id) if str(round_id).isdigit() else None)
+    if fmt == "docx":
+        return _docx_response(body, passport_filename(school, "docx"))
+    if not pdf_available():
+        raise Http404("PDF недоступен: на сервере не установлен LibreOffice. Скачайте паспорт в Word.")
+    response = HttpResponse(docx_to_pdf(body), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{passport_filename(school, "pdf")}"'
+    return response

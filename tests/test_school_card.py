@@ -112,6 +112,7 @@ def test_card_queries_do_not_grow_with_schools(client, django_assert_num_queries
     many_schools(world, extra_schools)
     client.force_login(methodologist())
     # session, user, profile, groups, school, curator, ratings, rated per round, section scores,
-    # latest submission, medians, «да» shares, answers, awards, eligibility
-    with django_assert_num_queries(15):
+    # latest submission, medians, «да» shares, answers, awards, eligibility;
+    # the history of changes: school history, its municipality and district names, curator history
+    with django_assert_num_queries(19):
         client.get(card_url(world.s10))

@@ -315,12 +315,22 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
             ("status", lambda w, t: {"year": 2025}),
             ("indicators", lambda w, t: {}),
         )
+    )
+    # A district's passports are always built by the worker: the allowed POST queues a job and redirects to it.
+    + (
+        Entry(
+            roles_only(*REVIEWERS, ok=REDIRECT),
+            kwargs=lambda w, t, u: {"kind": "passports"},
+            method="post",
+            data=lambda w, t: {"round": w.round.pk, "district": w.schools["own"].district_id},
+        ),
     ),
     "reports:export-job": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
     "reports:export-job-status": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
     "reports:export-job-download": Entry(own_job(200), kwargs=lambda w, t, u: {"pk": job_for(w, t, u).pk}),
     # Schools: a school's card where the school is visible; the Excel import for administrators only.
     "reports:school-card": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk}),
+    "reports:school-passport": Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.schools[t].pk, "fmt": "docx"}),
     "schools:import": Entry(roles_only("administrator")),
     "schools:district-search": Entry(roles_only(*REVIEWERS), query="?q=а"),
     "schools:import-template": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"kind": "schools"}),

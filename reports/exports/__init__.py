@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from indicators.models import Indicator
 from ratings.models import Rating, StatusAward
-from schools.models import Municipality, School
+from schools.models import District, Municipality, School
 from schools.roles import Access
-from schools.selectors import schools_visible_to
+from schools.selectors import districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
 
 from .sheets import Progress
@@ -34,9 +34,11 @@ class ExportSpec:
     title: str
     description: str
     needs: str  # "round" or "year" or "municipality"
+    extension: str = "xlsx"
+    always_job: bool = False  # built by the worker whatever its size (one document per school)
 
     def filename(self, subject: str) -> str:
-        return f"{self.title} — {subject}.xlsx".replace("/", "-")
+        return f"{self.title} — {subject}.{self.extension}".replace("/", "-")
 
 
 EXPORTS = {
@@ -45,6 +47,9 @@ EXPORTS = {
     "completeness": ExportSpec("completeness", "Полнота заполнения", "По районам и по школам: состояние анкет, даты, кураторы", "round"),
     "indicators": ExportSpec("indicators", "Показатели", "Показатель, цель, срок, факт по раундам, оценка", "municipality"),
     "status": ExportSpec("status", "Статус «Цифровая школа»", "Приложение к приказу: район — школы через запятую", "year"),
+    "passports": ExportSpec(
+        "passports", "Паспорта готовности", "ZIP: паспорт каждой школы района за раунд (Word и PDF)", "round", extension="zip", always_job=True
+    ),
 }
 
 
@@ -57,6 +62,7 @@ class ExportRequest:
     round: SubmissionRound | None = None
     municipality: Municipality | None = None
     year: int | None = None
+    district: District | None = None
 
     @property
     def schools(self) -> QuerySet[School]:
@@ -64,6 +70,8 @@ class ExportRequest:
 
     @property
     def subject(self) -> str:
+        if self.district is not None:
+            return f"{self.district.name}, {self.round.title}"
         if self.round is not None:
             return self.round.title
         if self.year is not None:
@@ -77,6 +85,8 @@ class ExportRequest:
     def count_rows(self) -> int:
         """Rows the file will have, in one query: decides between a download now and a job."""
         kind = self.spec.kind
+        if kind == "passports":
+            return self.passport_schools().count()
         if kind == "rating":
             return Rating.objects.filter(round=self.round, school__in=self.schools.values("pk")).count()
         if kind in ("answers", "completeness"):
@@ -87,6 +97,12 @@ class ExportRequest:
 
     def write(self, path, exported_at: dt.datetime, progress: Progress | None = None) -> int:
         kind = self.spec.kind
+        if kind == "passports":
+            from ..passport import write_passports_zip
+
+            return write_passports_zip(
+                path, schools=self.passport_schools(), round_id=self.round.pk, min_schools=self.access.aggregate_min_schools, progress=progress
+            )
         if kind == "rating":
             return write_rating(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
         if kind == "answers":
@@ -97,16 +113,24 @@ class ExportRequest:
             return write_status(path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, progress=progress)
         return write_indicators(path, municipality=self.municipality, exported_at=exported_at, progress=progress)
 
+    def passport_schools(self) -> QuerySet[School]:
+        return self.schools.filter(rounds=self.round, district=self.district).select_related("district").order_by("number", "full_name")
+
     @property
     def params(self) -> dict:
-        return {"round": self.round.pk if self.round else None, "year": self.year, "municipality": self.municipality.pk if self.municipality else None}
+        return {
+            "round": self.round.pk if self.round else None,
+            "year": self.year,
+            "municipality": self.municipality.pk if self.municipality else None,
+            "district": self.district.pk if self.district else None,
+        }
 
 
 class ExportNotFound(LookupError):
     """The export, its round or its year is not there for this user."""
 
 
-def export_request_for(access: Access, kind: str, *, round_id=None, year=None) -> ExportRequest:
+def export_request_for(access: Access, kind: str, *, round_id=None, year=None, district_id=None) -> ExportRequest:
     """Resolve an export for a user: the round among the rounds they may see, the municipality of
     their schools, the year as a number. Raises ExportNotFound for anything else."""
     from ..dashboard import dashboard_municipality, rounds_for_dashboard
@@ -129,13 +153,18 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None) -
             request.year = int(year)
         except (TypeError, ValueError) as error:
             raise ExportNotFound(year) from error
+    if spec.kind == "passports":
+        try:
+            request.district = districts_visible_to(access).get(pk=int(district_id), municipality=request.municipality)
+        except (TypeError, ValueError, District.DoesNotExist) as error:
+            raise ExportNotFound(district_id) from error
     return request
 
 
 def export_to_tempfile(request: ExportRequest, progress: Progress | None = None):
     """Write the export to a temporary file and return it open for reading; the file has no name on
     disk any more, so it disappears when closed (after the response has streamed it)."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="export-")
+    handle, path = tempfile.mkstemp(suffix=f".{request.spec.extension}", prefix="export-")
     os.close(handle)
     try:
         request.write(path, timezone.now(), progress)

@@ -1,0 +1,155 @@
+"""A school's readiness passport for one round: a Word document (and PDF through LibreOffice when installed).
+
+Everything in it comes from the school card's reads (reports.selectors.school_card): the round's score, places and
+level, points per section, the history over rounds, the status criteria of the round and the answers against the city.
+"""
+
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from .documents import _gost_page
+from .selectors import SchoolCard, school_card
+
+LIBREOFFICE_TIMEOUT = 120
+
+
+def pdf_available() -> bool:
+    return shutil.which("libreoffice") is not None or shutil.which("soffice") is not None
+
+
+def _number(value, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _table(document, header: list[str], rows: list[list[str]]):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(11)
+    return table
+
+
+def _heading(document, text: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(10)
+    paragraph.paragraph_format.space_after = Pt(4)
+    paragraph.add_run(text).bold = True
+
+
+def passport_round(card: SchoolCard, round_id: int | None):
+    """The round the passport is for: the one asked for if the school was rated in it, else the latest rated."""
+    rated = [h for h in card.history if h.rating is not None]
+    chosen = next((h for h in rated if h.round.pk == round_id), None) if round_id else None
+    return chosen or (rated[-1] if rated else None)
+
+
+def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
+    school = card.school
+    entry = passport_round(card, round_id)
+    document = Document()
+    _gost_page(document)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run("Паспорт готовности к подключению к ЦОС").bold = True
+    name = document.add_paragraph(school.full_name)
+    name.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    facts = [f"Район: {school.district.name if school.district_id else '—'}; {'городская' if school.is_urban else 'сельская'} школа."]
+    if card.curator is not None:
+        facts.append(f"Куратор: {card.curator.user.get_full_name() or card.curator.user.username}.")
+    document.add_paragraph(" ".join(facts))
+    if entry is None:
+        document.add_paragraph("У школы ещё нет рейтинга ни в одном мониторинге: паспорт появится после первого пересчёта итогов.")
+        return _saved(document)
+    rating = entry.rating
+    _heading(document, f"Итоги мониторинга «{entry.round.title}»")
+    document.add_paragraph(
+        f"Рейтинг готовности: {_number(rating.score)} из 100; уровень: {rating.get_level_display()}; "
+        f"место в городе: {rating.rank or '—'} из {entry.rated_in_round}; место в районе: {rating.district_rank or '—'}."
+    )
+    sections = [[title_, _number(points, 2), _number(possible, 2)] for title_, (points, possible) in zip(card.section_titles, entry.sections, strict=True)]
+    if sections:
+        _table(document, ["Раздел", "Баллы школы", "Возможно"], sections)
+    _heading(document, "История по мониторингам")
+    _table(
+        document,
+        ["Мониторинг", "Рейтинг", "Место", "Уровень"],
+        [[h.round.title, _number(h.rating.score), str(h.rating.rank or "—"), h.rating.get_level_display()] for h in card.history],
+    )
+    _heading(document, f"Критерии статуса «Цифровая школа {entry.round.year}»")
+    eligibility = next((row for row in card.eligibility if row.round.pk == entry.round.pk), None)
+    if eligibility is None:
+        document.add_paragraph("Проверка критериев для этого мониторинга не проводилась.")
+    elif eligibility.eligible:
+        document.add_paragraph("Школа проходит по всем критериям статуса.")
+    else:
+        document.add_paragraph("Не выполнено: " + "; ".join(eligibility.failed) + ".")
+    if card.answers and card.answers_round and card.answers_round.pk == entry.round.pk:
+        _heading(document, "Ответы школы и город")
+        rows = [[a.question.text, a.display, (_number(a.city) if a.city is not None else "—")] for a in card.answers]
+        _table(document, ["Вопрос", "Школа", "Город (медиана или доля «да», %)"], rows)
+    stamp = document.add_paragraph(f"Сформировано {timezone.localtime():%d.%m.%Y %H:%M} · Портал мониторинга дорожной карты ЦОС")
+    stamp.paragraph_format.space_before = Pt(10)
+    for run in stamp.runs:
+        run.font.size = Pt(10)
+    return _saved(document)
+
+
+def _saved(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_to_pdf(body: bytes) -> bytes:
+    """LibreOffice headless, in a profile of its own (two conversions at once must not share one)."""
+    binary = shutil.which("libreoffice") or shutil.which("soffice")
+    if binary is None:
+        raise RuntimeError("LibreOffice is not installed")
+    with tempfile.TemporaryDirectory(prefix="passport-") as work:
+        source = Path(work) / "passport.docx"
+        source.write_bytes(body)
+        command = [binary, "--headless", f"-env:UserInstallation=file://{work}/profile", "--convert-to", "pdf", "--outdir", work, str(source)]
+        subprocess.run(command, check=True, capture_output=True, timeout=LIBREOFFICE_TIMEOUT)
+        return (Path(work) / "passport.pdf").read_bytes()
+
+
+def passport_filename(school, extension: str) -> str:
+    number = f"-{school.number}" if school.number else f"-{school.pk}"
+    return f"pasport-gotovnosti{number}.{extension}"
+
+
+def write_passports_zip(path, *, schools, round_id: int, min_schools: int, progress=None) -> int:
+    """One passport (DOCX, and PDF when LibreOffice is there) per school into a ZIP at `path`."""
+    with_pdf = pdf_available()
+    count = 0
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for school in schools:
+            body = passport_docx(school_card(school, min_schools=min_schools), round_id)
+            bundle.writestr(passport_filename(school, "docx"), body)
+            if with_pdf:
+                bundle.writestr(passport_filename(school, "pdf"), docx_to_pdf(body))
+            count += 1
+            if progress is not None:
+                progress(count)
+        if not with_pdf:
+            bundle.writestr("README.txt", "PDF не сформированы: на сервере не установлен LibreOffice (apt-get install libreoffice-writer).\n")
+    return count
