@@ -471,8 +471,9 @@
     }
 
     window.addEventListener("beforeunload", function (event) {
-      keep(snapshot());
-      if (!dirty || confirmed || stopped === "signed_out") return; // signed out: the browser keeps the answers
+      if (!dirty || confirmed) return;
+      keep(snapshot()); // what the server has not acknowledged stays in the browser
+      if (stopped === "signed_out") return; // signed out: the browser keeps the answers, no need to warn
       event.preventDefault();
       event.returnValue = form.dataset.dirtyWarning || "";
     });
