@@ -62,8 +62,8 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     # Submits without the required number of students: the error is shown beside the field before any
     # confirm dialog, the focus goes there, nothing is lost.
     page.click("button[name=submit]")
-    expect(page.locator("#question-students_count")).to_contain_text("обязательный")
-    expect(page.locator("#save-status")).to_contain_text("Анкета не отправлена: исправьте ошибки (1)")
+    expect(page.locator("#question-students_count")).to_contain_text("обязательный", timeout=15_000)
+    expect(page.locator("#save-status")).to_contain_text("Анкета не отправлена: исправьте ошибки (1)", timeout=15_000)
     assert page.evaluate("() => document.activeElement.id") == "id_q_students_count"
     assert page.input_value("#id_q_internet_speed") == "120,5" and page.input_value("#id_q_kit_workstations") == "12"
 

@@ -15,6 +15,9 @@ from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionR
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 SAVED = "Сохранено в"
+# Generous waits: a background save is 2.5 s after typing plus a request on a busy CI machine.
+WAIT_SAVE = 30_000
+WAIT = 15_000
 
 
 @pytest.fixture(autouse=True)
@@ -118,8 +121,8 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
     pick(page, "id_q_equipment_kit_2", keyboard)
     type_into(page, "kit_workstations", "1e2", keyboard)
     page.keyboard.press("Tab") if keyboard else page.locator("#id_q_internet_speed").tap()
-    expect(page.locator("#question-kit_workstations")).to_contain_text("Введите целое число цифрами, например «1 530»")
-    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=10_000)
+    expect(page.locator("#question-kit_workstations")).to_contain_text("Введите целое число цифрами, например «1 530»", timeout=WAIT)
+    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=WAIT_SAVE)
     assert stored(form_round) == {"internet_speed": Decimal("120.5"), "channel_meets_requirements": True, "equipment_kit": "standard"}
 
     if keyboard:
@@ -128,9 +131,9 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
         page.keyboard.type("1 200")
     else:
         type_into(page, "kit_workstations", "1 200", keyboard)
-    expect(page.locator("#question-kit_workstations .invalid-feedback")).to_have_count(0)
+    expect(page.locator("#question-kit_workstations .invalid-feedback")).to_have_count(0, timeout=WAIT)
     type_into(page, "kit_workstations_fast", "1 100", keyboard)
-    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=10_000)
+    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=WAIT_SAVE)
     assert stored(form_round)["kit_workstations"] == 1200
 
     # The session ends while the curator types: on the phone the cookie goes, on the desktop the server forgets it.
@@ -142,7 +145,7 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
     type_into(page, "students_count", "1 530", keyboard)
     page.keyboard.press("Tab") if keyboard else page.locator("#id_q_internet_speed").tap()
     status = page.locator("#save-status")
-    expect(status).to_contain_text("сеанс входа закончился", timeout=10_000)
+    expect(status).to_contain_text("сеанс входа закончился", timeout=WAIT_SAVE)
     assert "teachers_ready_share" not in stored(form_round)
 
     # Signing in again leads back to the form, which offers the kept answers against what the server holds.
@@ -156,7 +159,7 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
     log_in(page, keyboard)
     assert page.url.endswith(form_url)
     restore = page.locator("#restore")
-    expect(restore).to_be_visible()
+    expect(restore).to_be_visible(timeout=WAIT)
     offered = restore.inner_text()
     assert "в браузере: 85,5 · на сервере: — пусто —" in offered and "в браузере: 1 530 · на сервере: — пусто —" in offered
     assert "Скорость подключения" not in offered, "answers the server already has are not offered again"
@@ -166,8 +169,8 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
         page.keyboard.press("Enter")
     else:
         restore.get_by_role("button", name="Вернуть отмеченные ответы").tap()
-    expect(page.locator("#id_q_students_count")).to_have_value("1 530")
-    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=10_000)
+    expect(page.locator("#id_q_students_count")).to_have_value("1 530", timeout=WAIT)
+    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=WAIT_SAVE)
     assert stored(form_round)["students_count"] == 1530 and stored(form_round)["teachers_ready_share"] == Decimal("85.5")
 
     # A cross-question rule is checked before the confirm dialog: no dialog while the form is invalid.
@@ -177,9 +180,9 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
         page.keyboard.press("Enter")
     else:
         page.locator("button[name=submit]").tap()
-    expect(page.locator("#question-kit_workstations_fast")).to_contain_text("не может быть больше")
+    expect(page.locator("#question-kit_workstations_fast")).to_contain_text("не может быть больше", timeout=WAIT)
     assert dialogs == [], "the confirm dialog came before the form was valid"
-    expect(page.locator("#question-kit_workstations")).to_contain_text("не может быть больше")  # the rule names both questions
+    expect(page.locator("#question-kit_workstations")).to_contain_text("не может быть больше", timeout=WAIT)  # the rule names both questions
     assert "id_q_kit_workstations|" in focused(page), "the first question with an error gets the focus"
     type_into(page, "kit_workstations_fast", "1 000", keyboard)
 
