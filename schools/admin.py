@@ -7,6 +7,10 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
+from django_otp.plugins.otp_static import admin as otp_static_admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roadmap_portal.history import PortalHistoryAdmin
 
@@ -192,3 +196,19 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# django-otp's device admins, without the search help text that axe reads as a title-only label of the search box.
+# An administrator removes a lost phone's device here; the user then sets up a new one.
+class TOTPDeviceAdmin(otp_totp_admin.TOTPDeviceAdmin):
+    search_help_text = None
+
+
+class StaticDeviceAdmin(otp_static_admin.StaticDeviceAdmin):
+    search_help_text = None
+
+
+for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
