@@ -108,3 +108,26 @@ class NextPeriodForm(forms.Form):
         if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
             self.add_error("period_end", "Окончание периода не может быть раньше начала.")
         return data
+
+
+class IndicatorActualForm(forms.Form):
+    year = forms.TypedChoiceField(label="Год", coerce=int)
+    value = forms.DecimalField(
+        label="Значение", min_value=0, max_digits=12, decimal_places=2, help_text="Как в плане: процент (или число для показателя-количества)"
+    )
+    absolute_value = forms.DecimalField(
+        label="Абсолютное значение",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Если план даёт и число — как «15 (1,9)»: здесь 1,9",
+    )
+    comment = forms.CharField(label="Комментарий", max_length=500, required=False)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+        for name in ("value", "absolute_value"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True

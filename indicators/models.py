@@ -432,3 +432,34 @@ class LineReport(models.Model):
     @property
     def reviewed_by_name(self) -> str:
         return (self.reviewed_by.get_full_name() or self.reviewed_by.username) if self.reviewed_by else "—"
+
+
+class IndicatorActual(models.Model):
+    """The actual value of a school-plan indicator for a year, as the school reports it: the percent and, where the plan
+    gives both («15 (1,9)»), the count. Append-only: the latest report of a year is the one shown."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="actuals", verbose_name="показатель")
+    year = models.PositiveSmallIntegerField("год")
+    value = models.DecimalField("значение", max_digits=12, decimal_places=2)
+    absolute_value = models.DecimalField("абсолютное значение", max_digits=12, decimal_places=2, null=True, blank=True)
+    comment = models.CharField("комментарий", max_length=500, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="внёс")
+    reported_at = models.DateTimeField("внесено", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "фактическое значение показателя школы"
+        verbose_name_plural = "фактические значения показателей школ"
+        ordering = ["indicator", "year", "-reported_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="indicator_actual_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        """As the plan writes its targets: «12 (1,5)»."""
+
+        def plain(number) -> str:
+            return f"{number.normalize():f}".replace(".", ",")
+
+        return plain(self.value) + (f" ({plain(self.absolute_value)})" if self.absolute_value is not None else "")

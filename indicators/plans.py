@@ -21,8 +21,9 @@ from django.db.models import QuerySet
 from schools.models import Curator
 from schools.roles import Access
 
-from .models import Activity, Deadline, Indicator, KeyResult, LineReport, PlanRole, Roadmap
-from .selectors import State, roadmaps_visible_to
+from .models import Activity, Deadline, Indicator, IndicatorActual, IndicatorTarget, KeyResult, LineReport, PlanRole, Roadmap
+from .selectors import State, latest_progress_by_indicator, roadmaps_visible_to
+from .targets import VERDICT_LABELS, verdict
 
 NOT_STARTED = State("not_started", "не начато", "secondary")
 IN_WORK = State("in_work", "в работе", "primary")
@@ -156,10 +157,6 @@ def plan_line(roadmap: Roadmap, kind: str, pk: int, today: dt.date) -> PlanLine 
     return lines[0] if lines else None
 
 
-def plan_indicators(roadmap: Roadmap) -> QuerySet[Indicator]:
-    return roadmap.indicators.prefetch_related("targets").order_by("order", "code")
-
-
 def plans_visible_to(access: Access) -> QuerySet[Roadmap]:
     """Roadmaps reported line by line that the user may open: those they see, and those where they act for a role."""
     return roadmaps_visible_to(access).filter(tracks_reports=True)
@@ -197,3 +194,70 @@ def lines_needing_attention(access: Access, today: dt.date) -> dict[str, list[Pl
 
 def reports_visible_to(access: Access) -> QuerySet[LineReport]:
     return LineReport.objects.filter(roadmap__in=roadmaps_visible_to(access))
+
+
+# --- Indicators of a plan with actuals per year ------------------------------------------------
+
+
+@dataclass
+class YearCell:
+    year: int
+    target: IndicatorTarget | None
+    actual: IndicatorActual | None = None
+    from_questionnaire: object = None  # ratings' IndicatorProgress of the school, when the value comes from its answers
+    verdict: str = "no_data"
+
+    @property
+    def value(self):
+        if self.actual is not None:
+            return self.actual.value
+        return getattr(self.from_questionnaire, "actual", None)
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    cells: list[YearCell]
+    executor: object = None
+
+
+def _year_cells(indicator: Indicator, progress) -> list[YearCell]:
+    targets = {t.year or t.due_date.year: t for t in indicator.targets.all()}
+    actuals: dict[int, IndicatorActual] = {}
+    for actual in indicator.actuals.all():  # newest report of a year first
+        actuals.setdefault(actual.year, actual)
+    cells = {year: YearCell(year, target) for year, target in targets.items()}
+    for year, actual in actuals.items():
+        cells.setdefault(year, YearCell(year, None)).actual = actual
+    round_year = getattr(getattr(progress, "round", None), "year", None)
+    if progress is not None and round_year and getattr(progress, "actual", None) is not None and round_year not in actuals:
+        cells.setdefault(round_year, YearCell(round_year, None)).from_questionnaire = progress
+    for cell in cells.values():
+        cell.verdict = verdict(actual=cell.value, target=cell.target.value if cell.target else None, higher_is_better=indicator.higher_is_better)
+    return [cells[year] for year in sorted(cells)]
+
+
+def plan_indicator_rows(roadmap: Roadmap, *, only: int | None = None) -> list[IndicatorRow]:
+    """The plan's indicators with target, actual and verdict per year (the same verdict rule as the city's indicators):
+    the school's reported actual, or — for an indicator linked to a question — its questionnaire value of that round's year."""
+    indicators = roadmap.indicators.prefetch_related("targets", "actuals__reported_by").order_by("order", "code")
+    if only is not None:
+        indicators = indicators.filter(pk=only)
+    indicators = list(indicators)
+    progress = latest_progress_by_indicator(Roadmap.objects.filter(pk=roadmap.pk)) if any(i.question_code for i in indicators) else {}
+    executor = indicator_executor(roadmap)
+    return [IndicatorRow(i, _year_cells(i, progress.get(i.pk)), executor(i)) for i in indicators]
+
+
+def indicator_executor(roadmap: Roadmap):
+    """Who reports a plan's indicators: the school's curator for a school plan; for a district roadmap the executor
+    named for the indicator's «ответственный исполнитель» (or for every line)."""
+    if roadmap.school_id:
+        curator = Curator.objects.filter(school_id=roadmap.school_id, is_active=True).select_related("user").first()
+        return lambda indicator: curator.user if curator else None
+    roles = {(r.kind, r.title.strip()): r.user for r in PlanRole.objects.filter(roadmap=roadmap, kind=PlanRole.Kind.EXECUTOR).select_related("user")}
+    return lambda indicator: roles.get((PlanRole.Kind.EXECUTOR, indicator.responsible.strip())) or roles.get((PlanRole.Kind.EXECUTOR, ""))

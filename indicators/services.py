@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .deadlines import parse_deadline
-from .models import Activity, Deadline, Direction, Indicator, KeyResult, KeyResultEvidence, LineReport, ProcessEvent, Roadmap
+from .models import Activity, Deadline, Direction, Indicator, IndicatorActual, KeyResult, KeyResultEvidence, LineReport, ProcessEvent, Roadmap
 
 
 @transaction.atomic
@@ -196,3 +196,12 @@ def roadmap_next_period_create(*, roadmap: Roadmap, title: str, period_start: dt
         role.pk, role.id, role.roadmap = None, None, new
         role.save()
     return new
+
+
+@transaction.atomic
+def indicator_actual_record(*, indicator: Indicator, year: int, value, absolute_value=None, comment: str = "", user) -> IndicatorActual:
+    """The school's actual of a plan indicator for a year (a new row; the latest of a year is shown)."""
+    actual = IndicatorActual(indicator=indicator, year=year, value=value, absolute_value=absolute_value, comment=comment.strip(), reported_by=user)
+    actual.full_clean(exclude=["reported_by"])
+    actual.save()
+    return actual

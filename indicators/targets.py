@@ -81,3 +81,23 @@ def parse_yearly_targets(text: str) -> dict[int, ParsedTarget]:
             raise TargetParseError(f"Год {year} указан дважды в «{text}»")
         targets[year] = ParsedTarget(value=to_decimal(item["value"]), unit=item["unit"], raw=_clean(item.group(0)))
     return targets
+
+
+# The verdict of an actual against its target: one rule for the city's indicators (ratings.services.indicator_verdict)
+# and the schools' own plan indicators (indicators.plans).
+AT_RISK_MARGIN = Decimal(10)
+VERDICT_LABELS = {"achieved": "достигнут", "at_risk": "под угрозой", "missed": "не достигнут", "no_data": "нет данных", "no_target": "нет цели"}
+
+
+def verdict(*, actual: Decimal | None, target: Decimal | None, higher_is_better: bool) -> str:
+    """достигнут / под угрозой (short by at most 10 points) / не достигнут; reversed when lower is better."""
+    if actual is None:
+        return "no_data"
+    if target is None:
+        return "no_target"
+    shortfall = target - actual if higher_is_better else actual - target
+    if shortfall <= 0:
+        return "achieved"
+    if shortfall <= AT_RISK_MARGIN:
+        return "at_risk"
+    return "missed"

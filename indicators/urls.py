@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/", views.plan_attention, name="plan-attention"),
     path("<int:pk>/plan/", views.plan_detail, name="plan-detail"),
     path("<int:pk>/next-period/", views.roadmap_next_period, name="roadmap-next-period"),
+    path("<int:pk>/plan/indicators/<int:indicator_pk>/", views.plan_indicator, name="plan-indicator"),
     path("<int:pk>/plan/<str:kind>/<int:line_pk>/", views.plan_line, name="plan-line"),
     path("<int:pk>/plan/<str:kind>/<int:line_pk>/report/", views.plan_line_report, name="plan-line-report"),
     path("plan-reports/<int:pk>/review/", views.plan_report_review, name="plan-report-review"),

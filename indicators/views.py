@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from schools.roles import Role, access_for
 
 from . import plans, selectors, services
-from .forms import CalendarStartForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, NextPeriodForm, ProcessEventForm
+from .forms import CalendarStartForm, IndicatorActualForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, NextPeriodForm, ProcessEventForm
 from .models import PlanRole
 
 
@@ -140,7 +140,7 @@ def plan_detail(request, pk: int):
         "results": [line for line in lines if line.kind == plans.RESULT and (not only_overdue or line.state == plans.OVERDUE)],
         "activities": [line for line in lines if line.kind == plans.ACTIVITY and (not only_overdue or line.state == plans.OVERDUE)],
         "summary": plans.summarize(lines),
-        "indicators": plans.plan_indicators(roadmap),
+        "indicator_rows": plans.plan_indicator_rows(roadmap),
         "only_overdue": only_overdue,
         "overdue_state": plans.OVERDUE,
     }
@@ -259,3 +259,26 @@ def roadmap_next_period(request, pk: int):
             return redirect("indicators:roadmap-detail", pk=new.pk)
     status = 400 if form.errors else 200
     return render(request, "indicators/roadmap_next_period.html", {"roadmap": roadmap, "form": form}, status=status)
+
+
+@login_required
+def plan_indicator(request, pk: int, indicator_pk: int):
+    """A plan indicator's targets and actuals per year; its executor (the school's curator) reports the actual of a year."""
+    access = _reader(request)
+    roadmap = get_object_or_404(plans.plans_visible_to(access), pk=pk)
+    rows = plans.plan_indicator_rows(roadmap, only=indicator_pk)
+    if not rows:
+        raise Http404
+    row = rows[0]
+    may_report = row.executor is not None and row.executor.pk == request.user.pk
+    years = list(range(roadmap.period_start.year, roadmap.period_end.year + 1))
+    form = IndicatorActualForm(request.POST or None, years=years, initial={"year": min(max(years), timezone.localdate().year)})
+    if request.method == "POST":
+        if not may_report:
+            raise PermissionDenied("Фактические значения показателей плана вносит исполнитель плана")
+        if form.is_valid():
+            actual = services.indicator_actual_record(indicator=row.indicator, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Значение за {actual.year} год сохранено.")
+            return redirect("indicators:plan-indicator", pk=pk, indicator_pk=indicator_pk)
+    context = {"roadmap": roadmap, "row": row, "form": form, "may_report": may_report}
+    return render(request, "indicators/plan_indicator.html", context, status=400 if form.errors else 200)

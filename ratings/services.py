@@ -14,6 +14,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
+from indicators.targets import verdict
 from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, Submission, SubmissionRound
 
 from . import sql
@@ -49,7 +50,6 @@ STATUS_QUESTION_CODES = {
 RECOMPUTE_LOCK_NAMESPACE = 5_005_001
 
 # «Под угрозой»: below the target by at most this many points (percentage points for a share).
-AT_RISK_MARGIN = Decimal(10)
 
 
 def round_results_invalidate(*, round_id: int) -> None:
@@ -265,17 +265,10 @@ def indicator_target_for(targets: list[tuple], on_date) -> tuple | None:
 
 
 def indicator_verdict(*, actual: Decimal | None, target: Decimal | None, higher_is_better: bool) -> str:
-    """достигнут / под угрозой (short by at most 10 points) / не достигнут; reversed when lower is better."""
-    if actual is None:
-        return IndicatorProgress.Verdict.NO_DATA
-    if target is None:
-        return IndicatorProgress.Verdict.NO_TARGET
-    shortfall = target - actual if higher_is_better else actual - target
-    if shortfall <= 0:
-        return IndicatorProgress.Verdict.ACHIEVED
-    if shortfall <= AT_RISK_MARGIN:
-        return IndicatorProgress.Verdict.AT_RISK
-    return IndicatorProgress.Verdict.NOT_ACHIEVED
+    """достигнут / под угрозой (short by at most 10 points) / не достигнут; reversed when lower is better.
+
+    One rule with the schools' plan indicators: `indicators.targets.verdict`."""
+    return IndicatorProgress.Verdict(verdict(actual=actual, target=target, higher_is_better=higher_is_better))
 
 
 def half_up(value: Fraction, places: int) -> Decimal:

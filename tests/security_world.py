@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from indicators.models import Activity, KeyResult, LineReport, ProcessEvent, Roadmap
+from indicators.models import Activity, Indicator, KeyResult, LineReport, ProcessEvent, Roadmap
 from ratings.summaries import district_summaries_write
 from reports.models import ExportJob
 from schools.models import District, School
@@ -22,6 +22,7 @@ from tests.factories import (
     CuratorFactory,
     DirectionFactory,
     DistrictFactory,
+    IndicatorFactory,
     KeyResultFactory,
     MunicipalityFactory,
     ProcessEventFactory,
@@ -69,6 +70,7 @@ class World:
     # Each school plan is reported line by line: an activity with a progress report (and its document), and a
     # result whose done report waits for confirmation (no controlling person named: the administrator confirms).
     activities: dict[str, Activity] = field(default_factory=dict)
+    plan_indicators: dict[str, Indicator] = field(default_factory=dict)
     line_reports: dict[str, LineReport] = field(default_factory=dict)
     pending_reports: dict[str, LineReport] = field(default_factory=dict)
     # Documents asked of schools: own and neighbour share their district's request; foreign: the other district's;
@@ -245,6 +247,7 @@ def _roadmaps(world: World, municipality) -> None:
         world.roadmaps[key], world.key_results[key], world.events[key] = roadmap, key_result, event
         if key == "city":
             continue
+        world.plan_indicators[key] = IndicatorFactory(roadmap=roadmap, code=f"PLAN-{key}", level="school")
         activity = Activity.objects.create(roadmap=roadmap, number="1", title=f"Мероприятие плана ({key})", end_date=dt.date(2030, 12, 31))
         report = LineReport(roadmap=roadmap, activity=activity, progress="in_work", comment="Идёт работа")
         report.document.save(f"otchet-{key}.pdf", ContentFile(PDF_BYTES))

@@ -156,3 +156,23 @@ def test_people_without_a_role_see_only_the_roadmaps_they_act_for(client, demo):
     assert client.get(reverse("indicators:plan-detail", args=[demo["sosh2"].pk])).status_code == 404
     client.force_login(User.objects.create_user("nobody"))
     assert client.get(reverse("indicators:plan-attention")).status_code == 403
+
+
+def test_curator_reports_a_school_indicators_actual_and_sees_it_against_the_target(client, demo):
+    from decimal import Decimal
+
+    from indicators.models import Indicator
+
+    indicator = Indicator.objects.get(roadmap=demo["sosh2"], code="SOSH2-3.1")
+    url = reverse("indicators:plan-indicator", args=[demo["sosh2"].pk, indicator.pk])
+    client.force_login(user("direktor-sosh2"))  # reads it, does not report it
+    assert client.post(url, {"year": 2020, "value": "12", "absolute_value": "1,5"}).status_code == 403
+    client.force_login(user("kurator-sosh2"))
+    assert client.post(url, {"year": 2020, "value": "12", "absolute_value": "1,5", "comment": "по журналу"}).status_code == 302
+    client.post(url, {"year": 2021, "value": "35"})
+    rows = {c.year: c for c in plans.plan_indicator_rows(demo["sosh2"], only=indicator.pk)[0].cells}
+    assert (rows[2020].target.raw_text, rows[2020].actual.value, rows[2020].actual.absolute_value) == ("15 (1,9)", Decimal(12), Decimal("1.5"))
+    assert rows[2020].verdict == "at_risk"  # 3 points short of 15: the city's rule (at most 10 points short)
+    assert rows[2021].verdict == "achieved" and rows[2022].verdict == "no_data"
+    page = client.get(reverse("indicators:plan-detail", args=[demo["sosh2"].pk])).content.decode()
+    assert "цель 15 (1,9)" in page and "факт 12 (1,5)" in page and "под угрозой" in page

@@ -168,6 +168,16 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Plans reported line by line: the school's curator reports, the controlling person (here: none named, so the
     # administrator) confirms; everyone who sees the plan reads it and its documents.
     "indicators:plan-attention": Entry(everyone()),
+    "indicators:plan-indicator": (
+        Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "indicator_pk": w.plan_indicators[t].pk}),
+        Entry(
+            # the school plan's executor is its curator: only he reports its indicators' actuals
+            lambda role, target: LOGIN if role == "anonymous" else (404 if not visible(role, target) else (REDIRECT if role == "curator" else 403)),
+            kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "indicator_pk": w.plan_indicators[t].pk},
+            method="post",
+            data=lambda w, t: {"year": 2022, "value": "10"},
+        ),
+    ),
     "indicators:roadmap-next-period": (
         Entry(school_scoped("administrator"), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk}),
         Entry(
