@@ -210,13 +210,19 @@ def _page_url(names: list[str], round_id: int) -> str:
     raise NotAvailable(" / ".join(names))
 
 
-def _methodologist():
+def _methodologist(round_id: int | None = None):
+    """A methodologist of the measured round's municipality (methodologists see their municipality only; no round: the latest)."""
     from django.contrib.auth.models import Group, User
 
+    from schools.models import UserProfile
     from schools.roles import METHODOLOGIST_GROUP
+    from surveys.models import SubmissionRound
 
     user, _ = User.objects.get_or_create(username="bench-metodist", defaults={"first_name": "Методист", "last_name": "Замеров"})
     user.groups.add(Group.objects.get_or_create(name=METHODOLOGIST_GROUP)[0])
+    rounds = SubmissionRound.objects.order_by("-opens_at", "-pk")
+    municipality_id = (rounds.filter(pk=round_id) if round_id else rounds).values_list("municipality_id", flat=True).first()
+    UserProfile.objects.update_or_create(user=user, defaults={"municipality_id": municipality_id})
     return user
 
 
@@ -224,7 +230,7 @@ def measure_pages(round_id: int, repeat: int) -> dict:
     from django.test import Client
 
     client = Client()
-    client.force_login(_methodologist())
+    client.force_login(_methodologist(round_id))
     pages = {}
     for label, names in PAGES:
         pages[label] = _guarded(lambda names=names: _measure_page(client, _page_url(names, round_id), repeat))
@@ -267,7 +273,7 @@ def measure_exports(round_id: int) -> dict:
         raise NotAvailable("reports.exports.export_request_for") from error
     from schools.roles import Access
 
-    access = Access(_methodologist())
+    access = Access(_methodologist(round_id))
     results = {}
     for kind in EXPORT_KINDS:
         request = export_request_for(access, kind, round_id=round_id)
@@ -399,7 +405,7 @@ def measure_submit(round_id: int, repeat: int) -> dict:
     submission_round = SubmissionRound.objects.get(pk=round_id)
     picked = list(Submission.objects.filter(round_id=round_id, state=Submission.State.SUBMITTED).select_related("school").order_by("pk")[:repeat])
     users = {c.school_id: c.user for c in Curator.objects.filter(school__in=[s.school_id for s in picked], is_active=True).select_related("user")}
-    reviewer = _methodologist()
+    reviewer = _methodologist(round_id)
     times, queries = [], []
     # In production a submit only queues the recompute for the worker; here too (memory broker, no worker).
     eager = app.conf.task_always_eager

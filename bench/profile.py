@@ -79,7 +79,7 @@ def _action(what: str, args: list[str]):
     from reports.exports import export_request_for
     from schools.roles import Access
 
-    request = export_request_for(Access(_methodologist()), args[0], round_id=int(args[1]))
+    request = export_request_for(Access(_methodologist(int(args[1]))), args[0], round_id=int(args[1]))
 
     def export(warmup: bool) -> None:
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as out:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from schools.roles import Access
-from schools.selectors import schools_visible_to
+from schools.selectors import municipalities_visible_to, schools_visible_to
 
 from .models import Activity, Deadline, Direction, Indicator, KeyResult, KeyResultEvidence, PlanRole, ProcessEvent, Roadmap
 
@@ -272,14 +272,14 @@ def latest_progress_by_indicator(roadmaps: QuerySet[Roadmap]) -> dict[int, Any]:
 
 
 def roadmaps_visible_to(access: Access) -> QuerySet[Roadmap]:
-    """City roles see every roadmap; others the roadmaps of their municipality, the plans of schools they see,
+    """The roadmaps of the municipalities the user works in (the regional role: all), the plans of schools they see,
     and the roadmaps where they act for a role (a district's executor or controlling person)."""
     roadmaps = Roadmap.objects.select_related("municipality", "school")
-    if access.sees_city:
+    if access.sees_region:
         return roadmaps
     schools = schools_visible_to(access)
     acting = PlanRole.objects.filter(user_id=access.user.pk).values("roadmap_id")
-    return roadmaps.filter(Q(school__in=schools.values("pk")) | Q(municipality__in=schools.values("municipality_id")) | Q(pk__in=acting))
+    return roadmaps.filter(Q(school__in=schools.values("pk")) | Q(municipality__in=municipalities_visible_to(access).values("pk")) | Q(pk__in=acting))
 
 
 def key_results_visible_to(access: Access) -> QuerySet[KeyResult]:

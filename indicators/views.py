@@ -6,27 +6,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from schools.roles import Role, access_for
+from schools.roles import ADMINISTRATORS, SIGNED_IN, STAFF, Role, access_for, require_role
 
 from . import plans, selectors, services
 from .forms import CalendarStartForm, IndicatorActualForm, KeyResultCompletedForm, LineReportForm, LineReviewForm, NextPeriodForm, ProcessEventForm
 from .models import PlanRole
+
+READ_MESSAGE = "Нет доступа к дорожным картам"
+RECORD_MESSAGE = "Вносить проведённые мероприятия могут методисты и администраторы"
 
 
 def _reader(request):
     """Anyone with a role reads roadmaps (curators too: the roadmap is theirs to carry out)."""
     access = access_for(request)
     # People a district roadmap names (its coordinator, its controlling persons) read the roadmaps they act for.
-    if access.role == Role.NONE and not PlanRole.objects.filter(user_id=request.user.pk).exists():
-        raise PermissionDenied("Нет доступа к дорожным картам")
-    return access
-
-
-def _recorder(request):
-    access = access_for(request)
-    if not access.sees_city:
-        raise PermissionDenied("Вносить проведённые мероприятия могут методисты и администраторы")
-    return access
+    if access.role == Role.NONE and PlanRole.objects.filter(user_id=request.user.pk).exists():
+        return access
+    return require_role(request, SIGNED_IN, READ_MESSAGE)
 
 
 @login_required
@@ -69,7 +65,7 @@ def key_result_detail(request, pk: int):
 @login_required
 @require_POST
 def event_create(request, pk: int):
-    access = _recorder(request)
+    access = require_role(request, STAFF, RECORD_MESSAGE)
     key_result = get_object_or_404(selectors.key_results_visible_to(access), pk=pk)
     form = ProcessEventForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -82,7 +78,7 @@ def event_create(request, pk: int):
 @login_required
 @require_POST
 def event_delete(request, pk: int):
-    access = _recorder(request)
+    access = require_role(request, STAFF, RECORD_MESSAGE)
     event = get_object_or_404(selectors.events_visible_to(access), pk=pk)
     services.process_event_delete(event=event)
     messages.success(request, f"Мероприятие «{event.title}» удалено.")
@@ -92,7 +88,7 @@ def event_delete(request, pk: int):
 @login_required
 @require_POST
 def key_result_completed(request, pk: int):
-    access = _recorder(request)
+    access = require_role(request, STAFF, RECORD_MESSAGE)
     key_result = get_object_or_404(selectors.key_results_visible_to(access), pk=pk)
     form = KeyResultCompletedForm(request.POST)
     if form.is_valid():
@@ -240,9 +236,7 @@ def plan_attention(request):
 @login_required
 def roadmap_next_period(request, pk: int):
     """An administrator creates the next period of a roadmap from it (directions and results copied)."""
-    access = _reader(request)
-    if not access.is_administrator:
-        raise PermissionDenied("Следующий период дорожной карты создаёт администратор")
+    access = require_role(request, ADMINISTRATORS, "Следующий период дорожной карты создаёт администратор")
     roadmap = get_object_or_404(selectors.roadmaps_visible_to(access), pk=pk)
     start = roadmap.period_end + timezone.timedelta(days=1)
     initial = {"title": roadmap.title, "period_start": start, "period_end": start.replace(year=start.year + 2) - timezone.timedelta(days=1)}

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from indicators.models import Indicator, Roadmap
 from schools.models import Municipality
 from schools.roles import Access
-from schools.selectors import schools_visible_to
+from schools.selectors import municipalities_visible_to, schools_visible_to
 from surveys.models import RESULTS_FINAL, Answer, Question, Submission, SubmissionRound
 from surveys.selectors import rounds_for
 
@@ -262,11 +262,7 @@ def status_round_for_year(*, municipality_id: int, year: int) -> SubmissionRound
 
 def status_municipalities(access: Access) -> QuerySet[Municipality]:
     """Municipalities of the user's schools, the one with the latest monitoring first."""
-    return (
-        Municipality.objects.filter(pk__in=schools_visible_to(access).values("municipality_id"))
-        .annotate(latest_round=Max("rounds__opens_at"))
-        .order_by(F("latest_round").desc(nulls_last=True), "name")
-    )
+    return municipalities_visible_to(access).annotate(latest_round=Max("rounds__opens_at")).order_by(F("latest_round").desc(nulls_last=True), "name")
 
 
 def status_years(municipality: Municipality) -> list[int]:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from schools.roles import Access, Role, access_for
+from schools.roles import ADMINISTRATORS, SIGNED_IN, Access, require_role
 from schools.selectors import districts_visible_to
 
 from . import selectors
@@ -18,24 +17,18 @@ from .forms import CorrectionForm, RatingFilterForm, StatusConfirmForm
 from .services import CorrectionError, StatusConfirmError, round_correction_apply, round_correction_preview, status_awards_confirm
 
 PAGE_SIZE = 100
-
-
-def _access(request) -> Access:
-    access = access_for(request)
-    if access.role == Role.NONE:
-        raise PermissionDenied("Вашей учётной записи не назначена роль: обратитесь к администратору портала.")
-    return access
+NO_ROLE = "Вашей учётной записи не назначена роль: обратитесь к администратору портала."
 
 
 @login_required
 def round_list(request):
-    access = _access(request)
+    access = require_role(request, SIGNED_IN, NO_ROLE)
     return render(request, "ratings/round_list.html", {"rounds": selectors.rounds_with_results(access)})
 
 
 @login_required
 def rating_list(request, round_id: int):
-    access = _access(request)
+    access = require_role(request, SIGNED_IN, NO_ROLE)
     submission_round = selectors.round_visible(access, round_id)
     form = RatingFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality=submission_round.municipality_id).order_by("name"))
     form.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
@@ -60,7 +53,7 @@ def rating_list(request, round_id: int):
 
 @login_required
 def rating_detail(request, round_id: int, school_id: int):
-    access = _access(request)
+    access = require_role(request, SIGNED_IN, NO_ROLE)
     submission_round = selectors.round_visible(access, round_id)
     card = selectors.rating_card(access, submission_round, school_id)
     return render(request, "ratings/rating_detail.html", {"round": submission_round, "card": card, "rating": card.rating})
@@ -68,7 +61,7 @@ def rating_detail(request, round_id: int, school_id: int):
 
 @login_required
 def progress_list(request, round_id: int):
-    access = _access(request)
+    access = require_role(request, SIGNED_IN, NO_ROLE)
     submission_round = selectors.round_visible(access, round_id)
     city, own = selectors.round_indicator_progress(access, submission_round)
     return render(request, "ratings/progress_list.html", {"round": submission_round, "city": city, "own": own})
@@ -88,7 +81,7 @@ def _municipality(request, access: Access):
 
 @login_required
 def status_list(request, year: int | None = None):
-    access = _access(request)
+    access = require_role(request, SIGNED_IN, NO_ROLE)
     municipality, municipalities = _municipality(request, access)
     if municipality is None:
         return render(request, "ratings/status_list.html", {"overview": None})
@@ -106,9 +99,7 @@ def status_list(request, year: int | None = None):
 @login_required
 @require_POST
 def status_confirm(request, year: int):
-    access = _access(request)
-    if not access.is_administrator:
-        raise PermissionDenied("Подтверждать список школ со статусом может только администратор.")
+    access = require_role(request, ADMINISTRATORS, "Подтверждать список школ со статусом может только администратор.")
     municipality, _all = _municipality(request, access)
     form = StatusConfirmForm(request.POST)
     if municipality is not None and form.is_valid():
@@ -127,9 +118,7 @@ def status_confirm(request, year: int):
 @login_required
 def round_correction(request, round_id: int):
     """Correct a round whose results are fixed: what would change, school by school; a reason; a permanent log entry."""
-    access = _access(request)
-    if not access.is_administrator:
-        raise PermissionDenied("Исправлять зафиксированные итоги может только администратор.")
+    access = require_role(request, ADMINISTRATORS, "Исправлять зафиксированные итоги может только администратор.")
     submission_round = selectors.round_visible(access, round_id)
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -20,7 +20,7 @@ from roadmap_portal.folding import DistrictTable, district_table, district_table
 from schools.forms import DistrictSearchField
 from schools.models import Municipality, School
 from schools.roles import Access
-from schools.selectors import districts_visible_to, schools_visible_to
+from schools.selectors import districts_visible_to, municipalities_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
 from surveys.selectors import (
     NOT_STARTED,
@@ -29,6 +29,7 @@ from surveys.selectors import (
     completeness_total,
     in_districts,
     round_district_order,
+    rounds_for,
     timeliness_by_district,
     timeliness_weakest_first,
 )
@@ -94,15 +95,9 @@ def filtered_schools(access: Access, filters: dict) -> QuerySet[School]:
 # --- The round ---------------------------------------------------------------------------------
 
 
-def rounds_for_dashboard(access: Access) -> QuerySet[SubmissionRound]:
-    """Opened rounds of the municipalities whose schools the user sees, newest first."""
-    municipalities = schools_visible_to(access).values("municipality_id")
-    return (
-        SubmissionRound.objects.filter(municipality_id__in=municipalities)
-        .exclude(state=SubmissionRound.State.DRAFT)
-        .select_related("municipality")
-        .order_by("-opens_at", "-pk")
-    )
+def rounds_reported(access: Access) -> QuerySet[SubmissionRound]:
+    """The opened rounds the user may see (`surveys.selectors.rounds_for`), newest first: what dashboards and exports offer."""
+    return rounds_for(access).exclude(state=SubmissionRound.State.DRAFT).order_by("-opens_at", "-pk")
 
 
 def dashboard_round(rounds: list[SubmissionRound], year: int | None) -> SubmissionRound | None:
@@ -115,7 +110,7 @@ def dashboard_round(rounds: list[SubmissionRound], year: int | None) -> Submissi
 def dashboard_municipality(access: Access, round_: SubmissionRound | None) -> Municipality | None:
     if round_ is not None:
         return round_.municipality
-    return Municipality.objects.filter(schools__in=schools_visible_to(access).values("pk")).annotate(n=Count("schools")).order_by("-n", "name").first()
+    return municipalities_visible_to(access).annotate(n=Count("schools")).order_by("-n", "name").first()
 
 
 # --- Completeness ------------------------------------------------------------------------------
@@ -460,7 +455,7 @@ def status_years(access: Access) -> list[tuple[int, bool]]:
     """Years with a status list or a round, newest first, each with whether its awards are confirmed."""
     schools = schools_visible_to(access).values("pk")
     awarded = set(StatusAward.objects.filter(school__in=schools).values_list("year", flat=True).distinct())
-    rounds = set(rounds_for_dashboard(access).values_list("year", flat=True).distinct())
+    rounds = set(rounds_reported(access).values_list("year", flat=True).distinct())
     return [(year, year in awarded) for year in sorted(awarded | rounds, reverse=True)]
 
 

@@ -1,15 +1,24 @@
-"""Reads of the reports: the school card (ratings, answers against the city, awards, eligibility)."""
+"""Reads of the reports: export jobs a user may see; the school card (ratings, answers against the city, awards, eligibility)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from ratings.models import Rating, SectionScore, StatusAward, StatusEligibility
 from schools.models import Curator, School
+from schools.roles import Access
 from schools.selectors import active_curators
 from surveys.models import Answer, Question, Submission, SubmissionRound
 from surveys.selectors import city_medians, city_yes_shares
+
+from .models import ExportJob
+
+
+def export_jobs_visible_to(access: Access) -> QuerySet[ExportJob]:
+    """The one answer to \"which export jobs may this user see\": their own, newest first (a file holds what its author saw)."""
+    return ExportJob.objects.filter(user_id=access.user.pk).order_by("-created_at")
+
 
 # --- The school card ---------------------------------------------------------------------------
 

@@ -12,16 +12,17 @@ from django.views.decorators.http import require_POST
 
 from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
-from schools.roles import Role, access_for
+from schools.roles import ADMINISTRATORS, REVIEWERS, SIGNED_IN, require_role
 from schools.selectors import districts_visible_to, school_changes, schools_visible_to
 from schools.services import security_event_record
 
-from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_for_dashboard, status_years
+from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_reported, status_years
 from .documents import default_template, status_context
 from .documents import render as render_document
 from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
 from .models import DocumentTemplate, ExportJob
 from .passport import docx_to_pdf, passport_docx, passport_filename, pdf_available
+from .selectors import export_jobs_visible_to
 from .selectors import school_card as school_card_data
 from .services import export_job_start
 
@@ -30,17 +31,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_ASYNC_ROWS = 300
 
 
-def _reviewer(request):
-    access = access_for(request)
-    if not access.can_review:
-        raise PermissionDenied("Сводка доступна методистам, администраторам и районным отделам образования")
-    return access
-
-
 @login_required
 def dashboard_view(request):
-    access = _reviewer(request)
-    rounds = list(rounds_for_dashboard(access))
+    access = require_role(request, REVIEWERS, "Сводка доступна методистам, администраторам и районным отделам образования")
+    rounds = list(rounds_reported(access))
     year = request.GET.get("year", "")
     shown = dashboard_round(rounds, int(year) if year.isdigit() else None)
     form = DashboardFilterForm(
@@ -52,9 +46,7 @@ def dashboard_view(request):
 
 @login_required
 def school_card(request, pk: int):
-    access = access_for(request)
-    if access.role == Role.NONE:
-        raise PermissionDenied("Карточки школ доступны сотрудникам управления, районов и кураторам")
+    access = require_role(request, SIGNED_IN, "Карточки школ доступны сотрудникам управления, районов и кураторам")
     school = get_object_or_404(schools_visible_to(access), pk=pk)
     context = {
         "card": school_card_data(school, min_schools=access.aggregate_min_schools),
@@ -74,11 +66,11 @@ def _async_threshold() -> int:
 
 @login_required
 def export_list(request):
-    access = _reviewer(request)
-    rounds = list(rounds_for_dashboard(access))
+    access = require_role(request, REVIEWERS, "Сводка доступна методистам, администраторам и районным отделам образования")
+    rounds = list(rounds_reported(access))
     form = ExportChoiceForm(request.GET or None, rounds=rounds, years=status_years(access))
     chosen = form.chosen() if form.is_bound else form.defaults()
-    jobs = ExportJob.objects.filter(user=request.user).order_by("-created_at")[:8]
+    jobs = export_jobs_visible_to(access)[:8]
     districts = districts_visible_to(access).filter(municipality=chosen["round"].municipality_id).order_by("name") if chosen["round"] else []
     context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold(), "districts": districts}
     return render(request, "reports/export_list.html", context)
@@ -87,7 +79,7 @@ def export_list(request):
 @login_required
 @require_POST
 def export_create(request, kind: str):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS, "Сводка доступна методистам, администраторам и районным отделам образования")
     try:
         export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"), district_id=request.POST.get("district"))
     except ExportNotFound as error:
@@ -101,8 +93,8 @@ def export_create(request, kind: str):
 
 
 def _own_job(request, pk: int) -> ExportJob:
-    _reviewer(request)
-    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+    access = require_role(request, REVIEWERS, "Выгрузки доступны методистам, администраторам и районным отделам образования")
+    return get_object_or_404(export_jobs_visible_to(access), pk=pk)
 
 
 @login_required
@@ -157,7 +149,7 @@ def _docx_response(body: bytes, filename: str) -> HttpResponse:
 @login_required
 def status_document(request, year: int, kind: str):
     """The annex (schools by district, as the status page lists them for this user) or a draft of the order, in Word."""
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS, "Документы статуса доступны методистам, администраторам и районным отделам образования")
     if kind not in STATUS_DOCUMENTS:
         raise Http404("Нет такого документа")
     if kind == "order" and not access.sees_city:
@@ -183,8 +175,7 @@ def status_document(request, year: int, kind: str):
 @login_required
 def document_template_default(request, kind: str):
     """The built-in template, to edit in Word and upload in the admin as the department's own."""
-    if not access_for(request).is_administrator:
-        raise PermissionDenied("Шаблоны документов меняют администраторы.")
+    require_role(request, ADMINISTRATORS, "Шаблоны документов меняют администраторы.")
     if kind not in DocumentTemplate.Kind.values:
         raise Http404("Нет такого шаблона")
     return _docx_response(default_template(kind), f"shablon-{kind}.docx")
@@ -196,9 +187,7 @@ def document_template_default(request, kind: str):
 @login_required
 def school_passport(request, pk: int, fmt: str):
     """The passport of a school for a round (?round=, else the latest rated), as DOCX or PDF."""
-    access = access_for(request)
-    if access.role == Role.NONE:
-        raise PermissionDenied("Паспорта школ доступны сотрудникам управления, районов и кураторам")
+    access = require_role(request, SIGNED_IN, "Паспорта школ доступны сотрудникам управления, районов и кураторам")
     if fmt not in ("docx", "pdf"):
         raise Http404("Нет такого формата")
     school = get_object_or_404(schools_visible_to(access), pk=pk)

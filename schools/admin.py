@@ -136,17 +136,17 @@ class CuratorAdmin(PortalHistoryAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "district", "phone", "must_change_password"]
-    list_filter = ["must_change_password", "district"]
+    list_display = ["user", "municipality", "district", "phone", "must_change_password"]
+    list_filter = ["must_change_password", "municipality", "district"]
     search_fields = ["user__username", "user__last_name", "phone"]
-    list_select_related = ["user", "district"]
+    list_select_related = ["user", "municipality", "district"]
     autocomplete_fields = ["user", "district"]
 
 
 class UserProfileInline(admin.StackedInline):
     model = UserProfile
     can_delete = False
-    fields = ["district", "phone", "must_change_password"]
+    fields = ["municipality", "district", "phone", "must_change_password"]
     autocomplete_fields = ["district"]
 
 
@@ -165,7 +165,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    """Django's user admin plus the portal's profile (district) and curator appointments."""
+    """Django's user admin plus the portal's profile (municipality or district) and curator appointments."""
 
     inlines = [UserProfileInline, UserCuratorInline]
     list_display = ["username", "last_name", "first_name", "email", "roles", "is_active", "last_login"]

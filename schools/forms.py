@@ -27,9 +27,9 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(label="Файл Excel (.xlsx)", help_text="Первый лист, строка заголовков как в шаблоне. До 5 МБ.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = Municipality.objects.annotate(n=Count("schools")).order_by("-n", "name")
+        municipalities = municipalities.annotate(n=Count("schools")).order_by("-n", "name")
         self.fields["municipality"].queryset = municipalities
         self.fields["municipality"].initial = municipalities.first()
         self.fields["file"].widget.attrs["accept"] = ".xlsx"

@@ -31,7 +31,7 @@ from roadmap_portal.spreadsheets import neutralise
 from roadmap_portal.uploads import spreadsheet_check
 
 from .models import Curator, District, Municipality, School
-from .roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
+from .roles import STAFF_GROUPS
 
 SCHOOLS = "schools"
 CURATORS = "curators"
@@ -372,8 +372,6 @@ def _choice(value, options: dict, allowed: str, errors: list[RowError], line: in
 
 
 # --- Curators ----------------------------------------------------------------------------------
-
-STAFF_GROUPS = (ADMINISTRATOR_GROUP, METHODOLOGIST_GROUP, DISTRICT_OFFICER_GROUP)
 
 
 def plan_curators(path: Path | str, *, municipality: Municipality) -> ImportPlan:

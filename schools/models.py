@@ -109,9 +109,19 @@ class Curator(models.Model):
 
 
 class UserProfile(models.Model):
-    """What the portal knows of a user beyond Django's account: district and first-login duty."""
+    """What the portal knows of a user beyond Django's account: their reach (district or municipality) and first-login duty."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name="пользователь")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="муниципалитет (для администратора и методиста)",
+        help_text="Администратор и методист видят школы, раунды и выгрузки только этого муниципалитета. "
+        "Специалисту министерства образования области (группа regional) муниципалитет не нужен: он видит все.",
+    )
     district = models.ForeignKey(
         District, on_delete=models.SET_NULL, null=True, blank=True, related_name="officers", verbose_name="район (для районного отдела)"
     )

@@ -1,18 +1,34 @@
-"""Reads of schools. `schools_visible_to` is the one answer to "which schools may this user see"."""
+"""Reads of schools. `schools_visible_to` is the one answer to "which schools may this user see" (see `roles.py` for the reach of each role)."""
 
 from django.db.models import Q, QuerySet
 
 from roadmap_portal.history import HistoryEntry, history_entries
 
-from .models import Curator, District, School, SecurityEvent
+from .models import Curator, District, Municipality, School, SecurityEvent
 from .roles import Access, Role
+
+
+def municipalities_visible_to(access: Access) -> QuerySet[Municipality]:
+    """The regional role every municipality; anyone else the one they work in."""
+    municipalities = Municipality.objects.order_by("name")
+    if access.sees_region:
+        return municipalities
+    if access.role in (Role.ADMINISTRATOR, Role.METHODOLOGIST):
+        return municipalities.filter(pk=access.municipality_id)
+    if access.role == Role.DISTRICT_OFFICER:
+        return municipalities.filter(districts__pk=access.district_id)
+    if access.role == Role.CURATOR:
+        return municipalities.filter(schools__pk=access.curator_school_id)
+    return municipalities.none()
 
 
 def schools_visible_to(access: Access) -> QuerySet[School]:
     schools = School.objects.select_related("district", "municipality")
     role = access.role
-    if role in (Role.ADMINISTRATOR, Role.METHODOLOGIST):
+    if access.sees_region:
         return schools
+    if role in (Role.ADMINISTRATOR, Role.METHODOLOGIST):
+        return schools.filter(municipality_id=access.municipality_id)
     if role == Role.DISTRICT_OFFICER:
         return schools.filter(district_id=access.district_id)
     if role == Role.CURATOR:
@@ -22,8 +38,10 @@ def schools_visible_to(access: Access) -> QuerySet[School]:
 
 def districts_visible_to(access: Access) -> QuerySet[District]:
     districts = District.objects.all()
-    if access.role in (Role.ADMINISTRATOR, Role.METHODOLOGIST):
+    if access.sees_region:
         return districts
+    if access.role in (Role.ADMINISTRATOR, Role.METHODOLOGIST):
+        return districts.filter(municipality_id=access.municipality_id)
     if access.role == Role.DISTRICT_OFFICER:
         return districts.filter(pk=access.district_id)
     if access.role == Role.CURATOR:

@@ -17,9 +17,9 @@ from roadmap_portal.lockout import lockout_lift, lockouts_current
 
 from . import imports, selectors, services, two_factor
 from .forms import ImportUploadForm, LockoutLiftForm, OneTimeCodeForm, PortalPasswordChangeForm, SecurityLogFilterForm
-from .models import Municipality, SecurityEvent
-from .roles import Role, access_for
-from .selectors import security_events
+from .models import SecurityEvent
+from .roles import ADMINISTRATORS, REVIEWERS, STAFF, Role, access_for, require_role
+from .selectors import municipalities_visible_to, security_events
 from .services import profile_clear_password_duty
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,8 +51,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def lockout_list(request):
     """Who cannot sign in now because of failed attempts, and a button to let them in again."""
-    if not access_for(request).sees_city:
-        raise PermissionDenied("Блокировки входа видят администраторы и методисты")
+    require_role(request, STAFF, "Блокировки входа видят администраторы и методисты")
     form = LockoutLiftForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -156,8 +155,7 @@ SECURITY_LOG_PAGE_SIZE = 50
 @login_required
 def security_log(request):
     """Sign-ins and failures, lockouts, exports and downloads of evidence: who, what, when, from where."""
-    if not access_for(request).is_administrator:
-        raise PermissionDenied("Журнал безопасности доступен администраторам")
+    require_role(request, ADMINISTRATORS, "Журнал безопасности доступен администраторам")
     form = SecurityLogFilterForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_bound and valid else {}
@@ -173,8 +171,7 @@ RESULTS = "import_results"
 
 
 def _administrator(request):
-    if not access_for(request).is_administrator:
-        raise PermissionDenied("Импорт из Excel доступен администраторам")
+    return require_role(request, ADMINISTRATORS, "Импорт из Excel доступен администраторам")
 
 
 def _pending(request, token: str) -> dict:
@@ -184,22 +181,22 @@ def _pending(request, token: str) -> dict:
     return pending
 
 
-def _plan(pending: dict, token: str) -> imports.ImportPlan:
-    municipality = get_object_or_404(Municipality, pk=pending["municipality"])
+def _plan(request, pending: dict, token: str) -> imports.ImportPlan:
+    municipality = get_object_or_404(municipalities_visible_to(access_for(request)), pk=pending["municipality"])
     return imports.plan_file(pending["kind"], imports.pending_path(token), municipality=municipality, create_districts=pending["create_districts"])
 
 
 @login_required
 def import_upload(request):
-    _administrator(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    access = _administrator(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, municipalities=municipalities_visible_to(access))
     plan = None
     if request.method == "POST" and form.is_valid():
         token = imports.pending_save(form.cleaned_data["file"])
         pending = {k: form.cleaned_data[k] for k in ("kind", "create_districts")}
         pending.update(municipality=form.cleaned_data["municipality"].pk, filename=form.cleaned_data["file"].name)
         try:
-            plan = _plan(pending, token)
+            plan = _plan(request, pending, token)
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
         if plan is not None and plan.ok:
@@ -222,7 +219,7 @@ def import_preview(request, token: str):
         request.session[RESULTS] = {**request.session.get(RESULTS, {}), token: result}
         request.session[PENDING] = {k: v for k, v in request.session.get(PENDING, {}).items() if k != token}
         return redirect("schools:import-done", token=token)
-    return render(request, "schools/import_preview.html", {"plan": _plan(pending, token), "pending": pending, "token": token})
+    return render(request, "schools/import_preview.html", {"plan": _plan(request, pending, token), "pending": pending, "token": token})
 
 
 @login_required
@@ -258,10 +255,10 @@ def import_credentials(request, token: str):
 
 @login_required
 def import_template(request, kind: str):
-    _administrator(request)
+    access = _administrator(request)
     if kind not in imports.COLUMNS:
         raise Http404("Такого шаблона нет")
-    municipality = Municipality.objects.annotate(n=Count("schools")).order_by("-n").first()
+    municipality = municipalities_visible_to(access).annotate(n=Count("schools")).order_by("-n").first()
     buffer = io.BytesIO()
     imports.template_workbook(kind, municipality).save(buffer)
     buffer.seek(0)
@@ -271,9 +268,7 @@ def import_template(request, kind: str):
 @login_required
 def district_search(request):
     """Suggestions of a district filter: `?q=` part of the name, `&municipality=` optionally; at most 20, as JSON."""
-    access = access_for(request)
-    if not access.can_review:
-        raise PermissionDenied("Поиск районов — для фильтров сводок и рейтингов")
+    access = require_role(request, REVIEWERS, "Поиск районов — для фильтров сводок и рейтингов")
     try:
         municipality_id = int(request.GET.get("municipality") or 0) or None
     except ValueError:

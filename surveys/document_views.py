@@ -10,17 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from schools.models import School
-from schools.roles import Role, access_for
+from schools.roles import REVIEWERS, Role, access_for, require_role
 
 from . import documents
 from .forms import DocumentRequestForm, DocumentUploadForm
 
 
 def _reader(request):
-    access = access_for(request)
-    if not access.can_review:
-        raise PermissionDenied("Страница для методистов, районных отделов и администраторов.")
-    return access
+    return require_role(request, REVIEWERS, "Страница для методистов, районных отделов и администраторов.")
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from schools.models import District
+from schools.roles import REVIEWERS, require_role
 from schools.selectors import schools_visible_to
 
 from . import selectors
@@ -16,7 +17,7 @@ from .forms import BulkAcceptForm, QuestionMessageForm, ReviewQueueFilterForm
 from .models import SubmissionRound
 from .services import submissions_accept_bulk
 from .threads import ThreadError, thread_curator_message_add
-from .views import _curator_school, _reviewer
+from .views import _curator_school
 
 QUEUE_PAGE_SIZE = 50
 
@@ -27,7 +28,7 @@ def _districts(access):
 
 @login_required
 def review_queue(request):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     filters = ReviewQueueFilterForm(request.GET or None, districts=[(d.pk, d.name) for d in _districts(access)])
     chosen = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.review_queue(access=access, district_id=chosen.get("district"), search=chosen.get("q", ""), flags=chosen.get("flags", ""))
@@ -42,7 +43,7 @@ def review_queue(request):
 @require_POST
 def review_bulk_accept(request):
     """Two steps: the chosen questionnaires are listed for confirmation; the confirmed form accepts them."""
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     form = BulkAcceptForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Отметьте анкеты, которые нужно принять.")

@@ -3,14 +3,14 @@ close after a summary, fix the results, reopen with a reason; every step lands i
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from schools.models import District, Municipality, School
-from schools.roles import access_for
+from schools.models import School
+from schools.roles import STAFF, require_role
+from schools.selectors import districts_visible_to, municipalities_visible_to
 
 from . import selectors
 from .forms import RoundConfirmForm, RoundCreateForm, RoundExtendForm, RoundParticipantsAddForm, RoundReopenForm
@@ -28,23 +28,18 @@ from .services import (
     round_results_fix,
 )
 
-
-def _manager(request):
-    access = access_for(request)
-    if not access.sees_city:
-        raise PermissionDenied("Раундами мониторинга управляют методисты и администраторы.")
-    return access
+MANAGERS_ONLY = "Раундами мониторинга управляют методисты и администраторы."
 
 
 def _managed_round(request, round_id: int) -> tuple[object, SubmissionRound]:
-    access = _manager(request)
+    access = require_role(request, STAFF, MANAGERS_ONLY)
     return access, get_object_or_404(selectors.rounds_managed_by(access), pk=round_id)
 
 
 @login_required
 def round_create_view(request):
-    access = _manager(request)
-    municipalities = Municipality.objects.order_by("name")
+    access = require_role(request, STAFF, MANAGERS_ONLY)
+    municipalities = municipalities_visible_to(access)
     current = selectors.questionnaires_current()
     questionnaires = Questionnaire.objects.filter(pk__in=[q.pk for q in current]).order_by("title")
     first = municipalities.first()
@@ -61,7 +56,7 @@ def round_create_view(request):
         initial=initial,
         municipalities=municipalities,
         questionnaires=questionnaires,
-        districts=District.objects.select_related("municipality").order_by("municipality__name", "name"),
+        districts=districts_visible_to(access).select_related("municipality").order_by("municipality__name", "name"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -236,5 +231,5 @@ def round_reopen_view(request, round_id: int):
 @login_required
 def round_joinable_view(request):
     """Where the import result page and the admin send people: open rounds and the schools not in them yet."""
-    access = _manager(request)
+    access = require_role(request, STAFF, MANAGERS_ONLY)
     return render(request, "surveys/round_joinable.html", {"rounds": selectors.open_rounds_with_joinable_schools(access=access)})

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from schools.models import Curator, School
 from schools.roles import Access
-from schools.selectors import districts_visible_to, schools_visible_to
+from schools.selectors import districts_visible_to, municipalities_visible_to, schools_visible_to
 
 from .models import (
     Answer,
@@ -133,7 +133,8 @@ def previous_answers_by_code(*, submission_round: SubmissionRound, school_id: in
 def visible_submission(*, access: Access, submission_id: int) -> Submission | None:
     """A submission whose school the user may see (None otherwise: the view answers 404)."""
     return (
-        Submission.objects.filter(pk=submission_id, school__in=schools_visible_to(access))
+        submissions_visible_to(access)
+        .filter(pk=submission_id)
         .select_related("round", "round__questionnaire", "school", "school__district", "reviewed_by", "updated_by")
         .first()
     )
@@ -141,7 +142,10 @@ def visible_submission(*, access: Access, submission_id: int) -> Submission | No
 
 def visible_answer_with_file(*, access: Access, answer_id: int) -> Answer | None:
     return (
-        Answer.objects.filter(pk=answer_id, submission__school__in=schools_visible_to(access)).exclude(file="").select_related("submission", "question").first()
+        Answer.objects.filter(pk=answer_id, submission__in=submissions_visible_to(access).values("pk"))
+        .exclude(file="")
+        .select_related("submission", "question")
+        .first()
     )
 
 
@@ -178,16 +182,21 @@ def changes_since(*, submission: Submission, version: int) -> tuple[list[AnswerC
 
 
 def rounds_for(access: Access) -> QuerySet[SubmissionRound]:
-    """The one answer to "which rounds may this user see": an administrator every round, drafts too;
-    a methodologist every opened round; anyone else the opened rounds their visible schools take part in."""
+    """The one answer to "which rounds may this user see": an administrator every round of their municipality, drafts
+    too; a methodologist (the regional role: of every municipality) its opened rounds; anyone else the opened rounds
+    their visible schools take part in."""
     rounds = SubmissionRound.objects.select_related("questionnaire", "municipality")
-    if access.is_administrator:
-        return rounds
-    rounds = rounds.exclude(state=SubmissionRound.State.DRAFT)
     if access.sees_city:
-        return rounds
+        if not access.sees_region:
+            rounds = rounds.filter(municipality_id__in=municipalities_visible_to(access).values("pk"))
+        return rounds if access.is_administrator else rounds.exclude(state=SubmissionRound.State.DRAFT)
     taking_part = SubmissionRound.schools.through.objects.filter(school__in=schools_visible_to(access)).values("submissionround_id")
-    return rounds.filter(pk__in=taking_part)
+    return rounds.exclude(state=SubmissionRound.State.DRAFT).filter(pk__in=taking_part)
+
+
+def submissions_visible_to(access: Access) -> QuerySet[Submission]:
+    """The one answer to "which submissions may this user see": of the schools they see, in the rounds they see."""
+    return Submission.objects.filter(school__in=schools_visible_to(access).values("pk"), round__in=rounds_for(access).values("pk"))
 
 
 def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
@@ -555,10 +564,12 @@ def changes_since_last_return(*, submission: Submission) -> tuple[SubmissionEven
 
 
 def rounds_managed_by(access: Access) -> QuerySet[SubmissionRound]:
-    """Rounds a methodologist or administrator runs from the round pages, drafts included; nobody else runs any."""
+    """Rounds a methodologist or administrator runs from the round pages, drafts included, of their municipality
+    (the regional role: of every one); nobody else runs any."""
     if not access.sees_city:
         return SubmissionRound.objects.none()
-    return SubmissionRound.objects.select_related("questionnaire", "municipality")
+    rounds = SubmissionRound.objects.select_related("questionnaire", "municipality")
+    return rounds if access.sees_region else rounds.filter(municipality_id=access.municipality_id)
 
 
 def questionnaires_current() -> list[Questionnaire]:

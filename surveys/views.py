@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from roadmap_portal.folding import district_table, district_table_live
 from schools.models import School, SecurityEvent
-from schools.roles import access_for
+from schools.roles import CURATORS, REVIEWERS, access_for, require_role
 from schools.selectors import active_curators, districts_visible_to, schools_visible_to
 from schools.services import security_event_record
 
@@ -40,17 +39,8 @@ COMPLETENESS_PAGE_SIZE = 100
 
 
 def _curator_school(request) -> School:
-    access = access_for(request)
-    if not access.is_curator:
-        raise PermissionDenied("Страница только для кураторов школ.")
-    return get_object_or_404(School.objects.select_related("district", "municipality"), pk=access.curator_school_id)
-
-
-def _reviewer(request):
-    access = access_for(request)
-    if not access.can_review:
-        raise PermissionDenied("Страница только для методистов, районных отделов и администраторов.")
-    return access
+    access = require_role(request, CURATORS, "Страница только для кураторов школ.")
+    return get_object_or_404(schools_visible_to(access), pk=access.curator_school_id)
 
 
 @login_required
@@ -148,7 +138,7 @@ def _rebound(request, page: selectors.FormPage, version: int | None = None) -> S
 @login_required
 def submission_form(request, round_id: int):
     school = _curator_school(request)
-    submission_round = _form_round(school, round_id)
+    submission_round = _form_round(request, round_id)
     page = selectors.form_page(submission_round=submission_round, school=school)
     form, conflict, pending = None, None, {}
     if page.editable:
@@ -183,8 +173,9 @@ def submission_form(request, round_id: int):
     return render(request, "surveys/submission_form.html", context)
 
 
-def _form_round(school: School, round_id: int) -> SubmissionRound:
-    return get_object_or_404(SubmissionRound.objects.select_related("questionnaire").exclude(state="draft"), pk=round_id, schools=school)
+def _form_round(request, round_id: int) -> SubmissionRound:
+    """A round of the curator's school (`rounds_for`): another round is not found."""
+    return get_object_or_404(selectors.rounds_for(access_for(request)), pk=round_id)
 
 
 @require_POST
@@ -198,7 +189,7 @@ def submission_autosave(request, round_id: int):
         login = redirect_to_login(reverse("surveys:submission-form", args=[round_id]))["Location"]
         return JsonResponse({"status": "signed_out", "login_url": login}, status=401)
     school = _curator_school(request)
-    submission_round = _form_round(school, round_id)
+    submission_round = _form_round(request, round_id)
     page = selectors.form_page(submission_round=submission_round, school=school)
     if not page.editable:
         return JsonResponse({"status": "refused", "message": "Анкета сейчас доступна только для просмотра: изменения не сохранены."}, status=409)
@@ -250,7 +241,7 @@ def _autosave_reply(page: selectors.FormPage, form: SubmissionForm, saved, touch
 
 @login_required
 def submission_review(request, submission_id: int):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     submission = selectors.visible_submission(access=access, submission_id=submission_id)
     if submission is None:
         raise Http404("Анкета не найдена")
@@ -325,7 +316,7 @@ def evidence_file(request, pk: int):
 
 @login_required
 def round_list(request):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     # A methodologist's own drafts are not in rounds_visible_to (it shows opened rounds): listed apart for the round pages.
     drafts = selectors.rounds_managed_by(access).filter(state=SubmissionRound.State.DRAFT) if access.sees_city and not access.is_administrator else []
     return render(request, "surveys/round_list.html", {"rounds": selectors.rounds_visible_to(access), "drafts": drafts})
@@ -333,7 +324,7 @@ def round_list(request):
 
 @login_required
 def round_completeness(request, round_id: int):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
     table, total = _completeness_table(submission_round, access, request.GET)
     filters = CompletenessFilterForm(request.GET or None, districts=districts_visible_to(access).filter(municipality_id=submission_round.municipality_id))
@@ -385,7 +376,7 @@ def _timeliness_context(submission_round: SubmissionRound, schools, get) -> dict
 @login_required
 @require_POST
 def round_remind(request, round_id: int):
-    access = _reviewer(request)
+    access = require_role(request, REVIEWERS)
     submission_round = get_object_or_404(selectors.rounds_for(access), pk=round_id)
     visible = set(schools_visible_to(access).filter(rounds=submission_round).values_list("pk", flat=True))
     form = ReminderForm(request.POST, school_ids=sorted(visible))

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from schools.models import Curator, District, Municipality, School, UserProfile
-from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP
+from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP, REGIONAL_GROUP
 from surveys.models import (
     Answer,
     Notice,
@@ -50,12 +50,24 @@ def _user_in_group(group_name: str, **kwargs) -> User:
     return user
 
 
-def administrator(**kwargs) -> User:
-    return _user_in_group(ADMINISTRATOR_GROUP, **kwargs)
+def _municipal(group: str, municipality, **kwargs) -> User:
+    """An administrator or methodologist of `municipality` (the factories' default municipality if none is given)."""
+    user = _user_in_group(group, **kwargs)
+    UserProfile.objects.update_or_create(user=user, defaults={"municipality": municipality or MunicipalityFactory()})
+    return user
 
 
-def methodologist(**kwargs) -> User:
-    return _user_in_group(METHODOLOGIST_GROUP, **kwargs)
+def administrator(municipality=None, **kwargs) -> User:
+    return _municipal(ADMINISTRATOR_GROUP, municipality, **kwargs)
+
+
+def methodologist(municipality=None, **kwargs) -> User:
+    return _municipal(METHODOLOGIST_GROUP, municipality, **kwargs)
+
+
+def regional(**kwargs) -> User:
+    """The regional role: every municipality."""
+    return _user_in_group(REGIONAL_GROUP, **kwargs)
 
 
 def district_officer(district, **kwargs) -> User:

@@ -38,11 +38,12 @@ from tests.factories import (
     administrator,
     district_officer,
     methodologist,
+    regional,
 )
 
-ROLES = ("anonymous", "curator", "district_officer", "methodologist", "administrator")
+ROLES = ("anonymous", "curator", "district_officer", "methodologist", "administrator", "regional")
 # own: the curator's school (district 1); neighbour: another school of district 1; foreign: a school of district 2;
-# other_city: a school of another municipality, seen only by the city roles.
+# other_city: a school of another municipality, seen only by the regional role (methodologist and administrator are Rostov's).
 TARGETS = ("own", "neighbour", "foreign", "other_city")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -60,6 +61,7 @@ class World:
     closed_round: SubmissionRound
     round_without_own: SubmissionRound  # open, but the curator's school does not take part
     other_city_round: SubmissionRound  # the other municipality's open round
+    foreign_round: SubmissionRound  # open, only the foreign school (another district) takes part
     submissions: dict[str, Submission]
     answers_with_file: dict[str, Answer]
     export_jobs: dict[str, ExportJob] = field(default_factory=dict)
@@ -159,6 +161,7 @@ def build_world() -> World:
         "district_officer": district_officer(district, username="rayon-pervomaysky"),
         "methodologist": methodologist(username="metodist"),
         "administrator": administrator(username="admin-portal"),
+        "regional": regional(username="minobr"),
     }
     other_users = {
         "curator_neighbour": curators["neighbour"].user,
@@ -181,6 +184,8 @@ def build_world() -> World:
     round_ = SubmissionRoundFactory(title="Мониторинг 2026", municipality=municipality, questionnaire=questionnaire, year=2026, previous=closed_round)
     round_without_own = SubmissionRoundFactory(title="Мониторинг для других школ", municipality=municipality, questionnaire=questionnaire, year=2026)
     other_city_round = SubmissionRoundFactory(title="Мониторинг Мурома 2026", municipality=other_city, questionnaire=questionnaire, year=2026)
+    foreign_round = SubmissionRoundFactory(title="Мониторинг Советского района", municipality=municipality, questionnaire=questionnaire, year=2026)
+    foreign_round.schools.set([schools["foreign"]])
     rostov_schools = [schools[t] for t in ("own", "neighbour", "foreign")]
     for r in (round_, closed_round):
         r.schools.set(rostov_schools)
@@ -207,10 +212,11 @@ def build_world() -> World:
         closed_round=closed_round,
         round_without_own=round_without_own,
         other_city_round=other_city_round,
+        foreign_round=foreign_round,
         submissions=submissions,
         answers_with_file=answers_with_file,
     )
-    owners = [(role, users[role]) for role in ("district_officer", "methodologist", "administrator")]
+    owners = [(role, users[role]) for role in ("district_officer", "methodologist", "administrator", "regional")]
     for owner_key, owner in [*owners, ("other_administrator", other_users["administrator"])]:
         job = ExportJob(kind="rating", params={"round": round_.pk}, user=owner, state=ExportJob.State.DONE, total_rows=1, done_rows=1, finished_at=now)
         job.file.save("rating.xlsx", ContentFile(_workbook_bytes([["Рейтинг", owner_key]])), save=False)

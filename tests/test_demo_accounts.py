@@ -1,4 +1,4 @@
-"""`manage.py create_demo_accounts`: the six demo logins of BRIEF.md, their roles, and that a second run duplicates nothing."""
+"""`manage.py create_demo_accounts`: the seven demo logins of BRIEF.md, their roles, and that a second run duplicates nothing."""
 
 from io import StringIO
 
@@ -16,6 +16,7 @@ PASSWORD = "Demo-portal-2026"
 EXPECTED_ROLES = {
     "admin": Role.ADMINISTRATOR,
     "metodist": Role.METHODOLOGIST,
+    "minobr": Role.REGIONAL,
     "rayon-pervomaysky": Role.DISTRICT_OFFICER,
     "kurator-10": Role.CURATOR,
     "kurator-97": Role.CURATOR,
@@ -44,7 +45,7 @@ def create_accounts() -> str:
 def test_each_demo_account_has_the_role_brief_names(seeded):
     create_accounts()
     assert {user.username: Access(user).role for user in User.objects.all()} == EXPECTED_ROLES
-    assert set(Group.objects.values_list("name", flat=True)) == {"administrator", "methodologist", "district_officer"}
+    assert set(Group.objects.values_list("name", flat=True)) == {"administrator", "methodologist", "regional", "district_officer"}
     assert User.objects.get(username="admin").is_staff
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
 
@@ -120,3 +121,16 @@ def test_without_the_seed_data_the_command_says_what_to_run_first(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with pytest.raises(CommandError, match="Сначала загрузите данные: python manage.py load_seed_data"):
         create_accounts()
+
+
+def test_rostov_staff_see_rostov_and_the_regional_account_sees_every_municipality(seeded):
+    from schools.selectors import schools_visible_to
+
+    create_accounts()
+
+    def reach(name: str) -> set[str]:
+        return set(schools_visible_to(Access(User.objects.get(username=name))).values_list("municipality__name", flat=True))
+
+    every = set(School.objects.values_list("municipality__name", flat=True))
+    assert len(every) > 1
+    assert (reach("admin"), reach("metodist"), reach("minobr")) == ({"Ростов-на-Дону"}, {"Ростов-на-Дону"}, every)

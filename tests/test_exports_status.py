@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reports.exports import export_request_for
+from reports.exports import ExportNotFound, export_request_for
 from schools.models import District
 from schools.roles import Access
 from tests.factories import district_officer, methodologist
@@ -72,8 +72,9 @@ def test_a_year_without_confirmed_awards_says_so_in_the_file(tmp_path):
 
 
 def test_the_annex_of_another_municipality_follows_the_chosen_round(tmp_path):
+    """The regional role sees every municipality: the annex is that of the chosen round's municipality."""
     from ratings.models import StatusAward
-    from tests.factories import DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory
+    from tests.factories import DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, regional
 
     call_command("load_seed_data", verbosity=0)
     murom = MunicipalityFactory(name="Муромский район", name_genitive="Муромского района")
@@ -83,7 +84,9 @@ def test_the_annex_of_another_municipality_follows_the_chosen_round(tmp_path):
     StatusAward.objects.create(municipality=murom, year=2022, school=school)
 
     path = tmp_path / "murom.xlsx"
-    export_request_for(Access(methodologist()), "status", year=2022, round_id=murom_round.pk).write(path, EXPORTED_AT)
+    export_request_for(Access(regional()), "status", year=2022, round_id=murom_round.pk).write(path, EXPORTED_AT)
+    with pytest.raises(ExportNotFound):  # Rostov's methodologist cannot open Murom's round
+        export_request_for(Access(methodologist()), "status", year=2022, round_id=murom_round.pk)
     ws = load_workbook(path)["Приложение"]
     assert "Муромского района 2022" in ws["A1"].value
     assert [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=5)] == [("Ковардицкое", "МБОУ «Ковардицкая СОШ»")]

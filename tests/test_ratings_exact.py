@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ratings.models import Rating, ScoringScheme, SectionScore, StatusEligibility
 from ratings.services import rating_recompute_round
 
-from .factories import DistrictFactory, SchoolFactory, StatusCriteriaFactory
+from .factories import DistrictFactory, SchoolFactory, StatusCriteriaFactory, methodologist
 from .ratings_world import scored_questionnaire, scored_round, submit_answers
 
 pytestmark = pytest.mark.django_db
@@ -57,16 +57,13 @@ def test_a_school_with_exact_points_79_945_scores_79_9_medium_and_not_eligible()
 
 
 def test_the_card_lines_add_up_to_the_points_it_shows(client, django_user_model):
-    from django.contrib.auth.models import Group
-
     school = SchoolFactory()
     submission_round = scored_round(schools=[school])
     submission_round.state = submission_round.State.OPEN
     submission_round.save(update_fields=["state"])
     submit_answers(submission_round, {school: RECIPE})
     rating_recompute_round(round_id=submission_round.pk)
-    user = django_user_model.objects.create_user("metodist-exact", password="x")
-    user.groups.add(Group.objects.get_or_create(name="methodologist")[0])
+    user = methodologist(username="metodist-exact", municipality=school.municipality)
     client.force_login(user)
 
     from ratings.selectors import rating_card

@@ -1,5 +1,5 @@
 """Who may open what: every URL pattern of the project, every role, objects of the own school, a
-neighbour school of the same district and a foreign school of another district.
+neighbour school of the same district, a foreign school of another district and a school of another municipality.
 
 A new view without an entry in ENTRIES makes `test_every_url_pattern_has_an_entry` fail: add one
 that says how to build its URL from the World (tests/security_world.py) and what each role gets.
@@ -30,8 +30,9 @@ def visible(role: str, target: str) -> bool:
         "anonymous": False,
         "curator": target == "own",
         "district_officer": target in ("own", "neighbour"),  # not "foreign" (another district) nor "other_city"
-        "methodologist": True,
-        "administrator": True,
+        "methodologist": target != "other_city",  # a municipality's methodologist and administrator: their municipality
+        "administrator": target != "other_city",
+        "regional": True,  # the region's ministry: every municipality
     }[role]
 
 
@@ -63,9 +64,9 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator")
-REVIEWERS = ("district_officer", "methodologist", "administrator")
-CITY_ROLES = ("methodologist", "administrator")
+ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator", "regional")
+REVIEWERS = ("district_officer", "methodologist", "administrator", "regional")
+CITY_ROLES = ("methodologist", "administrator", "regional")
 
 
 def round_scoped(*allowed: str, ok=200) -> Callable[[str, str], object]:
@@ -114,6 +115,12 @@ def notice_for(world: World, target: str, user):
 
 def own_notice(role: str, target: str) -> object:
     return LOGIN if role == "anonymous" else (REDIRECT if target == "own" else 404)
+
+
+def export_round(world: World, target: str):
+    """A round the target school alone (or with the own school) takes part in: the district officer cannot open
+    the foreign school's round, the municipality's roles cannot open the other municipality's."""
+    return {"own": world.round, "neighbour": world.round_without_own, "foreign": world.foreign_round, "other_city": world.other_city_round}[target]
 
 
 def draft_data(world: World, target: str) -> dict:
@@ -316,14 +323,15 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Dashboard and Excel exports: reviewers, each file scoped to the schools the reviewer sees; jobs only of their owner.
     "reports:dashboard": Entry(roles_only(*REVIEWERS)),
     "reports:export-list": Entry(roles_only(*REVIEWERS)),
+    # The export of a round follows the pages of that round: 404 for a round the role cannot open.
     "reports:export-create": tuple(
-        Entry(roles_only(*REVIEWERS), kwargs=lambda w, t, u, kind=kind: {"kind": kind}, method="post", data=data)
-        for kind, data in (
-            ("rating", lambda w, t: {"round": w.round.pk}),
-            ("answers", lambda w, t: {"round": w.round.pk}),
-            ("completeness", lambda w, t: {"round": w.round.pk}),
-            ("status", lambda w, t: {"year": 2025}),
-            ("indicators", lambda w, t: {}),
+        Entry(expect, kwargs=lambda w, t, u, kind=kind: {"kind": kind}, method="post", data=data)
+        for kind, expect, data in (
+            ("rating", school_scoped(*REVIEWERS), lambda w, t: {"round": export_round(w, t).pk}),
+            ("answers", school_scoped(*REVIEWERS), lambda w, t: {"round": export_round(w, t).pk}),
+            ("completeness", school_scoped(*REVIEWERS), lambda w, t: {"round": export_round(w, t).pk}),
+            ("status", roles_only(*REVIEWERS), lambda w, t: {"year": 2025}),
+            ("indicators", roles_only(*REVIEWERS), lambda w, t: {}),
         )
     )
     # A district's passports are always built by the worker: the allowed POST queues a job and redirects to it.

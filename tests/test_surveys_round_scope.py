@@ -4,7 +4,16 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import SubmissionRound
-from tests.factories import DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, administrator, district_officer, methodologist
+from tests.factories import (
+    DistrictFactory,
+    MunicipalityFactory,
+    SchoolFactory,
+    SubmissionRoundFactory,
+    administrator,
+    district_officer,
+    methodologist,
+    regional,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +56,18 @@ def test_round_list_of_a_district_officer_names_only_their_opened_rounds(client,
 def test_draft_round_is_seen_by_the_administrator_only(client, world):
     client.force_login(methodologist())
     assert client.get(reverse("surveys:round-completeness", args=[world["draft"].pk])).status_code == 404
-    assert "Мониторинг Мурома" in client.get(reverse("surveys:round-list")).content.decode()
     client.force_login(administrator())
     assert client.get(reverse("surveys:round-completeness", args=[world["draft"].pk])).status_code == 200
+
+
+def test_municipal_roles_see_their_municipality_and_the_regional_role_sees_all(client, world):
+    home = world["home"].municipality
+    for user in (methodologist(municipality=home), administrator(municipality=home)):
+        client.force_login(user)
+        page = client.get(reverse("surveys:round-list")).content.decode()
+        assert "Мониторинг Ростова" in page and "Мониторинг Мурома" not in page
+        assert client.get(reverse("surveys:round-completeness", args=[world["other"].pk])).status_code == 404
+    client.force_login(regional())
+    page = client.get(reverse("surveys:round-list")).content.decode()
+    assert "Мониторинг Ростова" in page and "Мониторинг Мурома" in page and "Черновик раунда" not in page
+    assert client.get(reverse("surveys:round-completeness", args=[world["other"].pk])).status_code == 200

@@ -133,7 +133,7 @@ class ExportNotFound(LookupError):
 def export_request_for(access: Access, kind: str, *, round_id=None, year=None, district_id=None) -> ExportRequest:
     """Resolve an export for a user: the round among the rounds they may see, the municipality of
     their schools, the year as a number. Raises ExportNotFound for anything else."""
-    from ..dashboard import dashboard_municipality, rounds_for_dashboard
+    from ..dashboard import dashboard_municipality, rounds_reported
 
     spec = EXPORTS.get(kind)
     if spec is None:
@@ -142,7 +142,7 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None, d
     # A year's exports (status list, indicators) take their municipality from the chosen round, if any.
     if spec.needs == "round" or round_id:
         try:
-            request.round = rounds_for_dashboard(access).get(pk=int(round_id))
+            request.round = rounds_reported(access).get(pk=int(round_id))
         except (TypeError, ValueError, SubmissionRound.DoesNotExist) as error:
             raise ExportNotFound(round_id) from error
     request.municipality = request.round.municipality if request.round else dashboard_municipality(access, None)

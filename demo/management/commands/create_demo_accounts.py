@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from indicators.models import PlanRole, Roadmap
-from schools.models import Curator, District, School, UserProfile
-from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP, ROLE_LABELS, Role
+from schools.models import Curator, District, Municipality, School, UserProfile
+from schools.roles import ADMINISTRATOR_GROUP, DISTRICT_OFFICER_GROUP, METHODOLOGIST_GROUP, REGIONAL_GROUP, ROLE_LABELS, STAFF_GROUPS, Role
 
 DEMO_PASSWORD = "Demo-portal-2026"
 MUNICIPALITY = "Ростов-на-Дону"
@@ -26,6 +26,7 @@ class DemoAccount:
     first_name: str
     last_name: str
     group: str = ""
+    municipality: str = ""
     district: str = ""
     school: str = ""
     order_number: str = ""
@@ -40,8 +41,9 @@ MUROM = "Муромский район"
 
 
 ACCOUNTS = [
-    DemoAccount("admin", Role.ADMINISTRATOR, "Елена", "Иванова", group=ADMINISTRATOR_GROUP),
-    DemoAccount("metodist", Role.METHODOLOGIST, "Марина", "Петрова", group=METHODOLOGIST_GROUP),
+    DemoAccount("admin", Role.ADMINISTRATOR, "Елена", "Иванова", group=ADMINISTRATOR_GROUP, municipality=MUNICIPALITY),
+    DemoAccount("metodist", Role.METHODOLOGIST, "Марина", "Петрова", group=METHODOLOGIST_GROUP, municipality=MUNICIPALITY),
+    DemoAccount("minobr", Role.REGIONAL, "Ольга", "Смирнова", group=REGIONAL_GROUP),
     DemoAccount("rayon-pervomaysky", Role.DISTRICT_OFFICER, "Сергей", "Кузнецов", group=DISTRICT_OFFICER_GROUP, district="Первомайский"),
     DemoAccount("kurator-10", Role.CURATOR, "Ирина", "Соколова", school="МАОУ «Школа № 10»", order_number="57-о", order_date=dt.date(2022, 7, 1)),
     DemoAccount("kurator-97", Role.CURATOR, "Наталья", "Морозова", school="МБОУ «Школа № 97»", order_number="112", order_date=dt.date(2022, 7, 4)),
@@ -82,13 +84,14 @@ ACCOUNTS = [
 
 class Command(BaseCommand):
     help = (
-        "Создаёт демонстрационные учётные записи (администратор, методист, районный отдел Первомайского района, "
+        "Создаёт демонстрационные учётные записи (администратор и методист Ростова-на-Дону, специалист министерства образования "
+        "области, районный отдел Первомайского района, "
         f"кураторы трёх школ) с паролем {DEMO_PASSWORD} и печатает их. Нужны загруженные данные: manage.py load_seed_data."
     )
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for name in (ADMINISTRATOR_GROUP, METHODOLOGIST_GROUP, DISTRICT_OFFICER_GROUP):
+            for name in STAFF_GROUPS:
                 Group.objects.get_or_create(name=name)
             rows = [self._ensure(account) for account in ACCOUNTS]
 
@@ -116,7 +119,13 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=account.group))
         profile, _ = UserProfile.objects.get_or_create(user=user)
 
-        place = "все школы города" if account.role in (Role.ADMINISTRATOR, Role.METHODOLOGIST) else ""
+        place = "все муниципалитеты области" if account.role == Role.REGIONAL else ""
+        if account.municipality:
+            municipality = self._municipality(account.municipality)
+            if profile.municipality_id is None:
+                profile.municipality = municipality
+                profile.save(update_fields=["municipality"])
+            place = f"все школы: {municipality.name}"
         if account.district:
             district = self._district(account.district)
             if profile.district_id is None:
@@ -149,6 +158,12 @@ class Command(BaseCommand):
             order_date=account.order_date,
             is_active=other is None,
         )
+
+    def _municipality(self, name: str) -> Municipality:
+        try:
+            return Municipality.objects.get(name=name)
+        except Municipality.DoesNotExist:
+            raise CommandError(f"Нет муниципалитета «{name}». Сначала загрузите данные: python manage.py load_seed_data") from None
 
     def _district(self, name: str) -> District:
         try:
