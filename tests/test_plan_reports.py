@@ -13,7 +13,7 @@ from django.urls import reverse
 from indicators import plans
 from indicators.models import Activity, KeyResult, LineReport, Roadmap
 from indicators.services import PlanReportError, line_report_create, line_report_review
-from tests.factories import methodologist
+from tests.factories import methodologist, regional
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -111,7 +111,7 @@ def test_murom_result_is_reported_by_the_coordinator_and_returned_by_its_control
 
 
 def test_seed_texts_show_on_the_plan_pages_exactly_as_written(client, demo):
-    client.force_login(methodologist())
+    client.force_login(regional())  # Murom and СОШ №2 are not Rostov: the regional role reads every plan
     murom = client.get(reverse("indicators:plan-detail", args=[demo["murom"].pk])).content.decode()
     for text in (
         "Утверждено должностное лицо в составе муниципального проектного офиса, ответственное за внедрение целевой модели ЦОС",
@@ -131,7 +131,7 @@ def test_seed_texts_show_on_the_plan_pages_exactly_as_written(client, demo):
 
 
 def test_overdue_lines_of_every_plan_on_one_page(client, demo, django_assert_max_num_queries):
-    client.force_login(methodologist())
+    client.force_login(regional())  # «every plan»: Murom and СОШ №2 too
     # session, user, profile, groups, roadmaps, results, deadlines, activities, reports, roles, curators, plans list
     with django_assert_max_num_queries(13):
         page = client.get(reverse("indicators:plan-attention")).content.decode()
