@@ -13,7 +13,7 @@ from django.urls import reverse
 from indicators import plans
 from indicators.models import Activity, KeyResult, LineReport, Roadmap
 from indicators.services import PlanReportError, line_report_create, line_report_review
-from tests.factories import methodologist, regional
+from tests.factories import regional
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
