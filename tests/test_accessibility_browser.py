@@ -15,6 +15,8 @@ from tests.security_world import build_world
 
 AXE = "/static/vendor/axe-core/axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
+# Minor by axe's measure, but the issue's own finding: an action column needs a (visually hidden) header.
+ALSO_FAILING = ("empty-table-header",)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 SKIPPED = ("logout", "delete", "/static/", "/media/", "password_change", "/admin/logout", "/admin/jsi18n")
@@ -42,6 +44,10 @@ def axe_violations(page) -> list[dict]:
     )
 
 
+def failing(violation: dict) -> bool:
+    return violation["impact"] in FAILING_IMPACTS or violation["id"] in ALSO_FAILING
+
+
 def crawl_with_axe(page, base_url: str, starts: list[str], within: str = "/", limit: int = 45) -> dict[str, list[dict]]:
     """Open each start page, then one page per URL shape linked from the pages seen; axe each of them."""
     queue, shapes, report = list(starts), set(), {}
@@ -57,7 +63,7 @@ def crawl_with_axe(page, base_url: str, starts: list[str], within: str = "/", li
         if "text/html" not in probe.headers.get("content-type", "") or probe.status >= 400:
             continue
         page.goto(base_url + path)
-        report[path] = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+        report[path] = [v for v in axe_violations(page) if failing(v)]
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             href = href.split("#")[0]
             if href.startswith(within) and "?" not in href and not any(s in href for s in SKIPPED):
@@ -143,7 +149,7 @@ def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_seri
         page.fill("#id_q_internet_speed", "100 Мбит/с")
         page.locator("button[name=submit]").click()  # refused in the browser: every error shown beside its field
         page.locator("#question-students_count .invalid-feedback").wait_for()
-        report = {"form with errors": [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]}
+        report = {"form with errors": [v for v in axe_violations(page) if failing(v)]}
 
         saved = submission_save_draft(submission_round=submission_round, school=school, user=curator, answers={"students_count": 900}, expected_version=0)
         Submission.objects.filter(pk=saved.submission.pk).update(state=Submission.State.SUBMITTED)
@@ -157,7 +163,7 @@ def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_seri
             expected_version=saved.submission.version,
         )
         page.goto(f"{live_server.url}/rounds/{submission_round.pk}/form/")
-        report["returned form"] = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+        report["returned form"] = [v for v in axe_violations(page) if failing(v)]
         assert not failures(report), f"the form at {viewport['width']} px:\n" + failures(report)
     finally:
         context.close()
