@@ -13,10 +13,10 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docxtpl import DocxTemplate
+
+from roadmap_portal.documents import gost_page as _gost_page
 
 from .models import DocumentTemplate
 
@@ -77,31 +77,6 @@ def render(kind: str, context: dict) -> bytes:
 
 
 # --- The default templates ---------------------------------------------------------------------------------
-
-
-def _gost_page(document) -> None:
-    section = document.sections[0]
-    section.page_height, section.page_width = Mm(297), Mm(210)
-    section.left_margin, section.right_margin = Mm(20), Mm(10)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
-    fmt = style.paragraph_format
-    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
-    # Page numbers centred in the top margin, not on the first page.
-    section.different_first_page_header_footer = True
-    number = section.header.paragraphs[0]
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "2"
-    run.append(text)
-    field.append(run)
-    number._p.append(field)
 
 
 def _paragraph(document, text: str = "", *, align=WD_ALIGN_PARAGRAPH.LEFT, bold: bool = False, indent: bool = False, after: int = 0):

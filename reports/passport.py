@@ -16,7 +16,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from .documents import _gost_page
+from roadmap_portal.documents import gost_page as _gost_page
+
 from .selectors import SchoolCard, school_card
 
 LIBREOFFICE_TIMEOUT = 120

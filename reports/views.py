@@ -14,7 +14,7 @@ from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
 from schools.roles import ADMINISTRATORS, REVIEWERS, SIGNED_IN, require_role
 from schools.selectors import districts_visible_to, school_changes, schools_visible_to
-from schools.services import security_event_record
+from schools.services import personal_data_access_record, security_event_record
 
 from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_reported, status_years
 from .documents import default_template, status_context
@@ -48,8 +48,11 @@ def dashboard_view(request):
 def school_card(request, pk: int):
     access = require_role(request, SIGNED_IN, "Карточки школ доступны сотрудникам управления, районов и кураторам")
     school = get_object_or_404(schools_visible_to(access), pk=pk)
+    card = school_card_data(school, min_schools=access.aggregate_min_schools)
+    if card.curator is not None:  # the card shows the curator's name, e-mail, phone and appointment order
+        personal_data_access_record(request=request, what=f"карточка школы «{school}»: контакты куратора", subjects=[card.curator.user])
     context = {
-        "card": school_card_data(school, min_schools=access.aggregate_min_schools),
+        "card": card,
         # Curators' contacts are in it: for the department's and districts' staff only.
         "changes": school_changes(school) if access.can_review else [],
         "pdf_available": pdf_available(),

@@ -188,6 +188,7 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-stale-rounds": {"task": "ratings.tasks.recompute_stale_rounds", "schedule": 300.0},
     # The health page shows how long ago this ran: the scheduler is alive if it is a minute or two.
     "beat-heartbeat": {"task": "operations.tasks.record_beat_heartbeat", "schedule": 60.0},
+    "personal-data-retention": {"task": "schools.tasks.anonymise_expired_people", "schedule": 86400.0},
     "refresh-key-result-facts": {"task": "ratings.tasks.refresh_key_result_facts", "schedule": 3600.0},
     "due-notices": {"task": "surveys.tasks.send_due_notices", "schedule": 60.0},
     "document-reminders": {"task": "surveys.tasks.send_document_reminders", "schedule": 3600.0},
@@ -268,3 +269,7 @@ LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"), eager_tasks=CELERY_TASK_ALWAYS_EAGER)
+
+# 152-ФЗ: personal data of people who stopped working with the portal are anonymised after this many days
+# (from their last sign-in) by a periodic task, which writes an act with the extract of the event log.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from roadmap_portal.history import PortalHistoryAdmin
 
-from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
+from .models import Curator, District, Municipality, PersonalDataAccess, PersonalDataAct, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
 
 # Long Russian names need the width: the admin index is the navigation.
@@ -212,3 +212,36 @@ for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDevic
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+@admin.register(PersonalDataAct)
+class PersonalDataActAdmin(admin.ModelAdmin):
+    """Acts are written by the portal only (the «Персональные данные» page and the retention task) and never change."""
+
+    list_display = ["pk", "performed_at", "subject_label", "reason", "performed_by"]
+    readonly_fields = ["subject_label", "reason", "destroyed", "log_extract", "performed_by", "performed_at", "document"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    list_display = ["at", "username", "subject", "what"]
+    list_filter = ["at"]
+    search_fields = ["username", "what", "subject__username", "subject__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

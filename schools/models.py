@@ -168,3 +168,48 @@ class SecurityEvent(models.Model):
     def __str__(self) -> str:
         when = f"{self.created_at:%d.%m.%Y %H:%M:%S} " if self.created_at else ""
         return f"{when}{self.get_kind_display()}: {self.username or '—'} ({self.address or 'адрес неизвестен'}) {self.detail}".strip()
+
+
+class PersonalDataAct(models.Model):
+    """An act of destruction of a person's personal data (152-ФЗ, ст. 21): what was removed, why, by whom,
+    with the extract of the event log taken just before. Append-only; names no one after the act."""
+
+    class Reason(models.TextChoices):
+        RETENTION = "retention", "истёк срок хранения после прекращения работы с порталом"
+        DECISION = "decision", "решение администратора (отзыв согласия, достижение цели обработки)"
+
+    subject_label = models.CharField("чьи данные", max_length=100)
+    reason = models.CharField("основание", max_length=20, choices=Reason.choices)
+    destroyed = models.JSONField("что уничтожено", default=list)
+    log_extract = models.JSONField("выписка из журнала событий", default=list)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="выполнил (пусто — автоматически)"
+    )
+    performed_at = models.DateTimeField("когда", auto_now_add=True)
+    document = models.FileField("акт (Word)", upload_to="personal_data_acts/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = "акт уничтожения персональных данных"
+        verbose_name_plural = "акты уничтожения персональных данных"
+        ordering = ["-performed_at"]
+
+    def __str__(self) -> str:
+        return f"Акт № {self.pk} от {self.performed_at:%d.%m.%Y} — {self.subject_label}"
+
+
+class PersonalDataAccess(models.Model):
+    """Who viewed or exported personal data of whom, when (a page or a file that shows names, e-mails, phones)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто")
+    username = models.CharField("учётная запись", max_length=150)
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="чьи данные")
+    what = models.CharField("что", max_length=300)
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "доступ к персональным данным"
+        verbose_name_plural = "журнал доступа к персональным данным"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.username}: {self.what}"

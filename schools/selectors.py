@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from roadmap_portal.history import HistoryEntry, history_entries
 
-from .models import Curator, District, Municipality, School, SecurityEvent
+from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
 from .roles import Access, Role
 
 
@@ -90,3 +90,58 @@ def school_changes(school: School, *, limit: int = 30) -> list[HistoryEntry]:
     entries = history_entries(School.history.filter(id=school.pk), subject=lambda record: "школа")
     entries += history_entries(Curator.history.filter(school_id=school.pk), subject=lambda record: "куратор")
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
+
+
+def people_search(query: str, *, limit: int = 50):
+    """Accounts whose login, name or e-mail contains the query (the administrator's search for one person)."""
+    from django.contrib.auth import get_user_model
+
+    words = query.split()
+    people = get_user_model().objects.all()
+    for word in words:
+        people = people.filter(Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    return people.order_by("last_name", "first_name", "username")[:limit] if words else people.none()
+
+
+def person_data(user) -> dict:
+    """Everything the portal holds about one person, as it would be handed to them (152-ФЗ, ст. 14)."""
+    from .models import PersonalDataAccess
+
+    def when(value) -> str:
+        return f"{value:%d.%m.%Y %H:%M}" if value else ""
+
+    profile = UserProfile.objects.filter(user=user).select_related("district").first()
+    return {
+        "учётная запись": {
+            "логин": user.username,
+            "фамилия": user.last_name,
+            "имя": user.first_name,
+            "адрес электронной почты": user.email,
+            "действует": user.is_active,
+            "создана": when(user.date_joined),
+            "последний вход": when(user.last_login),
+            "группы": sorted(user.groups.values_list("name", flat=True)),
+        },
+        "профиль": {"район": profile.district.name if profile and profile.district else "", "телефон": profile.phone if profile else ""},
+        "кураторство": [
+            {
+                "школа": str(c.school),
+                "должность": c.position,
+                "телефон": c.phone,
+                "приказ о назначении": c.order_number,
+                "дата приказа": f"{c.order_date:%d.%m.%Y}" if c.order_date else "",
+                "копия приказа": c.order_file.name,
+                "действует": c.is_active,
+                "назначен": when(c.appointed_at),
+            }
+            for c in Curator.objects.filter(user=user).select_related("school").order_by("appointed_at")
+        ],
+        "журнал безопасности": [
+            {"когда": when(e.created_at), "событие": e.get_kind_display(), "адрес": e.address or "", "подробности": e.detail}
+            for e in SecurityEvent.objects.filter(user=user).order_by("created_at")
+        ],
+        "кто смотрел или выгружал данные": [
+            {"когда": when(a.at), "кто": a.username, "что": a.what} for a in PersonalDataAccess.objects.filter(subject=user).order_by("at")
+        ],
+        "версии записей куратора в истории изменений": Curator.history.filter(user_id=user.pk).count(),
+    }

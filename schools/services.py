@@ -2,9 +2,15 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .imports import Credential, ImportPlan, one_time_password, plan_curators, plan_schools
 from .models import Curator, District, Municipality, School, SecurityEvent, UserProfile
@@ -140,3 +146,112 @@ def import_apply(*, token: str, pending: dict, path) -> dict:
         "new_districts": plan.new_districts,
         "logins": len(credentials),
     }
+
+
+# --- Personal data (152-ФЗ) ------------------------------------------------------------------------
+
+ANONYMISED_PREFIX = "anonymised-"
+CURATOR_PERSONAL_FIELDS = (("телефон", "phone"), ("должность", "position"), ("номер приказа о назначении", "order_number"), ("дата приказа", "order_date"))
+
+
+def personal_data_access_record(*, request, what: str, subjects=()) -> None:
+    """One line per person whose data a page or a file showed to the signed-in user."""
+    from .models import PersonalDataAccess
+
+    user = request.user
+    subjects = [s for s in subjects if s is not None] or [None]
+    PersonalDataAccess.objects.bulk_create(
+        [PersonalDataAccess(user=user, username=user.get_username(), subject=subject, what=what[:300]) for subject in subjects]
+    )
+
+
+def _log_extract(user) -> list[dict]:
+    """The event log about a person, as it stands before destruction: security events and accesses to their data."""
+    from .models import PersonalDataAccess
+
+    events = [
+        {"когда": f"{e.created_at:%d.%m.%Y %H:%M}", "событие": e.get_kind_display(), "подробности": e.detail}
+        for e in SecurityEvent.objects.filter(user=user).order_by("created_at")
+    ]
+    events += [
+        {"когда": f"{a.at:%d.%m.%Y %H:%M}", "событие": "просмотр или выгрузка персональных данных", "подробности": f"{a.username}: {a.what}"}
+        for a in PersonalDataAccess.objects.filter(subject=user).order_by("at")
+    ]
+    return events
+
+
+def person_anonymise(*, user, reason: str, performed_by=None):
+    """Destroy a person's personal data by anonymisation (their answers, reviews and history stay, naming no one).
+
+    Removes: name, e-mail and login of the account (and its password); phone, position and appointment order of
+    each curatorship (the order's file too, after commit); the phone of the profile; the same in the history of
+    curators; the login kept in the security log. Writes the act with what was destroyed and the log extract.
+    """
+    from .acts import act_docx
+    from .models import PersonalDataAct
+
+    if user.get_username().startswith(ANONYMISED_PREFIX):
+        raise ValueError("Данные этого человека уже обезличены.")
+    destroyed: list[dict] = []
+
+    def note(where: str, label: str, value) -> None:
+        if value not in (None, ""):
+            destroyed.append({"где": where, "что": label})
+
+    with transaction.atomic():
+        extract = _log_extract(user)
+        for label, attr in (("фамилия", "last_name"), ("имя", "first_name"), ("адрес электронной почты", "email"), ("логин", "username")):
+            note("учётная запись", label, getattr(user, attr))
+        files = []
+        for curator in Curator.objects.filter(user=user):
+            where = f"куратор школы «{curator.school}»"
+            for label, attr in CURATOR_PERSONAL_FIELDS:
+                note(where, label, getattr(curator, attr))
+            if curator.order_file:
+                note(where, "копия приказа о назначении (файл)", curator.order_file.name)
+                files.append(curator.order_file.name)
+            Curator.objects.filter(pk=curator.pk).update(phone="", position="", order_number="", order_date=None, order_file="")
+        history = Curator.history.filter(user_id=user.pk)
+        if history.exclude(phone="", position="", order_number="").exists():
+            note("история изменений кураторов", "телефоны, должности и приказы в прежних версиях", "да")
+        history.update(phone="", position="", order_number="", order_date=None, order_file="")
+        profile = UserProfile.objects.filter(user=user).first()
+        if profile is not None:
+            note("профиль", "телефон", profile.phone)
+            UserProfile.objects.filter(pk=profile.pk).update(phone="")
+        if SecurityEvent.objects.filter(user=user).exists():
+            note("журнал безопасности", "логин и IP-адреса в записях журнала", "да")
+        label = f"пользователь № {user.pk}"
+        SecurityEvent.objects.filter(user=user).update(username=f"{ANONYMISED_PREFIX}{user.pk}", address=None)
+        user.username, user.first_name, user.last_name, user.email, user.is_active = f"{ANONYMISED_PREFIX}{user.pk}", "", "", "", False
+        user.set_unusable_password()
+        user.save()
+        act = PersonalDataAct.objects.create(subject_label=label, reason=reason, destroyed=destroyed, log_extract=extract, performed_by=performed_by)
+        act.document.save(f"akt-{act.pk}.docx", ContentFile(act_docx(act)), save=True)
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    return act
+
+
+def people_anonymise_expired(*, now=None) -> list:
+    """The periodic duty: people who stopped working with the portal longer ago than the retention period.
+
+    A person is inactive when their account is switched off, or when they are a curator no longer (every
+    curatorship inactive) and hold no other role; the period runs from their last sign-in (or the account's
+    creation). Staff of the portal (admin site users) are never anonymised automatically.
+    """
+    from .models import PersonalDataAct
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    User = get_user_model()
+    active_curatorship = Curator.objects.filter(user=OuterRef("pk"), is_active=True)
+    any_curatorship = Curator.objects.filter(user=OuterRef("pk"))
+    candidates = (
+        User.objects.filter(is_staff=False, is_superuser=False)
+        .exclude(username__startswith=ANONYMISED_PREFIX)
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+        .filter(last_seen__lt=cutoff)
+        .filter(Q(is_active=False) | (Exists(any_curatorship) & ~Exists(active_curatorship) & Q(groups__isnull=True)))
+        .distinct()
+    )
+    return [person_anonymise(user=user, reason=PersonalDataAct.Reason.RETENTION) for user in candidates]

@@ -365,6 +365,12 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Operations: the health endpoint answers anyone (a load balancer signs in as nobody) and names no data; its page is for administrators.
     "operations:health": Entry(lambda role, target: 200),
     "operations:health-page": Entry(roles_only("administrator")),
+    # Personal data of one person (152-ФЗ): found, shown, exported and destroyed by administrators only.
+    "operations:people": Entry(roles_only("administrator"), query="?q=kurator"),
+    "operations:person": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"pk": w.users["curator"].pk}),
+    "operations:person-export": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"pk": w.users["curator"].pk}),
+    "operations:person-anonymise": Entry(roles_only("administrator", ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.users["curator"].pk}, method="post"),
+    "operations:act-document": Entry(roles_only("administrator", ok=404), kwargs=lambda w, t, u: {"pk": 999999}),
 }
 
 
