@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0003_historicalcurator_historicalschool'),
+        ('schools', '0004_userprofile_municipality'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
