@@ -263,3 +263,14 @@ def test_round_pages_query_counts_do_not_grow_with_schools(client, city, django_
     # ... the round, schools not in the round, participants with their state and own deadline
     with django_assert_num_queries(7):
         assert client.get(reverse("surveys:round-participants", args=[submission_round.pk])).status_code == 200
+
+
+def test_after_closing_a_curator_with_a_returned_questionnaire_is_told_what_to_do(client, city):
+    _, _, schools, _ = city
+    submission_round = open_round(client, city)
+    Submission.objects.create(round=submission_round, school=schools[0], state=Submission.State.RETURNED)
+    client.post(reverse("surveys:round-close", args=[submission_round.pk]), {"confirm": "on"})
+    client.force_login(schools[0].curators.get().user)
+    page = client.get(reverse("surveys:my-school")).content.decode()
+    assert "Мониторинг «Мониторинг — весна» закрыт" in page and "возвращена на доработку" in page
+    assert "попросите методиста МАУ ИМЦО продлить срок" in page
