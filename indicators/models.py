@@ -309,6 +309,10 @@ class Activity(models.Model):
     responsible = models.CharField("ответственный исполнитель", max_length=300, blank=True)
     document_type = models.CharField("вид документа", max_length=300, blank=True)
     expected_result = models.TextField("результат", blank=True)
+    # Added from a deficit of the school's rating card: the section, the round (by id: surveys sits above) and its share then.
+    deficit_section = models.CharField("добавлено из дефицита раздела", max_length=300, blank=True)
+    deficit_round_id = models.PositiveIntegerField("раунд, в котором найден дефицит", null=True, blank=True)
+    deficit_percent = models.PositiveSmallIntegerField("доля баллов раздела тогда, %", null=True, blank=True)
 
     class Meta:
         verbose_name = "мероприятие"

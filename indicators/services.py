@@ -205,3 +205,37 @@ def indicator_actual_record(*, indicator: Indicator, year: int, value, absolute_
     actual.full_clean(exclude=["reported_by"])
     actual.save()
     return actual
+
+
+@transaction.atomic
+def plan_activity_add(
+    *,
+    roadmap: Roadmap,
+    title: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    responsible: str = "",
+    document_type: str = "",
+    expected_result: str = "",
+    **deficit,
+) -> Activity:
+    """A new top-level activity at the end of a plan (numbered after the last one), e.g. one chosen against a deficit."""
+    numbers = [int(n.rstrip(".")) for n in roadmap.activities.filter(parent__isnull=True).values_list("number", flat=True) if n.rstrip(".").isdigit()]
+    last_order = roadmap.activities.order_by("-order").values_list("order", flat=True).first() or 0
+    activity = Activity(
+        roadmap=roadmap,
+        number=str(max(numbers, default=0) + 1),
+        order=last_order + 1,
+        title=title.strip(),
+        start_text=f"{start_date:%d.%m.%Y}",
+        end_text=f"{end_date:%d.%m.%Y}",
+        start_date=start_date,
+        end_date=end_date,
+        responsible=responsible,
+        document_type=document_type,
+        expected_result=expected_result,
+        **deficit,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity

@@ -2,7 +2,7 @@ from django import forms
 
 from schools.forms import DistrictSearchField
 
-from .models import Rating
+from .models import ActivitySuggestion, Rating
 from .selectors import RATING_ORDERS
 
 
@@ -37,3 +37,17 @@ class CorrectionForm(forms.Form):
         help_text="Что было неверно и на каком основании исправляется (например, номер письма или приказа). Запись в журнале постоянная.",
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 3}),
     )
+
+
+class DeficitActivityForm(forms.Form):
+    suggestion = forms.IntegerField(widget=forms.HiddenInput)
+    start_date = forms.DateField(label="Начало", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label="Окончание", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    responsible = forms.CharField(label="Ответственный исполнитель", max_length=300, required=False)
+
+
+class ActivitySuggestionForm(forms.ModelForm):
+    class Meta:
+        model = ActivitySuggestion
+        fields = ["section_title", "title", "expected_result", "document_type", "order"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2}), "expected_result": forms.Textarea(attrs={"rows": 2})}

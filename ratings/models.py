@@ -402,3 +402,23 @@ class DistrictSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} / {self.district_id}: {self.rated} из {self.schools}"
+
+
+class ActivitySuggestion(models.Model):
+    """The methodologists' library: activities that help a school where it loses points in a section of the questionnaire."""
+
+    # By title: sections are copied with each questionnaire version, their titles stay.
+    section_title = models.CharField("раздел анкеты", max_length=300)
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+    title = models.TextField("мероприятие")
+    expected_result = models.TextField("ожидаемый результат", blank=True)
+    document_type = models.CharField("подтверждающий документ", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="добавил")
+
+    class Meta:
+        verbose_name = "мероприятие из библиотеки"
+        verbose_name_plural = "библиотека мероприятий по разделам"
+        ordering = ["section_title", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.section_title}: {self.title[:80]}"

@@ -13,6 +13,7 @@ from schools.roles import ADMINISTRATORS, SIGNED_IN, Access, require_role
 from schools.selectors import districts_visible_to
 
 from . import selectors
+from .deficits import deficits_block
 from .forms import CorrectionForm, RatingFilterForm, StatusConfirmForm
 from .services import CorrectionError, StatusConfirmError, round_correction_apply, round_correction_preview, status_awards_confirm
 
@@ -56,7 +57,8 @@ def rating_detail(request, round_id: int, school_id: int):
     access = require_role(request, SIGNED_IN, NO_ROLE)
     submission_round = selectors.round_visible(access, round_id)
     card = selectors.rating_card(access, submission_round, school_id)
-    return render(request, "ratings/rating_detail.html", {"round": submission_round, "card": card, "rating": card.rating})
+    context = {"round": submission_round, "card": card, "rating": card.rating, "deficits": deficits_block(card)}
+    return render(request, "ratings/rating_detail.html", context)
 
 
 @login_required

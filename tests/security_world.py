@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from indicators.models import Activity, Indicator, KeyResult, LineReport, ProcessEvent, Roadmap
+from ratings.models import ActivitySuggestion
 from ratings.summaries import district_summaries_write
 from reports.models import ExportJob
 from schools.models import District, School
@@ -79,6 +80,7 @@ class World:
     # other_city: the other municipality's. One upload per school.
     document_requests: dict[str, DocumentRequest] = field(default_factory=dict)
     document_uploads: dict[str, DocumentUpload] = field(default_factory=dict)
+    suggestion: ActivitySuggestion | None = None  # the methodologists' library of activities per section
 
     def school(self, target: str) -> School:
         return self.schools[target]
@@ -225,6 +227,7 @@ def build_world() -> World:
     _roadmaps(world, municipality)
     _results(world)
     _documents(world)
+    world.suggestion = ActivitySuggestion.objects.create(section_title="Инфраструктура", title="Замер скорости канала")
     return world
 
 

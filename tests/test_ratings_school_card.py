@@ -93,8 +93,9 @@ def test_the_card_runs_the_same_queries_whatever_the_number_of_schools(client, n
     client.force_login(methodologist())
 
     # session, user, profile, groups, round, rating, questions with rules, steps, option points, answers,
-    # points of each answer, section scores, eligibility, criteria, award
-    with django_assert_max_num_queries(15):
+    # points of each answer, section scores, eligibility, criteria, award; deficits: the library's activities of the worst
+    # sections, the school's plan (and its activities added from deficits, when it has a plan)
+    with django_assert_max_num_queries(18):
         response = client.get(card_url(submission_round, schools[0]))
 
     assert response.status_code == 200

@@ -175,6 +175,18 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     # Plans reported line by line: the school's curator reports, the controlling person (here: none named, so the
     # administrator) confirms; everyone who sees the plan reads it and its documents.
     "indicators:plan-attention": Entry(everyone()),
+    # From deficits to the plan: methodologists keep the library; the school's curator adds an activity to its plan.
+    "ratings:suggestion-list": (
+        Entry(roles_only(*CITY_ROLES)),
+        Entry(roles_only(*CITY_ROLES, ok=REDIRECT), method="post", data=lambda w, t: {"section_title": "Инфраструктура", "title": "Мероприятие", "order": 1}),
+    ),
+    "ratings:suggestion-delete": Entry(roles_only(*CITY_ROLES, ok=REDIRECT), kwargs=lambda w, t, u: {"pk": w.suggestion.pk}, method="post"),
+    "ratings:deficit-add": Entry(
+        lambda role, target: LOGIN if role == "anonymous" else (403 if role != "curator" else (REDIRECT if target == "own" else 404)),
+        kwargs=lambda w, t, u: {"round_id": w.round_of(t).pk, "school_id": w.schools[t].pk},
+        method="post",
+        data=lambda w, t: {"suggestion": w.suggestion.pk, "start_date": "2026-12-01", "end_date": "2027-03-31"},
+    ),
     "indicators:plan-indicator": (
         Entry(school_scoped(*ALL_SIGNED_IN), kwargs=lambda w, t, u: {"pk": w.roadmaps[t].pk, "indicator_pk": w.plan_indicators[t].pk}),
         Entry(

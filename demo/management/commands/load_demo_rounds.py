@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ratings.models import StatusAward
+from ratings.models import ActivitySuggestion, StatusAward
 from ratings.services import StatusConfirmError, key_result_facts_refresh, rating_recompute_round, status_awards_confirm
 from schools.models import Curator, Municipality, School
 from surveys import notices
@@ -133,6 +133,30 @@ class Command(BaseCommand):
         # Key results 1.2–1.5, 1.7, 1.8 of the Rostov roadmap: evidenced by these rounds, nobody types them.
         self.stdout.write(f"Подтверждений ключевых результатов по данным портала: {key_result_facts_refresh()}.")
         self._curator_order_request(municipality, schools, curators)
+        self._activity_library()
+
+    def _activity_library(self) -> None:
+        """A few activities per section for the rating card's deficits (the methodologists extend the library)."""
+        if ActivitySuggestion.objects.exists():
+            return
+        library = {
+            "Инфраструктура": [
+                ("Замер скорости канала и заявка провайдеру на подключение 100 Мбит/с", "протокол замера, заявка", "канал соответствует требованиям ЦОС"),
+                ("Приобретение комплекта средств обучения ЦОС (минимальный)", "договор поставки, акт", "комплект ЦОС в школе"),
+            ],
+            "Современное управление и кадры": [
+                (
+                    "Диагностика ИКТ-компетентности педагогов и курсы повышения квалификации",
+                    "сертификаты о повышении квалификации",
+                    "готовность педагогов к работе в ЦОС",
+                ),
+            ],
+            "РИС «Контингент»": [("Сверка реестра обучающихся и кадров в РИС «Контингент»", "отчёт о сверке", "контент РИС актуален")],
+        }
+        for section_title, rows in library.items():
+            for order, (title, document, result) in enumerate(rows, start=1):
+                ActivitySuggestion.objects.create(section_title=section_title, order=order, title=title, document_type=document, expected_result=result)
+        self.stdout.write("Библиотека мероприятий по разделам анкеты: добавлены примеры.")
 
     def _curator_order_request(self, municipality, schools, curators) -> None:
         """Seed 002, п. 3.2 asks every school for the copy of its curator's appointment order; the demo asks it again now,
