@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from schools.models import PersonalDataAct
 from schools.roles import access_for
 from schools.selectors import people_search, person_data
-from schools.services import ANONYMISED_PREFIX, person_anonymise, personal_data_access_record
+from schools.services import ANONYMISED_PREFIX, person_anonymise, personal_data_access_record, personal_data_notice_accept
 
 from . import selectors
 from .health import run_checks
@@ -107,3 +108,18 @@ def act_document(request, pk: int):
     _administrator(request)
     act = get_object_or_404(PersonalDataAct, pk=pk)
     return FileResponse(act.document.open("rb"), as_attachment=True, filename=f"akt-unichtozheniya-pd-{act.pk}.docx")
+
+
+@login_required
+@never_cache
+def personal_data_notice(request):
+    """The notice at the first sign-in: what the portal keeps, why, for how long, and the person's rights; «Принимаю»."""
+    version = settings.PERSONAL_DATA_NOTICE_VERSION
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = ""
+    if request.method == "POST" and version:
+        personal_data_notice_accept(user=request.user, version=version)
+        return redirect(target or "home")
+    context = {"version": version, "next": target, "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS}
+    return render(request, "operations/personal_data_notice.html", context)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "roadmap_portal.middleware.SecurityHeadersMiddleware",
     "schools.middleware.ForcePasswordChangeMiddleware",
     "schools.middleware.TwoFactorMiddleware",
+    "schools.middleware.PersonalDataNoticeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -273,3 +274,6 @@ LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO
 # 152-ФЗ: personal data of people who stopped working with the portal are anonymised after this many days
 # (from their last sign-in) by a periodic task, which writes an act with the extract of the event log.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
+# The notice shown at the first sign-in; a new version (changed text) asks everyone to read and accept it again.
+# Empty: no notice (the test suite switches it off except in its own tests).
+PERSONAL_DATA_NOTICE_VERSION = env_str("PERSONAL_DATA_NOTICE_VERSION", "2026-1")

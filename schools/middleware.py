@@ -37,3 +37,24 @@ class TwoFactorMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect(target)
         return self.get_response(request)
+
+
+class PersonalDataNoticeMiddleware:
+    """At the first sign-in (and after the notice changes) the person reads how the portal processes their personal
+    data and accepts it before anything else; the acceptance is recorded with its date (PersonalDataConsent)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        from .models import PersonalDataConsent
+
+        user = getattr(request, "user", None)
+        version = settings.PERSONAL_DATA_NOTICE_VERSION
+        if version and user is not None and user.is_authenticated and not request.path.startswith(("/static/", "/admin/")):
+            allowed = {reverse("operations:personal-data-notice"), reverse("logout")}
+            if request.path not in allowed and not PersonalDataConsent.objects.filter(user=user, notice_version=version).exists():
+                return redirect(f"{reverse('operations:personal-data-notice')}?next={request.get_full_path()}")
+        return self.get_response(request)

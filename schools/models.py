@@ -213,3 +213,26 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.username}: {self.what}"
+
+
+class PersonalDataConsent(models.Model):
+    """The legal basis of processing a person's data, with its date: their consent to the notice of a version,
+    or the basis an administrator recorded (an employee's duties, a contract)."""
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", "согласие субъекта (ст. 6 ч. 1 п. 1 152-ФЗ)"
+        DUTIES = "duties", "исполнение полномочий органа и трудовых обязанностей (ст. 6 ч. 1 п. 2, 5 152-ФЗ)"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data_consents", verbose_name="человек")
+    basis = models.CharField("правовое основание", max_length=20, choices=Basis.choices)
+    notice_version = models.CharField("версия уведомления", max_length=20)
+    accepted_at = models.DateTimeField("дата", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "основание обработки персональных данных"
+        verbose_name_plural = "основания обработки персональных данных"
+        ordering = ["-accepted_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "notice_version"], name="consent_once_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} — {self.accepted_at:%d.%m.%Y}"

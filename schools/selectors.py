@@ -143,5 +143,9 @@ def person_data(user) -> dict:
         "кто смотрел или выгружал данные": [
             {"когда": when(a.at), "кто": a.username, "что": a.what} for a in PersonalDataAccess.objects.filter(subject=user).order_by("at")
         ],
+        "основания обработки": [
+            {"основание": c.get_basis_display(), "версия уведомления": c.notice_version, "дата": when(c.accepted_at)}
+            for c in user.personal_data_consents.order_by("accepted_at")
+        ],
         "версии записей куратора в истории изменений": Curator.history.filter(user_id=user.pk).count(),
     }

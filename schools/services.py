@@ -255,3 +255,14 @@ def people_anonymise_expired(*, now=None) -> list:
         .distinct()
     )
     return [person_anonymise(user=user, reason=PersonalDataAct.Reason.RETENTION) for user in candidates]
+
+
+def personal_data_notice_accept(*, user, version: str):
+    """The person read the notice of this version and accepted it: consent for a curator, duties for the staff."""
+    from .models import PersonalDataConsent
+
+    # The department's staff process data by their duties; a school's curator gives consent.
+    staff = user.is_staff or user.groups.exists()
+    basis = PersonalDataConsent.Basis.DUTIES if staff else PersonalDataConsent.Basis.CONSENT
+    consent, _ = PersonalDataConsent.objects.get_or_create(user=user, notice_version=version, defaults={"basis": basis})
+    return consent

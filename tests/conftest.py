@@ -28,6 +28,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_personal_data_notice(settings):
+    """The notice at the first sign-in would stand before every page of every test; tests/test_personal_data.py turns it on."""
+    settings.PERSONAL_DATA_NOTICE_VERSION = ""
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process():
     """Tasks run in the test process even when REDIS_URL is set (CI); the worker tests switch this off."""
     from roadmap_portal.celery import app

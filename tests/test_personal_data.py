@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
-from schools.models import Curator, PersonalDataAccess, PersonalDataAct
+from schools.models import Curator, PersonalDataAccess, PersonalDataAct, PersonalDataConsent
 from schools.tasks import anonymise_expired_people
 from surveys.models import Submission
 
@@ -108,3 +108,36 @@ def test_only_administrators_reach_personal_data_pages(client, world):
         client.force_login(world.users[role])
         assert client.get(reverse("operations:people")).status_code == 403
         assert client.get(reverse("operations:person-export", args=[world.users["curator"].pk])).status_code == 403
+
+
+def test_at_the_first_sign_in_the_notice_is_accepted_before_anything_else_and_recorded_with_its_basis(client, world, settings):
+    settings.PERSONAL_DATA_NOTICE_VERSION = "2026-1"
+    client.force_login(world.users["curator"])
+    my_school = reverse("surveys:my-school")
+
+    response = client.get(my_school)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("operations:personal-data-notice"))
+    notice = client.get(response["Location"]).content.decode()
+    assert "Как портал обрабатывает ваши персональные данные" in notice and "Ознакомлен(а), принимаю" in notice
+
+    accepted = client.post(reverse("operations:personal-data-notice"), {"next": my_school})
+    assert accepted["Location"] == my_school
+    assert client.get(my_school).status_code == 200
+    consent = world.users["curator"].personal_data_consents.get()
+    assert (consent.basis, consent.notice_version) == (PersonalDataConsent.Basis.CONSENT, "2026-1") and consent.accepted_at
+
+    client.force_login(world.users["methodologist"])
+    client.post(reverse("operations:personal-data-notice"), {"next": "https://evil.example/"})
+    assert world.users["methodologist"].personal_data_consents.get().basis == PersonalDataConsent.Basis.DUTIES
+
+    settings.PERSONAL_DATA_NOTICE_VERSION = "2027-1"  # the notice changed: everyone reads it again
+    assert client.get(reverse("reports:dashboard")).status_code == 302
+
+
+def test_the_notice_never_sends_elsewhere_than_the_portal(client, world, settings):
+    settings.PERSONAL_DATA_NOTICE_VERSION = "2026-1"
+    client.force_login(world.users["curator"])
+
+    response = client.post(reverse("operations:personal-data-notice"), {"next": "https://evil.example/"})
+
+    assert response["Location"] == reverse("home")

@@ -378,6 +378,7 @@ ENTRIES: dict[str, Entry | tuple[Entry, ...]] = {
     "operations:health": Entry(lambda role, target: 200),
     "operations:health-page": Entry(roles_only("administrator")),
     # Personal data of one person (152-ФЗ): found, shown, exported and destroyed by administrators only.
+    "operations:personal-data-notice": Entry(everyone()),
     "operations:people": Entry(roles_only("administrator"), query="?q=kurator"),
     "operations:person": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"pk": w.users["curator"].pk}),
     "operations:person-export": Entry(roles_only("administrator"), kwargs=lambda w, t, u: {"pk": w.users["curator"].pk}),
