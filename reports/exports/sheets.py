@@ -18,7 +18,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from roadmap_portal.spreadsheets import neutralise
 
-CHUNK = 2000
+CHUNK = 1000
 Progress = Callable[[int], None]
 
 FORMAT_INT = "0"
