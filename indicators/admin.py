@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from roadmap_portal.formatting import format_number
 from roadmap_portal.history import PortalHistoryAdmin
 
 from .deadlines import DeadlineParseError, parse_deadline
@@ -27,10 +28,6 @@ SOON_DAYS = 30
 
 def _date(value: dt.date | None) -> str:
     return f"{value:%d.%m.%Y}" if value else "—"
-
-
-def _number(value) -> str:
-    return f"{value.normalize():f}".replace(".", ",") if value is not None else "—"
 
 
 def roadmap_label(roadmap: Roadmap) -> str:
@@ -333,7 +330,7 @@ class KeyResultAdmin(WideFieldsMixin, admin.ModelAdmin):
     def target(self, obj):
         if obj.target_value is None:
             return "—"
-        return f"{_number(obj.target_value)} {obj.target_unit}".rstrip()
+        return f"{format_number(obj.target_value)} {obj.target_unit}".rstrip()
 
     @admin.display(description="показатель", ordering="indicator__code")
     def indicator_code(self, obj):
@@ -435,7 +432,7 @@ class IndicatorAdmin(PortalHistoryAdmin):
     def base(self, obj):
         if obj.base_value is None:
             return "—"
-        return f"{_number(obj.base_value)} на {_date(obj.base_date)}" if obj.base_date else _number(obj.base_value)
+        return f"{format_number(obj.base_value)} на {_date(obj.base_date)}" if obj.base_date else format_number(obj.base_value)
 
     @admin.display(description="вопрос анкеты", ordering="question_code")
     def question(self, obj):
@@ -443,7 +440,7 @@ class IndicatorAdmin(PortalHistoryAdmin):
 
     @admin.display(description="цели")
     def targets_summary(self, obj):
-        rows = [(_date(t.due_date), _number(t.value)) for t in obj.targets.all()]
+        rows = [(_date(t.due_date), format_number(t.value)) for t in obj.targets.all()]
         return format_html_join(mark_safe("<br>"), '<span class="nowrap">{}: {}</span>', rows) or "—"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from roadmap_portal.formatting import format_number
 from schools.roles import Access
 from schools.selectors import municipalities_visible_to, schools_visible_to
 
@@ -124,12 +125,6 @@ class KeyResultRow:
         return self.evidence[0] if self.evidence else None
 
 
-def _number(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value.normalize():f}".replace(".", ",")
-
-
 def _reached(actual: Decimal, target: Decimal, higher_is_better: bool) -> bool:
     return actual >= target if higher_is_better else actual <= target
 
@@ -156,7 +151,7 @@ def _indicator_state(row: KeyResultRow, today: dt.date) -> None:
         return
     target = kr.target_value if kr.target_value is not None else progress.target_value
     unit = kr.indicator.get_unit_display()
-    row.note = f"факт {_number(progress.actual)} {unit}" + (f" при цели {_number(target)} {unit}" if target is not None else "")
+    row.note = f"факт {format_number(progress.actual)} {unit}" + (f" при цели {format_number(target)} {unit}" if target is not None else "")
     row.note += f" · {progress.round.title}"
     if target is None:
         row.state = {"achieved": ACHIEVED, "at_risk": AT_RISK, "missed": MISSED}.get(progress.verdict, NO_DATA)
@@ -174,7 +169,7 @@ def _event_state(row: KeyResultRow, roadmap: Roadmap, today: dt.date) -> None:
     target = row.key_result.target_value
     row.note = f"проведено {row.held}" + (f" из {expected} по графику на сегодня" if expected else "")
     if target is not None:
-        row.note += f"; цель — {_number(target)} {row.key_result.target_unit}".rstrip()
+        row.note += f"; цель — {format_number(target)} {row.key_result.target_unit}".rstrip()
     if expected == 0:
         row.state = HELD if row.held else PLANNED
     elif row.held >= expected:

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Deadline, KeyResult, KeyResultEvidence
+from roadmap_portal.formatting import format_number
 from schools.models import Curator
 from surveys.models import Submission, SubmissionRound
 
@@ -48,7 +49,7 @@ def _share_reached(counted: int, total: int, share: Decimal | None) -> bool:
 
 def _share_text(share: Decimal | None) -> str:
     value = share if share is not None else FULL_SHARE
-    return f"{value.normalize():f}".replace(".", ",") + " %"
+    return format_number(value) + " %"
 
 
 class RoundFacts:
@@ -163,14 +164,10 @@ def _indicator_evidence(key_result: KeyResult, rounds: list[SubmissionRound], pr
     target = key_result.target_value if key_result.target_value is not None else found.target_value
     reached = target is not None and (found.actual >= target if key_result.indicator.higher_is_better else found.actual <= target)
     row.status = Status.FULFILLED if reached else (Status.MISSED if due < today else Status.PENDING)
-    row.summary = f"Факт {_number(found.actual)} {unit} при цели {_number(target)} {unit} к сроку {due:%d.%m.%Y}"
+    row.summary = f"Факт {format_number(found.actual)} {unit} при цели {format_number(target)} {unit} к сроку {due:%d.%m.%Y}"
     row.happened_on, row.source = _date(found.round.closes_at), f"раунд «{found.round.title}»"
     row.link = reverse("ratings:indicator-progress", args=[found.round_id])
     return row
-
-
-def _number(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}".replace(".", ",")
 
 
 def year_rounds(municipality_id: int) -> list[SubmissionRound]:

@@ -1,18 +1,10 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-
-def format_number(value: Decimal | int | float | None) -> str:
-    """A number as a Russian reader writes it: no trailing zeros, a decimal comma."""
-    if value is None:
-        return "—"
-    number = Decimal(str(value)).normalize()
-    return f"{number:f}".replace(".", ",")
+from roadmap_portal.formatting import format_number
 
 
 class ScoringScheme(models.Model):

@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Roadmap
+from roadmap_portal.formatting import format_number
 from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import municipalities_visible_to, schools_visible_to
@@ -16,7 +17,7 @@ from surveys.models import RESULTS_FINAL, Answer, Question, Submission, Submissi
 from surveys.selectors import rounds_for
 
 from . import sql
-from .models import IndicatorProgress, Rating, RatingCorrection, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility, format_number
+from .models import IndicatorProgress, Rating, RatingCorrection, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility
 
 RATING_ORDERS = {
     "rank": ("место", [F("rank").asc(nulls_last=True), "school__full_name"]),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Avg, Count, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -23,11 +23,13 @@ from schools.roles import Access
 from schools.selectors import districts_visible_to, municipalities_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
 from surveys.selectors import (
-    NOT_STARTED,
+    PLURAL_STATE_LABELS,
+    STATE_ORDER,
     TIMELINESS_RULE,
+    DistrictCompleteness,
     Timeliness,
+    completeness_by_district,
     completeness_total,
-    in_districts,
     round_district_order,
     rounds_for,
     timeliness_by_district,
@@ -39,13 +41,8 @@ TOP_SCHOOLS = 5
 DUE_DAYS = 30
 OVERDUE_SHOWN = 12
 
-SUBMISSION_STATES = [
-    ("accepted", "приняты"),
-    ("submitted", "отправлены"),
-    ("returned", "возвращены"),
-    ("draft", "черновики"),
-    ("missing", "не начаты"),
-]
+# Completeness columns, accepted first: the states' plural words come from `Submission.STATE_LOOKS`.
+SUBMISSION_STATES = [(state, PLURAL_STATE_LABELS[state]) for state in reversed(STATE_ORDER)]
 LEVELS = [(Rating.Level.HIGH, "высокий"), (Rating.Level.MEDIUM, "средний"), (Rating.Level.LOW, "низкий"), (Rating.Level.NO_DATA, "нет данных")]
 
 
@@ -114,50 +111,6 @@ def dashboard_municipality(access: Access, round_: SubmissionRound | None) -> Mu
 
 
 # --- Completeness ------------------------------------------------------------------------------
-
-
-@dataclass
-class CompletenessRow:
-    district: str
-    total: int
-    counts: dict[str, int]
-    district_id: int | None = None
-
-    @property
-    def done(self) -> int:
-        return self.counts["accepted"] + self.counts["submitted"]
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-
-def completeness_by_district(
-    round_: SubmissionRound, schools: QuerySet[School], district_ids: list[int | None] | None = None
-) -> tuple[list[CompletenessRow], CompletenessRow]:
-    """Participating schools per district by the state of their submission in the round. One query. With
-    `district_ids`, of those districts only (and the total is theirs)."""
-    states = {name: Count("pk", filter=Q(this_round__state=name)) for name, _label in SUBMISSION_STATES if name != "missing"}
-    if district_ids is not None:
-        schools = schools.filter(in_districts(district_ids))
-    rows = (
-        schools.filter(rounds=round_)
-        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
-        .values("district_id", "district__name")
-        .annotate(total=Count("pk"), missing=Count("pk", filter=Q(this_round__isnull=True)), **states)
-        .order_by("district__name", "district_id")
-    )
-    result = [
-        CompletenessRow(
-            district=r["district__name"] or "Без района",
-            total=r["total"],
-            counts={name: r[name] for name, _l in SUBMISSION_STATES},
-            district_id=r["district_id"],
-        )
-        for r in rows
-    ]
-    total = CompletenessRow("Всего", sum(r.total for r in result), {name: sum(r.counts[name] for r in result) for name, _l in SUBMISSION_STATES})
-    return result, total
 
 
 # --- Ratings -----------------------------------------------------------------------------------
@@ -260,25 +213,29 @@ def _weakest_levels(row: dict) -> tuple:
     return (row.get("average") is not None, row.get("average") or 0, row["district"])
 
 
-def _weakest_completeness(row: "CompletenessRow") -> tuple:
+def _weakest_completeness(row: DistrictCompleteness) -> tuple:
     return (row.done / row.total if row.total else 1, row.district)
 
 
-def _completeness(round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict) -> tuple[DistrictTable, CompletenessRow]:
+def _completeness(
+    round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict
+) -> tuple[DistrictTable, DistrictCompleteness]:
     """The completeness table: which districts and in what order from the last recompute (the weakest first, every
     district on demand), their counts live; the round's total by two indexed counts when nothing narrows the schools."""
     order = round_district_order(submission_round=round_, access=access)
     if order is None or filters.get("district"):
-        rows, total = completeness_by_district(round_, schools)
+        rows, total = completeness_by_district(submission_round=round_, schools=schools)
         return district_table(rows, weakest_first=_weakest_completeness, get=get, param="completeness"), total
     table = district_table_live(
-        order, get=get, param="completeness", live=lambda ids: completeness_by_district(round_, schools, ids)[0], district_of=lambda row: row.district_id
+        order,
+        get=get,
+        param="completeness",
+        live=lambda ids: completeness_by_district(submission_round=round_, schools=schools, district_ids=ids)[0],
+        district_of=lambda row: row.district_id,
     )
     if filters.get("legal_form") or filters.get("area"):
-        return table, completeness_by_district(round_, schools)[1]
-    counted = completeness_total(submission_round=round_, access=access)
-    states = {"missing" if state == NOT_STARTED else state: n for state, n in counted.counts.items()}
-    return table, CompletenessRow("Всего", counted.total, {name: states.get(name, 0) for name, _label in SUBMISSION_STATES})
+        return table, completeness_by_district(submission_round=round_, schools=schools)[1]
+    return table, completeness_total(submission_round=round_, access=access)
 
 
 def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> list[dict]:
@@ -374,9 +331,9 @@ class Dashboard:
     round: SubmissionRound | None
     municipality: Municipality | None
     filters: dict
-    completeness: list[CompletenessRow] = field(default_factory=list)  # the districts shown (all of a city, the weakest of a region)
+    completeness: list[DistrictCompleteness] = field(default_factory=list)  # the districts shown (all of a city, the weakest of a region)
     completeness_table: DistrictTable | None = None
-    completeness_total: CompletenessRow | None = None
+    completeness_total: DistrictCompleteness | None = None
     stats: RatingStats | None = None
     levels: list[dict] = field(default_factory=list)  # the districts shown
     levels_table: DistrictTable | None = None

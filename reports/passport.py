@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from roadmap_portal.documents import gost_page as _gost_page
+from roadmap_portal.formatting import format_number
 
 from .selectors import SchoolCard, school_card
 
@@ -25,12 +26,6 @@ LIBREOFFICE_TIMEOUT = 120
 
 def pdf_available() -> bool:
     return shutil.which("libreoffice") is not None or shutil.which("soffice") is not None
-
-
-def _number(value, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def _table(document, header: list[str], rows: list[list[str]]):
@@ -83,17 +78,20 @@ def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
     rating = entry.rating
     _heading(document, f"Итоги мониторинга «{entry.round.title}»")
     document.add_paragraph(
-        f"Рейтинг готовности: {_number(rating.score)} из 100; уровень: {rating.get_level_display()}; "
+        f"Рейтинг готовности: {format_number(rating.score, places=1)} из 100; уровень: {rating.get_level_display()}; "
         f"место в городе: {rating.rank or '—'} из {entry.rated_in_round}; место в районе: {rating.district_rank or '—'}."
     )
-    sections = [[title_, _number(points, 2), _number(possible, 2)] for title_, (points, possible) in zip(card.section_titles, entry.sections, strict=True)]
+    sections = [
+        [title_, format_number(points, places=2), format_number(possible, places=2)]
+        for title_, (points, possible) in zip(card.section_titles, entry.sections, strict=True)
+    ]
     if sections:
         _table(document, ["Раздел", "Баллы школы", "Возможно"], sections)
     _heading(document, "История по мониторингам")
     _table(
         document,
         ["Мониторинг", "Рейтинг", "Место", "Уровень"],
-        [[h.round.title, _number(h.rating.score), str(h.rating.rank or "—"), h.rating.get_level_display()] for h in card.history],
+        [[h.round.title, format_number(h.rating.score, places=1), str(h.rating.rank or "—"), h.rating.get_level_display()] for h in card.history],
     )
     _heading(document, f"Критерии статуса «Цифровая школа {entry.round.year}»")
     eligibility = next((row for row in card.eligibility if row.round.pk == entry.round.pk), None)
@@ -105,7 +103,7 @@ def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
         document.add_paragraph("Не выполнено: " + "; ".join(eligibility.failed) + ".")
     if card.answers and card.answers_round and card.answers_round.pk == entry.round.pk:
         _heading(document, "Ответы школы и город")
-        rows = [[a.question.text, a.display, (_number(a.city) if a.city is not None else "—")] for a in card.answers]
+        rows = [[a.question.text, a.display, (format_number(a.city, places=1) if a.city is not None else "—")] for a in card.answers]
         _table(document, ["Вопрос", "Школа", "Город (медиана или доля «да», %)"], rows)
     stamp = document.add_paragraph(f"Сформировано {timezone.localtime():%d.%m.%Y %H:%M} · Портал мониторинга дорожной карты ЦОС")
     stamp.paragraph_format.space_before = Pt(10)

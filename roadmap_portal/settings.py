@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "schools.context_processors.roles",
             ],
+            # number, signed, plural, width_class: Russian formatting in every template without {% load %}.
+            "builtins": ["roadmap_portal.format_tags"],
         },
     },
 ]

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from roadmap_portal.formatting import plural
 from roadmap_portal.parsing import NumberParseError, parse_number
 from roadmap_portal.spreadsheets import neutralise
 from roadmap_portal.uploads import spreadsheet_check
@@ -158,14 +159,6 @@ class ImportPlan:
         """«3 ошибки в 2 строках»."""
         errors, lines = len(self.errors), self.bad_lines
         return f"{errors} {plural(errors, 'ошибка', 'ошибки', 'ошибок')} в {lines} {plural(lines, 'строке', 'строках', 'строках')}"
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 # --- Reading the sheet -------------------------------------------------------------------------

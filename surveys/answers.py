@@ -6,18 +6,12 @@ Plain functions without queries: services and selectors load the rows and pass t
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
+from roadmap_portal.formatting import format_number
+
 from .models import Answer, Question, QuestionRule
 
 EMPTY_STORAGE = {"value_bool": None, "value_number": None, "value_text": "", "value_date": None}
 PERCENT_BOUNDS = (Decimal(0), Decimal(100))
-
-
-def format_number(value: Decimal | int | None) -> str:
-    """12.5000 → "12,5", 100.0000 → "100" (Russian decimal comma, no exponent)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value).normalize():f}"
-    return text.replace(".", ",")
 
 
 def plain_decimal(value: Decimal | None) -> Decimal | None:
@@ -62,8 +56,7 @@ def display(question: Question, storage: Mapping) -> str:
         number = storage["value_number"]
         if number is None:
             return ""
-        unit = "%" if kind == Question.Type.PERCENT and not question.unit else question.unit
-        return f"{format_number(number)} {unit}".strip()
+        return f"{format_number(number)} {question.display_unit}".strip()
     if kind in Question.CHOICE_TYPES:
         labels = question.choice_labels
         return ", ".join(labels.get(v, v) for v in storage["value_text"].split("|") if v)
@@ -105,7 +98,7 @@ WHOLE_NUMBER_MESSAGE = "Введите целое число."
 def bound_messages(question: Question) -> tuple[str, str]:
     """The messages of a number below or above the question's bounds («не меньше 0 %», «не больше 100 чел.»)."""
     low, high = bounds_of(question)
-    unit = f" {question.unit}" if question.unit else (" %" if question.type == Question.Type.PERCENT else "")
+    unit = f" {question.display_unit}" if question.display_unit else ""
     return (
         f"Значение должно быть не меньше {format_number(low)}{unit}." if low is not None else "",
         f"Значение должно быть не больше {format_number(high)}{unit}." if high is not None else "",

@@ -90,6 +90,11 @@ class Question(models.Model):
         return f"{self.code}: {self.text[:80]}"
 
     @property
+    def display_unit(self) -> str:
+        """The unit written after a number: the question's own, «%» for a percent question without one."""
+        return self.unit or ("%" if self.type == self.Type.PERCENT else "")
+
+    @property
     def choice_labels(self) -> dict[str, str]:
         return {str(value): label for value, label in self.choices}
 
@@ -196,6 +201,16 @@ class Submission(models.Model):
         ACCEPTED = "accepted", "принята"
 
     COUNTED_STATES = (State.SUBMITTED, State.ACCEPTED)
+    # A participant with no submission in the round yet: not a stored state, but every page and export names it.
+    NOT_STARTED = "none"
+    # The one table of how a submission's state reads: (full label, short label for badges, plural for counts, icon).
+    STATE_LOOKS = {
+        NOT_STARTED: ("не начата", "не начата", "не начаты", "bi-circle"),
+        "draft": ("черновик", "черновик", "черновики", "bi-pencil"),
+        "returned": ("возвращена на доработку", "возвращена", "возвращены", "bi-arrow-counterclockwise"),
+        "submitted": ("отправлена", "отправлена", "отправлены", "bi-send-check"),
+        "accepted": ("принята", "принята", "приняты", "bi-check-circle-fill"),
+    }
 
     round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="submissions", verbose_name="раунд")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="submissions", verbose_name="школа")
@@ -248,22 +263,10 @@ class Answer(models.Model):
 
     @property
     def display_value(self) -> str:
-        kind = self.question.type
-        if kind == Question.Type.YES_NO:
-            return "" if self.value_bool is None else ("да" if self.value_bool else "нет")
-        if kind in Question.NUMERIC_TYPES:
-            if self.value_number is None:
-                return ""
-            text = f"{self.value_number.normalize():f}".replace(".", ",")
-            return f"{text} {self.question.unit}".strip()
-        if kind in Question.CHOICE_TYPES:
-            labels = self.question.choice_labels
-            return ", ".join(labels.get(v, v) for v in self.value_text.split("|") if v)
-        if kind == Question.Type.DATE:
-            return f"{self.value_date:%d.%m.%Y}" if self.value_date else ""
-        if kind == Question.Type.FILE:
-            return self.file_name
-        return self.value_text
+        """What a person reads for the answer (`surveys.answers.answer_display`: one definition for form, card and exports)."""
+        from .answers import answer_display
+
+        return answer_display(self.question, self)
 
 
 class EvidenceFile(models.Model):

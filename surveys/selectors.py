@@ -35,10 +35,12 @@ from .models import (
     SubmissionRound,
 )
 
-NOT_STARTED = "none"
-STATE_LABELS = {NOT_STARTED: "не начата", **dict(Submission.State.choices)}
-SHORT_STATE_LABELS = {NOT_STARTED: "не начата", "draft": "черновик", "submitted": "отправлена", "returned": "возвращена", "accepted": "принята"}
-STATE_ORDER = [NOT_STARTED, "draft", "returned", "submitted", "accepted"]
+NOT_STARTED = Submission.NOT_STARTED
+STATE_LABELS = {state: look[0] for state, look in Submission.STATE_LOOKS.items()}
+SHORT_STATE_LABELS = {state: look[1] for state, look in Submission.STATE_LOOKS.items()}
+PLURAL_STATE_LABELS = {state: look[2] for state, look in Submission.STATE_LOOKS.items()}
+STATE_ICONS = {state: look[3] for state, look in Submission.STATE_LOOKS.items()}
+STATE_ORDER = list(Submission.STATE_LOOKS)  # not started first, accepted last
 EDITABLE_STATES = (Submission.State.DRAFT, Submission.State.RETURNED)
 
 
@@ -223,15 +225,31 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
     )
 
 
-def _round_schools(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
+def counted_in_round(prefix: str = "") -> Q:
+    """The one rule of which participants a round's figures count: a school inactive in a round is left out of every
+    figure of that round (completeness, the dashboard, exports). `prefix` reaches the school from another model."""
+    return Q(**{f"{prefix}is_active": True})
+
+
+def round_schools(*, submission_round: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
+    """The one definition of "a round's schools with their submission": the participants among `schools` that the round
+    counts, each with its submission's id, state, sending and last change (None for a school that has not started)."""
     # One LEFT JOIN to the school's submission of the round (unique per round and school), not a subquery per column:
     # the planner then hashes the round's submissions once instead of probing them for every school.
     return (
-        schools_visible_to(access)
-        .filter(rounds=submission_round)
+        schools.filter(counted_in_round(), rounds=submission_round)
         .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=submission_round)))
-        .annotate(submission_id=F("this_round__pk"), submission_state=F("this_round__state"), submission_updated_at=F("this_round__updated_at"))
+        .annotate(
+            submission_id=F("this_round__pk"),
+            submission_state=F("this_round__state"),
+            submitted_at=F("this_round__submitted_at"),
+            submission_updated_at=F("this_round__updated_at"),
+        )
     )
+
+
+def _round_schools(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
+    return round_schools(submission_round=submission_round, schools=schools_visible_to(access))
 
 
 def round_school_rows(*, submission_round: SubmissionRound, access: Access, district_id: int | None = None, state: str | None = None) -> QuerySet[School]:
@@ -267,6 +285,11 @@ class DistrictCompleteness:
     def submitted_percent(self) -> int:
         return round(100 * self.submitted / self.total) if self.total else 0
 
+    # The words of the dashboard and the export for the same figures.
+    district = property(lambda self: self.name)
+    done = property(lambda self: self.submitted)
+    percent = property(lambda self: self.submitted_percent)
+
 
 def in_districts(district_ids: list[int | None], field: str = "district_id") -> Q:
     """Schools (or rows) of the given districts; None stands for schools without a district."""
@@ -276,11 +299,16 @@ def in_districts(district_ids: list[int | None], field: str = "district_id") -> 
 
 
 def completeness_by_district(
-    *, submission_round: SubmissionRound, access: Access, district_ids: list[int | None] | None = None
+    *,
+    submission_round: SubmissionRound,
+    access: Access | None = None,
+    schools: QuerySet[School] | None = None,
+    district_ids: list[int | None] | None = None,
 ) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
-    """Counts per district and state of the user's participating schools, and their total: one grouped query.
-    With `district_ids`, of those districts only (the total is then theirs, not the round's: see `completeness_total`)."""
-    schools = _round_schools(submission_round=submission_round, access=access)
+    """Counts per district and state of the participating schools (the user's, or `schools` narrowed further by a page's
+    filters), and their total: one grouped query. With `district_ids`, of those districts only (the total is then
+    theirs, not the round's: see `completeness_total`). The completeness page, the dashboard and the export all use it."""
+    schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
     if district_ids is not None:
         schools = schools.filter(in_districts(district_ids))
     grouped = schools.values("district_id", "district__name", "submission_state").annotate(n=Count("pk")).order_by("district__name")
@@ -302,8 +330,14 @@ def completeness_total(*, submission_round: SubmissionRound, access: Access) -> 
     whole city: two counts on indexes (the round's participants; their submissions by state), whatever the size."""
     if not access.sees_city:
         return completeness_by_district(submission_round=submission_round, access=access)[1]
-    total = DistrictCompleteness(district_id=None, name="Всего", total=SubmissionRound.schools.through.objects.filter(submissionround=submission_round).count())
-    states = Submission.objects.filter(round=submission_round, school__rounds=submission_round).values("state").annotate(n=Count("pk")).order_by()
+    participants = SubmissionRound.schools.through.objects.filter(counted_in_round("school__"), submissionround=submission_round)
+    total = DistrictCompleteness(district_id=None, name="Всего", total=participants.count())
+    states = (
+        Submission.objects.filter(counted_in_round("school__"), round=submission_round, school__rounds=submission_round)
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in states:
         total.counts[row["state"]] += row["n"]
     total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in STATE_ORDER if state != NOT_STARTED)

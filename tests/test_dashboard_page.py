@@ -28,8 +28,8 @@ def test_methodologist_sees_completeness_of_the_open_round_by_district(client):
     board = response.context["board"]
     assert board.round == world.current
     rows = {r.district: (r.total, r.counts) for r in board.completeness}
-    assert rows["Первомайский"] == (3, {"accepted": 1, "submitted": 1, "returned": 0, "draft": 1, "missing": 0})
-    assert rows["Советский"] == (2, {"accepted": 0, "submitted": 1, "returned": 0, "draft": 0, "missing": 1})
+    assert rows["Первомайский"] == (3, {"accepted": 1, "submitted": 1, "returned": 0, "draft": 1, "none": 0})
+    assert rows["Советский"] == (2, {"accepted": 0, "submitted": 1, "returned": 0, "draft": 0, "none": 1})
     assert (board.completeness_total.done, board.completeness_total.percent) == (3, 60)
     assert charts(response)["completeness"]["series"][0] == {"label": "приняты", "key": "accepted", "data": [1, 0]}
 

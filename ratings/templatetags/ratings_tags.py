@@ -1,30 +1,13 @@
-"""Display helpers of ratings' templates: signed changes, Russian numbers, bar widths, status reasons."""
-
-from decimal import Decimal
+"""Display helpers of ratings' templates: change colours, status reasons, corrections. Numbers, signs, plurals and bar
+widths are the built-in filters of `roadmap_portal.format_tags`."""
 
 from django import template
 
-from ratings.models import Rating, format_number
+from ratings.models import Rating
 from ratings.selectors import failed_criteria
+from roadmap_portal.formatting import format_number
 
 register = template.Library()
-
-
-@register.filter
-def number(value) -> str:
-    """12.50 → «12,5»; None → «—»."""
-    return format_number(value)
-
-
-@register.filter
-def signed(value) -> str:
-    """A change with its sign: «+2,5», «−1», «0»; empty when there is nothing to compare with."""
-    if value is None:
-        return ""
-    value = Decimal(str(value))
-    if value == 0:
-        return "0"
-    return ("+" if value > 0 else "−") + format_number(abs(value))
 
 
 @register.filter
@@ -35,33 +18,8 @@ def change_class(value) -> str:
 
 
 @register.filter
-def width_class(value) -> str:
-    """A percent (0–100) as the width class `w-pct-N` of portal.css (inline styles are forbidden by CSP)."""
-    try:
-        percent = round(float(value))
-    except (TypeError, ValueError):
-        percent = 0
-    return f"w-pct-{min(max(percent, 0), 100)}"
-
-
-@register.filter
 def failed(row) -> list[str]:
     return failed_criteria(row)
-
-
-@register.filter
-def plural(value, forms: str) -> str:
-    """The Russian word for a count: `5|plural:"школа,школы,школ"` → «школ»; a fraction takes the second form."""
-    one, few, many = forms.split(",")
-    number = Decimal(str(value or 0))
-    if number != number.to_integral_value():
-        return few
-    n = abs(int(number))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 @register.filter

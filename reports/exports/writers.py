@@ -12,7 +12,8 @@ from django.utils import timezone
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
 from schools.models import Curator, Municipality, School
-from surveys.models import Question, Section, Submission, SubmissionRound
+from surveys.models import Question, Section, SubmissionRound
+from surveys.selectors import NOT_STARTED, STATE_LABELS, completeness_by_district, round_schools
 
 from .sheets import (
     FORMAT_CHANGE,
@@ -186,30 +187,11 @@ def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: l
     one query, pivoted by the database as a bare writer would, streamed."""
     aggregates = {f"answer_{q.pk}": answer_column(q)[0] for q in questions}
     return (
-        schools.filter(rounds=round_)
-        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
+        round_schools(submission_round=round_, schools=schools)
         .annotate(**aggregates)
         .order_by("district__name", "number", "full_name", "pk")
-        .values_list("full_name", "district__name", "this_round__state", "this_round__submitted_at", *aggregates)
+        .values_list("full_name", "district__name", "submission_state", "submitted_at", *aggregates)
     )
-
-
-def round_school_rows(round_: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
-    """Participating schools with their submission of the round (if any) in the same row."""
-    return (
-        schools.filter(rounds=round_)
-        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=round_)))
-        .annotate(
-            submission_id=F("this_round__pk"),
-            submission_state=F("this_round__state"),
-            submitted_at=F("this_round__submitted_at"),
-            updated_at=F("this_round__updated_at"),
-        )
-        .order_by("district__name", "number", "full_name", "pk")
-    )
-
-
-STATE_LABELS = {**dict(Submission.State.choices), None: "не начата"}
 
 
 def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
@@ -247,7 +229,7 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
         for name, district, state, submitted_at, *answers in chunk:
             for i, convert in words:
                 answers[i - 4] = convert(answers[i - 4])
-            sheet.append([name, district or "", STATE_LABELS.get(state, state), submitted_at, *answers])
+            sheet.append([name, district or "", STATE_LABELS[state or NOT_STARTED], submitted_at, *answers])
         done += len(chunk)
         report(progress, done)
     sheet.close()
@@ -259,18 +241,22 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
 
 
 def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
-    from ..dashboard import SUBMISSION_STATES, completeness_by_district
+    from ..dashboard import SUBMISSION_STATES
 
-    rows = round_school_rows(round_, schools).annotate(
-        curator_name=Subquery(
-            Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__last_name")[:1],
-        ),
-        curator_first=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__first_name")[:1]),
-        curator_email=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__email")[:1]),
+    rows = (
+        round_schools(submission_round=round_, schools=schools)
+        .order_by("district__name", "number", "full_name", "pk")
+        .annotate(
+            curator_name=Subquery(
+                Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__last_name")[:1],
+            ),
+            curator_first=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__first_name")[:1]),
+            curator_email=Subquery(Curator.objects.filter(school=OuterRef("pk"), is_active=True).values("user__email")[:1]),
+        )
     )
     widths = longest(schools, "full_name", "district__name")
     workbook = new_workbook()
-    by_district, total = completeness_by_district(round_, schools)
+    by_district, total = completeness_by_district(submission_round=round_, schools=schools)
     summary = Sheet(
         workbook,
         "По районам",
@@ -309,11 +295,11 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
         freeze_cols=2,
     )
     done = 0
-    fields = ("district__name", "full_name", "submission_state", "submitted_at", "updated_at", "curator_name", "curator_first", "curator_email")
+    fields = ("district__name", "full_name", "submission_state", "submitted_at", "submission_updated_at", "curator_name", "curator_first", "curator_email")
     for chunk in chunks(rows.values_list(*fields)):
         for district, name, state, submitted_at, updated_at, last_name, first_name, email in chunk:
             curator = " ".join(p for p in (last_name, first_name) if p)
-            sheet.append([district or "", name, STATE_LABELS.get(state, state), submitted_at, updated_at, curator or "не назначен", email or ""])
+            sheet.append([district or "", name, STATE_LABELS[state or NOT_STARTED], submitted_at, updated_at, curator or "не назначен", email or ""])
         done += len(chunk)
         report(progress, done)
     sheet.close()

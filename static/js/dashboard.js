@@ -8,7 +8,7 @@
   const data = JSON.parse(source.textContent);
   const Chart = window.Chart;
 
-  const STATE_COLOURS = { accepted: "#198754", submitted: "#0d6efd", returned: "#fd7e14", draft: "#6c757d", missing: "#ced4da" };
+  const STATE_COLOURS = { accepted: "#198754", submitted: "#0d6efd", returned: "#fd7e14", draft: "#6c757d", none: "#ced4da" };
   const LEVEL_COLOURS = { high: "#198754", medium: "#ffc107", low: "#dc3545", none: "#adb5bd" };
   const number = new Intl.NumberFormat("ru-RU", { maximumFractionDigits: 1 });
 
