@@ -271,10 +271,25 @@ class StatusEligibility(models.Model):
     ok_teachers = models.BooleanField("педагоги", default=False)
     ok_certification = models.BooleanField("заявка", default=False)
 
+    # The status criteria in the order every page, card and export lists them: field → what a reader calls it.
+    CRITERIA = {
+        "ok_score": "рейтинг",
+        "ok_speed": "скорость Интернета",
+        "ok_kit": "комплект ЦОС",
+        "ok_contract": "договор на связь",
+        "ok_teachers": "готовность педагогов",
+        "ok_certification": "заявка на сертификацию",
+    }
+
     class Meta:
         verbose_name = "соответствие критериям статуса"
         verbose_name_plural = "соответствие критериям статуса"
         constraints = [models.UniqueConstraint(fields=["round", "school"], name="eligibility_unique_school")]
+
+    @classmethod
+    def failed_criteria(cls, row) -> list[str]:
+        """What a reader calls each criterion `row` (this model, or a row annotated with its fields) does not meet."""
+        return [label for name, label in cls.CRITERIA.items() if not getattr(row, name)]
 
 
 class StatusAward(models.Model):

@@ -26,16 +26,6 @@ RATING_ORDERS = {
     "change": ("изменение балла", [F("score_delta").desc(nulls_last=True), F("rank").asc(nulls_last=True)]),
 }
 
-CRITERIA_FIELDS = ("ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
-CRITERIA_SHORT = {
-    "ok_score": "рейтинг",
-    "ok_speed": "скорость Интернета",
-    "ok_kit": "комплект ЦОС",
-    "ok_contract": "договор на связь",
-    "ok_teachers": "готовность педагогов",
-    "ok_certification": "заявка на сертификацию",
-}
-
 
 def _round_rounds_visible(access: Access) -> QuerySet[SubmissionRound]:
     """The rounds the user may see (surveys decides which), drafts left out: they have no results."""
@@ -71,7 +61,7 @@ def round_rating_rows(access: Access, submission_round: SubmissionRound, *, dist
         .annotate(
             eligible=Subquery(eligibility.values("eligible")[:1]),
             score_delta=F("score") - F("prev_score"),
-            **{name: Subquery(eligibility.values(name)[:1]) for name in CRITERIA_FIELDS},
+            **{name: Subquery(eligibility.values(name)[:1]) for name in StatusEligibility.CRITERIA},
         )
     )
     if district_id:
@@ -85,7 +75,7 @@ def failed_criteria(row) -> list[str]:
     """Short names of the status criteria a rating row (annotated by `round_rating_rows`) fails."""
     if row.eligible is None:
         return []
-    return [CRITERIA_SHORT[name] for name in CRITERIA_FIELDS if not getattr(row, name)]
+    return StatusEligibility.failed_criteria(row)
 
 
 @dataclass
@@ -344,9 +334,9 @@ def status_year(access: Access, municipality: Municipality, year: int) -> Status
             )
             .order_by("school__district__name", "school__number", "school__full_name")
         )
-        figures = rows.aggregate(checked=Count("pk"), **{name: Count("pk", filter=Q(**{name: False})) for name in CRITERIA_FIELDS})
+        figures = rows.aggregate(checked=Count("pk"), **{name: Count("pk", filter=Q(**{name: False})) for name in StatusEligibility.CRITERIA})
         checked = figures.pop("checked")
-        failures = {CRITERIA_SHORT[name]: count for name, count in figures.items()}
+        failures = {StatusEligibility.CRITERIA[name]: count for name, count in figures.items()}
         states = dict(Submission.State.choices)
         for row in eligible:
             row.awarded = row.school_id in awarded

@@ -16,6 +16,7 @@ from django.utils import timezone
 from indicators.models import Indicator, IndicatorTarget
 from indicators.targets import verdict
 from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, Submission, SubmissionRound
+from surveys.selectors import previous_round_of
 
 from . import sql
 from .models import (
@@ -217,14 +218,8 @@ def _round_params(submission_round: SubmissionRound, scheme_id: int | None) -> d
 
 
 def _previous_round_id(submission_round: SubmissionRound) -> int | None:
-    return (
-        SubmissionRound.objects.filter(municipality_id=submission_round.municipality_id, opens_at__lt=submission_round.opens_at)
-        .exclude(pk=submission_round.pk)
-        .exclude(state=SubmissionRound.State.DRAFT)
-        .order_by("-opens_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    previous = previous_round_of(submission_round)
+    return previous.pk if previous else None
 
 
 def kit_values_at_least(choices: list, minimum: str) -> list[str] | None:

@@ -79,9 +79,6 @@ class SchoolCard:
         return [(title, [h.sections[i] for h in self.history]) for i, title in enumerate(self.section_titles)]
 
 
-ELIGIBILITY_CRITERIA = ["ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification"]
-
-
 def school_card(school: School, *, min_schools: int = 1) -> SchoolCard:
     """Everything the card shows, in a fixed number of queries whatever the number of rounds and schools:
     curator, ratings, rated counts, section scores, latest submission, its answers, city medians,
@@ -128,8 +125,7 @@ def school_card(school: School, *, min_schools: int = 1) -> SchoolCard:
     awards = list(StatusAward.objects.filter(school=school).order_by("-year"))
     eligibility = []
     for row in StatusEligibility.objects.filter(school=school).select_related("round").order_by("-round__opens_at"):
-        failed = [str(StatusEligibility._meta.get_field(name).verbose_name) for name in ELIGIBILITY_CRITERIA if not getattr(row, name)]
-        eligibility.append(EligibilityRow(row.round, row.eligible, failed))
+        eligibility.append(EligibilityRow(row.round, row.eligible, StatusEligibility.failed_criteria(row)))
     return SchoolCard(
         school=school,
         curator=curator,

@@ -115,12 +115,15 @@ def answers_by_question(*, submission: Submission | None) -> dict[int, Answer]:
 
 
 def previous_round_of(submission_round: SubmissionRound) -> SubmissionRound | None:
+    """The one answer to "which round came before": the round's own link (set when it opens, editable by an administrator),
+    else the latest opened round of the same municipality that opened earlier. Hints, deviations and score changes use it."""
     if submission_round.previous_id:
         return submission_round.previous
     return (
         SubmissionRound.objects.filter(municipality_id=submission_round.municipality_id, opens_at__lt=submission_round.opens_at)
+        .exclude(pk=submission_round.pk)
         .exclude(state=SubmissionRound.State.DRAFT)
-        .order_by("-opens_at")
+        .order_by("-opens_at", "-pk")
         .first()
     )
 

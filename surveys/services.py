@@ -41,6 +41,7 @@ from .selectors import (
     active_extension,
     changes_since,
     previous_answers_by_code,
+    previous_round_of,
     questionnaire_questions,
     questionnaire_rules,
     round_accepts_answers,
@@ -496,14 +497,7 @@ def round_open(*, submission_round: SubmissionRound, user=None) -> SubmissionRou
             raise SurveyError(f"Срок сдачи раунда «{locked.title}» уже прошёл: укажите новую дату закрытия и откройте раунд снова.")
         Questionnaire.objects.filter(pk=locked.questionnaire_id, frozen_at__isnull=True).update(frozen_at=timezone.now())
         round_schools_set_default(submission_round=locked)
-        if locked.previous_id is None:
-            locked.previous = (
-                SubmissionRound.objects.filter(municipality_id=locked.municipality_id, opens_at__lt=locked.opens_at)
-                .exclude(state=SubmissionRound.State.DRAFT)
-                .exclude(pk=locked.pk)
-                .order_by("-opens_at")
-                .first()
-            )
+        locked.previous = previous_round_of(locked)
         locked.state = SubmissionRound.State.OPEN
         locked.save(update_fields=["state", "previous"])
         event = round_event_record(submission_round=locked, action=RoundEvent.Action.OPENED, user=user, comment=f"срок сдачи {_fmt(locked.closes_at)}")

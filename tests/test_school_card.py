@@ -64,7 +64,7 @@ def test_status_history_names_failed_criteria_and_awards(client):
     client.force_login(methodologist())
     response = client.get(card_url(world.s97))
     card = response.context["card"]
-    assert [(e.round, e.eligible, e.failed) for e in card.eligibility] == [(world.current, False, ["рейтинг", "комплект"])]
+    assert [(e.round, e.eligible, e.failed) for e in card.eligibility] == [(world.current, False, ["рейтинг", "комплект ЦОС"])]
     text = response.content.decode()
     assert "«Цифровая школа Ростова-на-Дону 2022»" in text
     assert "не выполнено: рейтинг, комплект" in text

@@ -10,7 +10,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
-from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward
+from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusEligibility
 from schools.models import Curator, Municipality, School
 from surveys.models import Question, Section, SubmissionRound
 from surveys.selectors import NOT_STARTED, STATE_LABELS, completeness_by_district, round_schools
@@ -37,15 +37,6 @@ from .sheets import (
 
 # --- Rating of a round -------------------------------------------------------------------------
 
-CRITERIA = [
-    ("ok_score", "рейтинг"),
-    ("ok_speed", "скорость"),
-    ("ok_kit", "комплект"),
-    ("ok_contract", "договор"),
-    ("ok_teachers", "педагоги"),
-    ("ok_certification", "заявка"),
-]
-
 
 RATING_FIELDS = (
     "rank",
@@ -60,7 +51,7 @@ RATING_FIELDS = (
     "prev_score",
     "prev_rank",
     "status__eligible",
-    *(f"status__{name}" for name, _label in CRITERIA),
+    *(f"status__{name}" for name in StatusEligibility.CRITERIA),
 )
 
 
@@ -117,11 +108,11 @@ def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], ex
         freeze_cols=3,
     )
     other_form = School.LegalForm.OTHER
-    labels = [label for _name, label in CRITERIA]
+    labels = list(StatusEligibility.CRITERIA.values())
     done = 0
     for chunk in chunks(rows):
         for rank, district_rank, name, district, form, score, points, possible, level, prev_score, prev_rank, eligible, *rest in chunk:
-            criteria, section_points = rest[: len(CRITERIA)], rest[len(CRITERIA) :]
+            criteria, section_points = rest[: len(StatusEligibility.CRITERIA)], rest[len(StatusEligibility.CRITERIA) :]
             sheet.append(
                 [
                     rank,
