@@ -62,7 +62,7 @@ def test_rating_rows_are_numbers_with_formats_in_rank_order(tmp_path):
     assert values(ws, 5) == [1, 1, "МАОУ «Школа № 10»", "Первомайский", "МАОУ", 85.5, 85.5, 100, "высокий", 50, 35.5, 5.5, 0, "да", None]
     assert values(ws, 6) == [2, 2, "МБОУ «Школа № 97»", "Первомайский", "МБОУ", 62, 62, 100, "средний", 40, 22, -3, 0, "нет", "рейтинг, комплект ЦОС"]
     assert values(ws, 7)[:6] == [3, 3, "МБОУ «Школа № 87»", "Советский", "МБОУ", 40]
-    assert values(ws, 7)[-1] == "рейтинг, скорость, комплект, договор, педагоги"
+    assert values(ws, 7)[-1] == "рейтинг, скорость Интернета, комплект ЦОС, договор на связь, готовность педагогов"
     # Schools without a submission come last, without a place.
     assert [values(ws, r)[:3] for r in (8, 9)] == [[None, None, "МБОУ «Школа № 16»"], [None, None, "МБОУ «Лицей № 58»"]]
     assert values(ws, 8)[8] == "нет данных"
