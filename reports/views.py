@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
-from schools.roles import ADMINISTRATORS, REVIEWERS, SIGNED_IN, require_role
+from schools.roles import ADMINISTRATORS, REVIEWERS, SIGNED_IN, access_for, require_role
 from schools.selectors import districts_visible_to, school_changes, schools_visible_to
 from schools.services import personal_data_access_record, security_event_record
 
@@ -92,7 +92,14 @@ def export_create(request, kind: str):
         job = export_job_start(request=export, user=request.user, total_rows=rows)
         return redirect("reports:export-job", pk=job.pk)
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{export.filename} ({rows} строк)")
+    _log_personal_data(request, export, export.filename)
     return FileResponse(export_to_tempfile(export), as_attachment=True, filename=export.filename, content_type=XLSX)
+
+
+def _log_personal_data(request, export, filename: str) -> None:
+    if export.spec.personal_data:
+        what = f"выгрузка «{filename}»: {export.spec.personal_data}"
+        personal_data_access_record(request=request, what=what, subjects=export.personal_data_subjects())
 
 
 def _own_job(request, pk: int) -> ExportJob:
@@ -130,6 +137,17 @@ def export_job_download(request, pk: int):
         raise Http404("Файл ещё не готов")
     filename = job.params.get("filename") or "выгрузка.xlsx"
     security_event_record(kind=SecurityEvent.Kind.EXPORT, request=request, detail=f"{filename} (фоновая выгрузка № {job.pk})")
+    spec = EXPORTS.get(job.kind)
+    if spec is not None and spec.personal_data:
+        params = job.params
+        try:
+            export = export_request_for(
+                access_for(request), job.kind, round_id=params.get("round"), year=params.get("year"), district_id=params.get("district")
+            )
+        except ExportNotFound:
+            export = None
+        if export is not None:
+            _log_personal_data(request, export, filename)
     content_type = "application/zip" if filename.endswith(".zip") else XLSX
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 

@@ -141,3 +141,17 @@ def test_the_notice_never_sends_elsewhere_than_the_portal(client, world, setting
     response = client.post(reverse("operations:personal-data-notice"), {"next": "https://evil.example/"})
 
     assert response["Location"] == reverse("home")
+
+
+def test_the_completeness_export_logs_whose_e_mails_it_carried_and_who_took_it(client, world):
+    client.force_login(world.users["district_officer"])
+
+    response = client.post(reverse("reports:export-create", args=["completeness"]), {"round": world.round.pk})
+
+    assert response.status_code == 200
+    logged = PersonalDataAccess.objects.filter(username=world.users["district_officer"].username)
+    assert logged.exists() and all("e-mail кураторов" in entry.what for entry in logged)
+    assert world.users["curator"].pk in set(logged.values_list("subject_id", flat=True))
+    # Only the curators of schools the district officer sees are named.
+    visible = set(Curator.objects.filter(school__district=world.schools["own"].district, is_active=True).values_list("user_id", flat=True))
+    assert set(logged.values_list("subject_id", flat=True)) <= visible

@@ -19,7 +19,7 @@ from indicators.models import Indicator
 from ratings.models import Rating, StatusAward
 from schools.models import District, Municipality, School
 from schools.roles import Access
-from schools.selectors import districts_visible_to, schools_visible_to
+from schools.selectors import active_curators, districts_visible_to, schools_visible_to
 from surveys.models import SubmissionRound
 
 from .sheets import Progress
@@ -36,6 +36,7 @@ class ExportSpec:
     needs: str  # "round" or "year" or "municipality"
     extension: str = "xlsx"
     always_job: bool = False  # built by the worker whatever its size (one document per school)
+    personal_data: str = ""  # what personal data the file carries: its every download is logged per person
 
     def filename(self, subject: str) -> str:
         return f"{self.title} — {subject}.{self.extension}".replace("/", "-")
@@ -44,11 +45,19 @@ class ExportSpec:
 EXPORTS = {
     "rating": ExportSpec("rating", "Рейтинг", "Место, школа, район, форма, рейтинг, уровень, баллы по разделам, изменение, статус", "round"),
     "answers": ExportSpec("answers", "Ответы школ", "Одна строка — школа, один столбец — вопрос (код и текст), состояние анкеты", "round"),
-    "completeness": ExportSpec("completeness", "Полнота заполнения", "По районам и по школам: состояние анкет, даты, кураторы", "round"),
+    "completeness": ExportSpec(
+        "completeness", "Полнота заполнения", "По районам и по школам: состояние анкет, даты, кураторы", "round", personal_data="ФИО и e-mail кураторов"
+    ),
     "indicators": ExportSpec("indicators", "Показатели", "Показатель, цель, срок, факт по раундам, оценка", "municipality"),
     "status": ExportSpec("status", "Статус «Цифровая школа»", "Приложение к приказу: район — школы через запятую", "year"),
     "passports": ExportSpec(
-        "passports", "Паспорта готовности", "ZIP: паспорт каждой школы района за раунд (Word и PDF)", "round", extension="zip", always_job=True
+        "passports",
+        "Паспорта готовности",
+        "ZIP: паспорт каждой школы района за раунд (Word и PDF)",
+        "round",
+        extension="zip",
+        always_job=True,
+        personal_data="ФИО кураторов",
     ),
 }
 
@@ -112,6 +121,11 @@ class ExportRequest:
         if kind == "status":
             return write_status(path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, progress=progress)
         return write_indicators(path, municipality=self.municipality, exported_at=exported_at, progress=progress)
+
+    def personal_data_subjects(self) -> list:
+        """The people whose personal data the file carries: the active curators of its schools."""
+        schools = self.passport_schools() if self.spec.kind == "passports" else self.schools.filter(rounds=self.round)
+        return [curator.user for curator in active_curators().filter(school__in=schools.values("pk"))]
 
     def passport_schools(self) -> QuerySet[School]:
         return self.schools.filter(rounds=self.round, district=self.district).select_related("district").order_by("number", "full_name")
