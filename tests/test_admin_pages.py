@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from indicators.models import Deadline, KeyResult
 from operations.models import Heartbeat
 from ratings.models import RatingCorrection
-from reports.models import ExportJob
+from reports.models import DocumentTemplate, ExportJob
 from schools.models import School
 from surveys.models import Answer, AnswerChange, EvidenceFile, Reminder, RoundExtension, SubmissionEvent
 from tests import factories
@@ -46,6 +46,7 @@ def factories_by_model() -> dict:
         TOTPDevice: lambda: TOTPDevice.objects.create(user=factories.UserFactory(), name="телефон"),
         StaticDevice: lambda: StaticDevice.objects.create(user=factories.UserFactory(), name="коды восстановления"),
         Heartbeat: lambda: Heartbeat.objects.create(name="beat", at=timezone.now()),
+        DocumentTemplate: lambda: DocumentTemplate.objects.create(kind=DocumentTemplate.Kind.STATUS_ANNEX, file="document_templates/annex.docx"),
         RatingCorrection: lambda: RatingCorrection.objects.create(
             round=factories.SubmissionRoundFactory(),
             corrected_by=factories.UserFactory(),
