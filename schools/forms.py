@@ -127,17 +127,20 @@ class DistrictSearchField(forms.ModelChoiceField):
         text = str(value).strip()
         if not text:
             return None
+        shown = text if len(text) <= 60 else f"{text[:60]}…"
         if text.isdigit() and len(text) < 19:
             matches = list(self.queryset.filter(pk=int(text)))
+        elif len(text) > District._meta.get_field("name").max_length:
+            matches = []  # no district has so long a name (and SQLite refuses a LIKE pattern over 50,000 bytes)
         else:
             # SQLite ignores the case of Latin letters only: also try the name as usually written (capital first letter).
             matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()))[:2])
             if len(matches) > 1 and self.municipality_id:
                 matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()), municipality_id=self.municipality_id)[:2])
         if not matches:
-            raise ValidationError(f"Район «{text}» не найден: выберите его из подсказок или очистите поле.", code="invalid_choice")
+            raise ValidationError(f"Район «{shown}» не найден: выберите его из подсказок или очистите поле.", code="invalid_choice")
         if len(matches) > 1:
-            raise ValidationError(f"Районов «{text}» несколько: выберите нужный из подсказок.", code="ambiguous")
+            raise ValidationError(f"Районов «{shown}» несколько: выберите нужный из подсказок.", code="ambiguous")
         self.widget.chosen_name = matches[0].name
         return matches[0]
 
