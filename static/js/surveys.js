@@ -294,7 +294,9 @@
     }
 
     function refresh() {
-      return render(currentErrors());
+      const answered = render(currentErrors());
+      keepInView(document.activeElement); // messages shown above may have pushed the focused field down
+      return answered;
     }
 
     // ---- autosave -----------------------------------------------------------------------------------------
@@ -548,15 +550,16 @@
     // ---- focus never hidden under the sticky save bar or the compact header ---------------------------
 
     const bar = form.querySelector(".form-actions");
-    form.addEventListener("focusin", function (event) {
-      if (!bar || event.target.closest(".form-actions")) return;
-      const rect = event.target.getBoundingClientRect();
+    function keepInView(element) {
+      if (!bar || !element || !form.contains(element) || element.closest(".form-actions")) return;
+      const rect = element.getBoundingClientRect();
       const barTop = bar.getBoundingClientRect().top;
       if (rect.bottom > barTop - 8) window.scrollBy({ top: rect.bottom - barTop + 24, behavior: "instant" });
       const header = document.querySelector("[data-compact-header]");
       const headerBottom = header && header.offsetParent ? header.getBoundingClientRect().bottom : 0;
       if (rect.top < headerBottom + 8) window.scrollBy({ top: rect.top - headerBottom - 24, behavior: "instant" });
-    });
+    }
+    form.addEventListener("focusin", function (event) { keepInView(event.target); });
 
     // Errors rendered by the server count as seen.
     form.querySelectorAll(".question-card.has-error").forEach((card) => touched.add(card.dataset.question));
