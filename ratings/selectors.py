@@ -432,3 +432,41 @@ def criteria_fixed_round(municipality_id: int | None, year: int | None) -> Submi
     if not municipality_id or not year:
         return None
     return SubmissionRound.objects.filter(RESULTS_FINAL, municipality_id=municipality_id, year=year).order_by("-closes_at").first()
+
+
+@dataclass(frozen=True)
+class RuleVersions:
+    """Which versions of the scoring rules and the status criteria a round's results were computed with: the latest
+    change of each (its number in the admin's history) at the moment of the last recompute."""
+
+    computed_at: object
+    rules: object | None  # a historical record: .history_id, .history_date
+    criteria: object | None
+
+
+def round_rule_versions(submission_round: SubmissionRound) -> RuleVersions | None:
+    moment = submission_round.computed_at
+    if moment is None:
+        return None
+    from .models import ChoicePoints, ScoringRule, ScoringStep
+
+    scheme_id = ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).values_list("pk", flat=True).first()
+    changes = []
+    if scheme_id is not None:
+        rule_ids = ScoringRule.history.filter(scheme_id=scheme_id).values("id")
+        for history in (
+            ScoringScheme.history.filter(id=scheme_id),
+            ScoringRule.history.filter(scheme_id=scheme_id),
+            ScoringStep.history.filter(rule_id__in=rule_ids),
+            ChoicePoints.history.filter(rule_id__in=rule_ids),
+        ):
+            latest = history.filter(history_date__lte=moment).order_by("-history_date", "-history_id").first()
+            if latest is not None:
+                changes.append(latest)
+    rules = max(changes, key=lambda record: (record.history_date, record.history_id)) if changes else None
+    criteria = (
+        StatusCriteria.history.filter(municipality_id=submission_round.municipality_id, year=submission_round.year, history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    return RuleVersions(moment, rules, criteria)

@@ -42,6 +42,7 @@ def rating_list(request, round_id: int):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "versions": selectors.round_rule_versions(submission_round),
         "round": submission_round,
         "form": form,
         "page": page,

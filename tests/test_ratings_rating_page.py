@@ -118,8 +118,9 @@ def test_the_rating_page_runs_the_same_queries_for_10_and_200_schools(client, n_
     client.force_login(methodologist())
 
     # session, user, profile (district), groups, round, rows count, summary aggregate, eligible count, scoring scheme,
-    # districts of the filter, page rows (with eligibility subqueries)
-    with django_assert_max_num_queries(11):
+    # districts of the filter, page rows (with eligibility subqueries);
+    # the versions the results were computed with: scheme, its history, rules', steps' and choices' history, criteria history
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("ratings:rating", args=[submission_round.pk]))
 
     assert response.status_code == 200

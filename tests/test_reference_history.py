@@ -91,3 +91,30 @@ def test_round_history_keeps_settings_not_the_recompute_bookkeeping():
     records = SubmissionRound.history.filter(id=submission_round.pk)
     assert records.count() == 2  # created, then the threshold changed
     assert not hasattr(records.first(), "changes_seq")
+
+
+def test_a_round_s_results_name_the_versions_of_rules_and_criteria_they_were_computed_with(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ratings.models import ScoringRule
+    from ratings.selectors import round_rule_versions
+
+    from .ratings_world import scored_round
+
+    submission_round = scored_round(schools=[SchoolFactory()])
+    criteria = StatusCriteriaFactory(municipality=submission_round.municipality, year=submission_round.year)
+    computed = timezone.now() + dt.timedelta(seconds=1)
+    SubmissionRound.objects.filter(pk=submission_round.pk).update(computed_at=computed)
+    used = ScoringRule.history.order_by("-history_date", "-history_id").first()
+    rule = ScoringRule.objects.first()
+    rule.max_points += 1
+    rule.save()  # a later change: not what the results were computed with (its time is after `computed`)
+    ScoringRule.history.filter(history_id=ScoringRule.history.latest("history_id").history_id).update(history_date=computed + dt.timedelta(minutes=5))
+    submission_round.refresh_from_db()
+
+    versions = round_rule_versions(submission_round)
+
+    assert versions.rules.history_id == used.history_id
+    assert versions.criteria.history_id == StatusCriteria.history.get(id=criteria.pk).history_id
