@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from schools.models import Curator, District, Municipality, School
-from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
+from surveys.models import Answer, Question, Questionnaire, RoundParticipant, Submission, SubmissionRound
 
 DEFAULT_QUESTIONNAIRE_TITLE = "Фактическая готовность ОУ к подключению к ЦОС. Инфраструктура сегодня"
 DEFAULT_QUESTIONNAIRE_VERSION = 1
@@ -194,8 +194,12 @@ def region_generate(
                 changes_seq=1,
             )
             _ensure_status_criteria(municipality=municipality, year=round_.year)
-            SubmissionRound.schools.through.objects.bulk_create(
-                [SubmissionRound.schools.through(submissionround_id=round_.pk, school_id=school.pk) for school in plan], batch_size=BATCH_SIZE
+            RoundParticipant.objects.bulk_create(
+                [
+                    RoundParticipant(round_id=round_.pk, school_id=school.pk, district_id=district_ids[school.district_index], is_urban=school.is_urban)
+                    for school in plan
+                ],
+                batch_size=BATCH_SIZE,
             )
             submissions, answers, states = _create_round(round_=round_, plan=plan, generator=generator, years_back=years_back, rng=rng)
             report.round_ids.append(round_.pk)
@@ -211,7 +215,7 @@ def region_generate(
         # hundreds of thousands of answers (a 10,000-school recompute took minutes instead of seconds).
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            for model in (School, Curator, get_user_model(), Submission, Answer, SubmissionRound.schools.through):
+            for model in (School, Curator, get_user_model(), Submission, Answer, RoundParticipant):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         report.timings["analyze"] = time.perf_counter() - started
     return report

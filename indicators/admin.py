@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ratings.services import results_inputs_changed
 from roadmap_portal.formatting import format_number
 from roadmap_portal.history import PortalHistoryAdmin
 
@@ -438,6 +439,16 @@ class IndicatorAdmin(PortalHistoryAdmin):
     def question(self, obj):
         return obj.question_code or "—"
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The definition or the targets changed: open rounds' progress of this indicator is stale now.
+        results_inputs_changed(indicator_ids=[form.instance.pk])
+
+    def delete_model(self, request, obj):
+        rounds_touched = results_inputs_changed(indicator_ids=[obj.pk])
+        super().delete_model(request, obj)
+        return rounds_touched
+
     @admin.display(description="цели")
     def targets_summary(self, obj):
         rows = [(_date(t.due_date), format_number(t.value)) for t in obj.targets.all()]
@@ -446,6 +457,14 @@ class IndicatorAdmin(PortalHistoryAdmin):
 
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(WideFieldsMixin, PortalHistoryAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        results_inputs_changed(indicator_ids=[obj.indicator_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        results_inputs_changed(indicator_ids=[obj.indicator_id])
+
     wide_fields = ("raw_text",)
     list_display = ["indicator", "year", "due", "value", "absolute_value", "raw_text"]
     list_filter = [roadmap_filter("indicator__roadmap"), "year"]

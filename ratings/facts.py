@@ -31,6 +31,7 @@ from indicators.models import Deadline, KeyResult, KeyResultEvidence
 from roadmap_portal.formatting import format_number
 from schools.models import Curator
 from surveys.models import Submission, SubmissionRound
+from surveys.participants import active_participants
 
 from .models import IndicatorProgress, Rating, StatusAward, StatusEligibility
 
@@ -60,8 +61,8 @@ class RoundFacts:
         self.today = today
         self.deadline = _date(submission_round.closes_at)
         self.closed = submission_round.state == SubmissionRound.State.CLOSED
-        participants = submission_round.schools.filter(is_active=True)
-        self.total = participants.count()
+        participants = active_participants(submission_round).values("school_id")
+        self.total = active_participants(submission_round).count()
         counted = Submission.objects.filter(round=submission_round, school__in=participants, state__in=Submission.COUNTED_STATES)
         self.sent = counted.count()
         self.sent_on_time = counted.filter(submitted_at__lte=submission_round.closes_at).count()

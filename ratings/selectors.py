@@ -13,7 +13,7 @@ from roadmap_portal.formatting import format_number
 from schools.models import Municipality
 from schools.roles import Access
 from schools.selectors import municipalities_visible_to, schools_visible_to
-from surveys.models import RESULTS_FINAL, Answer, Question, Submission, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, RoundParticipant, Submission, SubmissionRound
 from surveys.selectors import rounds_for
 
 from . import sql
@@ -167,11 +167,18 @@ def _answer_points(submission_id: int | None, scheme_id: int | None) -> dict[int
         return {question_id: Decimal(int(points_milli)).scaleb(-3) for question_id, points_milli in cursor.fetchall()}
 
 
+# The participant row of a rating's school in its round.
+ROUND_PARTICIPANT = RoundParticipant.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id"))
+
+
 def rating_card(access: Access, submission_round: SubmissionRound, school_id: int) -> RatingCard:
     """The school's rating in the round with each answer's points and rule, and its status criteria one by one."""
     rating = get_object_or_404(
-        Rating.objects.filter(round=submission_round, school__in=schools_visible_to(access).values("pk")).select_related(
-            "school__district", "school__municipality", "submission"
+        Rating.objects.filter(round=submission_round, school__in=schools_visible_to(access).values("pk"))
+        .select_related("school__district", "school__municipality", "submission", "district")
+        # Town or country as the round keeps it (surveys.participants): the speed criterion was checked by it.
+        .annotate(
+            round_is_urban=Subquery(RoundParticipant.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id")).values("is_urban")[:1])
         ),
         school_id=school_id,
     )
@@ -207,14 +214,14 @@ def _shown(answer: Answer | None) -> str:
 
 def status_checks(criteria: StatusCriteria, eligibility: StatusEligibility, rating: Rating, answers: dict[str, Answer]) -> list[StatusCheck]:
     """Each criterion of the year in words, whether the school meets it, and what the school answered."""
-    school = rating.school
-    speed = criteria.speed_urban if school.is_urban else criteria.speed_rural
+    is_urban = getattr(rating, "round_is_urban", rating.school.is_urban)
+    speed = criteria.speed_urban if is_urban else criteria.speed_rural
     kit = answers.get("equipment_kit")
     kit_label = kit.question.choice_labels.get(criteria.min_kit, criteria.min_kit) if kit is not None else criteria.min_kit
     checks = [
         StatusCheck(f"Рейтинг не ниже {format_number(criteria.min_score)}", eligibility.ok_score, format_number(rating.score)),
         StatusCheck(
-            f"Скорость Интернета не ниже {format_number(speed)} Мбит/с ({'городская' if school.is_urban else 'сельская'} школа)",
+            f"Скорость Интернета не ниже {format_number(speed)} Мбит/с ({'городская' if is_urban else 'сельская'} школа)",
             eligibility.ok_speed,
             _shown(answers.get("internet_speed")),
         ),

@@ -3,7 +3,7 @@
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
 from indicators.targets import verdict
-from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, Submission, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, RoundParticipant, Submission, SubmissionRound
+from surveys.participants import participants_facts_refresh, rounds_with_drifted_facts
 from surveys.selectors import previous_round_of
 
 from . import sql
@@ -126,6 +127,8 @@ def rating_recompute_round(*, round_id: int, force: bool = False, correction: bo
             return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq, final=True)
         if submission_round.computed_seq >= seen_seq and not force:
             return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq)
+        # While the results are not fixed, the round's facts of its schools follow the schools (frozen afterwards).
+        participants_facts_refresh(submission_round=submission_round)
         scheme_id = ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).values_list("pk", flat=True).first()
         criteria = StatusCriteria.objects.filter(municipality_id=submission_round.municipality_id, year=submission_round.year).first()
         params = _round_params(submission_round, scheme_id)
@@ -168,6 +171,10 @@ def rounds_recompute_stale() -> list[int]:
     Run by beat every few minutes: it catches up after the broker or the worker was down.
     """
     now = timezone.now()
+    # A school changed by a path that did not say so (a shell, a bulk update): its open rounds are stale too.
+    for round_id in rounds_with_drifted_facts().filter(computed_seq__gte=F("changes_seq")).values_list("pk", flat=True):
+        with transaction.atomic():
+            round_results_invalidate(round_id=round_id)
     stale = (
         SubmissionRound.objects.filter(computed_seq__lt=F("changes_seq"))
         .exclude(RESULTS_FINAL)
@@ -377,6 +384,25 @@ def scoring_results_invalidate(*, questionnaire_id: int) -> list[int]:
         .exclude(RESULTS_FINAL)
         .values_list("pk", flat=True)
     )
+    for round_id in round_ids:
+        round_results_invalidate(round_id=round_id)
+    return round_ids
+
+
+def results_inputs_changed(*, school_ids: Iterable[int] = (), indicator_ids: Iterable[int] = ()) -> list[int]:
+    """An input of results changed outside the rounds' own writes — a school's district, urban/rural flag or active
+    state, an indicator's definition or its targets: every round whose results are not fixed and that the change
+    touches is marked stale and its recompute queued after commit. Returns the rounds' ids."""
+    school_ids, indicator_ids = list(school_ids), list(indicator_ids)
+    touched = Q(pk__in=[])
+    if school_ids:
+        touched |= Q(pk__in=RoundParticipant.objects.filter(school_id__in=school_ids).values("round_id"))
+    if indicator_ids:
+        indicators = Indicator.objects.filter(pk__in=indicator_ids)
+        touched |= Q(municipality_id__in=indicators.values("roadmap__municipality_id")) | Q(
+            municipality_id__in=indicators.values("roadmap__school__municipality_id")
+        )
+    round_ids = list(SubmissionRound.objects.filter(touched).exclude(state=SubmissionRound.State.DRAFT).exclude(RESULTS_FINAL).values_list("pk", flat=True))
     for round_id in round_ids:
         round_results_invalidate(round_id=round_id)
     return round_ids

@@ -29,10 +29,24 @@ CHOICES = {
     "aggregation_none": Indicator.Aggregation.NONE.value,
     "level_city": Indicator.Level.CITY.value,
     "level_school": Indicator.Level.SCHOOL.value,
+    "active": True,  # a participant active in the round
 }
 
 # Only the submission in one of these states counts: (submitted, accepted).
 COUNTED_STATES_SQL = "(%(state_submitted)s, %(state_accepted)s)"
+
+# The round's participants that count (surveys.participants: active in the round), with the facts the round keeps
+# of each — district, urban/rural — which every figure reads instead of the school's current row.
+ACTIVE_PARTICIPANT = "rp.submissionround_id = %(round_id)s AND rp.is_active = %(active)s"
+
+# The submissions that count: sent or accepted, of an active participant.
+COUNTED_SUBMISSIONS = (
+    """surveys_submission sub
+    JOIN surveys_submissionround_schools rp ON rp.school_id = sub.school_id AND """
+    + ACTIVE_PARTICIPANT
+    + """"""
+)
+COUNTED_WHERE = "sub.round_id = %(round_id)s AND sub.state IN " + COUNTED_STATES_SQL
 
 # Exact arithmetic on both databases (SQLite keeps decimals as floating point): every figure is an integer of a
 # fixed scale before it is added or compared. Points are integer thousandths («milli»); answers, bounds and
@@ -131,11 +145,13 @@ answer_points AS (
     SELECT sub.school_id, r.section_id, r.question_id, """
     + ANSWER_POINTS_SQL
     + """ AS points_milli
-    FROM surveys_submission sub
+    FROM """
+    + COUNTED_SUBMISSIONS
+    + """
     JOIN surveys_answer a ON a.submission_id = sub.id
     JOIN rules r ON r.question_id = a.question_id
-    WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+    WHERE """
+    + COUNTED_WHERE
     + """
 )"""
 )
@@ -157,11 +173,13 @@ section_possible AS (
     SELECT section_id, SUM(max_milli) AS possible_milli FROM rules GROUP BY section_id
 )
 SELECT %(round_id)s, sub.school_id, sp.section_id, COALESCE(pts.points_milli, 0) / 1000.0, sp.possible_milli / 1000.0
-FROM surveys_submission sub
+FROM """
+    + COUNTED_SUBMISSIONS
+    + """
 CROSS JOIN section_possible sp
 LEFT JOIN section_points pts ON pts.school_id = sub.school_id AND pts.section_id = sp.section_id
-WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+WHERE """
+    + COUNTED_WHERE
     + """
 ON CONFLICT (round_id, school_id, section_id) DO UPDATE SET points = excluded.points, possible = excluded.possible
 WHERE ratings_sectionscore.points <> excluded.points OR ratings_sectionscore.possible <> excluded.possible
@@ -172,15 +190,17 @@ DELETE_STALE_SECTION_SCORES = (
     """
 DELETE FROM ratings_sectionscore
 WHERE round_id = %(round_id)s
-  AND (school_id NOT IN (SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+  AND (school_id NOT IN (SELECT sub.school_id FROM """
+    + COUNTED_SUBMISSIONS
+    + " WHERE "
+    + COUNTED_WHERE
     + """)
        OR section_id NOT IN (SELECT q.section_id FROM ratings_scoringrule r JOIN surveys_question q ON q.id = r.question_id
                              WHERE r.scheme_id = %(scheme_id)s))
 """
 )
 
-# One row per participating school: the round's schools plus any school with a counted submission.
+# One row per active participant of the round (surveys.participants), in the district the round keeps for it.
 # Score = points / possible × 100, rounded once, half up, to one decimal; ranks with ties (1, 2, 2, 4) among rated schools only;
 # schools without a counted submission get level 'none' («нет данных») and no rank.
 INSERT_RATINGS = (
@@ -188,18 +208,18 @@ INSERT_RATINGS = (
 INSERT INTO ratings_rating (
     round_id, school_id, district_id, submission_id, points, possible, score, rank, district_rank, level, prev_score, prev_rank
 )
-WITH participant_ids AS (
-    SELECT rs.school_id FROM surveys_submissionround_schools rs WHERE rs.submissionround_id = %(round_id)s
-    UNION
-    SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+WITH participants AS (
+    SELECT rp.school_id, rp.district_id FROM surveys_submissionround_schools rp WHERE """
+    + ACTIVE_PARTICIPANT
     + """
 ),
 counted AS (
     SELECT sub.id AS submission_id, sub.school_id
-    FROM surveys_submission sub
-    WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+    FROM """
+    + COUNTED_SUBMISSIONS
+    + """
+    WHERE """
+    + COUNTED_WHERE
     + """
 ),
 totals AS (
@@ -212,11 +232,10 @@ totals AS (
 ),
 -- The score in tenths, rounded once, half up: floor(points / possible × 1000 + ½) with integers only.
 scored AS (
-    SELECT s.id AS school_id, s.district_id, c.submission_id, t.points_milli, t.possible_milli,
+    SELECT p.school_id, p.district_id, c.submission_id, t.points_milli, t.possible_milli,
            CASE WHEN c.submission_id IS NOT NULL AND t.possible_milli > 0
                 THEN (2000 * t.points_milli + t.possible_milli) / (2 * t.possible_milli) END AS score_tenths
-    FROM participant_ids p
-    JOIN schools_school s ON s.id = p.school_id
+    FROM participants p
     LEFT JOIN counted c ON c.school_id = p.school_id
     LEFT JOIN totals t ON t.school_id = p.school_id
 ),
@@ -261,13 +280,9 @@ DELETE_STALE_RATINGS = (
     """
 DELETE FROM ratings_rating
 WHERE round_id = %(round_id)s
-  AND school_id NOT IN (
-      SELECT rs.school_id FROM surveys_submissionround_schools rs WHERE rs.submissionround_id = %(round_id)s
-      UNION
-      SELECT sub.school_id FROM surveys_submission sub WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
-    + """
-  )
+  AND school_id NOT IN (SELECT rp.school_id FROM surveys_submissionround_schools rp WHERE """
+    + ACTIVE_PARTICIPANT
+    + """)
 """
 )
 
@@ -281,11 +296,13 @@ INSERT INTO ratings_statuseligibility (
 WITH criterion_answers AS (
     SELECT sub.school_id, q.code, a.value_number, a.value_text,
            CASE WHEN a.value_bool THEN 1 ELSE 0 END AS yes
-    FROM surveys_submission sub
+    FROM """
+    + COUNTED_SUBMISSIONS
+    + """
     JOIN surveys_answer a ON a.submission_id = sub.id
     JOIN surveys_question q ON q.id = a.question_id
-    WHERE sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
+    WHERE """
+    + COUNTED_WHERE
     + """
       AND q.questionnaire_id = %(questionnaire_id)s
       AND q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
@@ -304,7 +321,7 @@ checks AS (
     SELECT r.school_id,
            CASE WHEN CAST(ROUND(r.score * 10) AS BIGINT) >= CAST(ROUND(c.min_score * 10) AS BIGINT) THEN 1 ELSE 0 END AS ok_score,
            CASE WHEN CAST(ROUND(p.speed * 10000) AS BIGINT)
-                     >= CAST(ROUND((CASE WHEN s.is_urban THEN c.speed_urban ELSE c.speed_rural END) * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_speed,
+                     >= CAST(ROUND((CASE WHEN rp.is_urban THEN c.speed_urban ELSE c.speed_rural END) * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_speed,
            CASE WHEN %(kit_any)s
                   OR ('|' || %(kit_values)s || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(p.kit, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
                 THEN 1 ELSE 0 END AS ok_kit,
@@ -312,7 +329,9 @@ checks AS (
            CASE WHEN CAST(ROUND(p.teachers * 10000) AS BIGINT) >= CAST(ROUND(c.min_teacher_share * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_teachers,
            CASE WHEN NOT c.require_certification_request OR p.certification = 1 THEN 1 ELSE 0 END AS ok_certification
     FROM ratings_rating r
-    JOIN schools_school s ON s.id = r.school_id
+    JOIN surveys_submissionround_schools rp ON rp.school_id = r.school_id AND """
+    + ACTIVE_PARTICIPANT
+    + """
     JOIN ratings_statuscriteria c ON c.id = %(criteria_id)s
     LEFT JOIN pivot p ON p.school_id = r.school_id
     WHERE r.round_id = %(round_id)s AND r.score IS NOT NULL
@@ -367,12 +386,12 @@ FROM (
     + " >= "
     + TENK.format("d.value_number")
     + """ THEN 1 ELSE 0 END
-               WHEN COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
+               WHEN COALESCE(CASE WHEN rp.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
                    WHEN a.value_number > 0 THEN 1 ELSE 0 END
                WHEN """
     + TENK.format("a.value_number")
     + " >= "
-    + TENK.format("COALESCE(CASE WHEN s.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
+    + TENK.format("COALESCE(CASE WHEN rp.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
     + """ THEN 1
                ELSE 0
            END AS meets,
@@ -387,7 +406,9 @@ FROM (
     JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = i.question_code
     JOIN surveys_answer a ON a.question_id = q.id
     JOIN surveys_submission sub ON sub.id = a.submission_id
-    JOIN schools_school s ON s.id = sub.school_id
+    JOIN surveys_submissionround_schools rp ON rp.school_id = sub.school_id AND """
+    + ACTIVE_PARTICIPANT
+    + """
     LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = i.denominator_code
     -- Only the answers to denominator questions: joining every answer would hash the whole table.
     LEFT JOIN (

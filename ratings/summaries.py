@@ -24,7 +24,7 @@ INSERT INTO {DistrictSummary._meta.db_table} (
     round_id, district_id, legal_form, is_urban, schools, rated, score_sum, high, medium, low, no_data, eligible,
     {", ".join(f"bin_{i}" for i in range(SUMMARY_BINS))}
 )
-SELECT r.round_id, r.district_id, s.legal_form, s.is_urban,
+SELECT r.round_id, r.district_id, s.legal_form, rp.is_urban,
     COUNT(*),
     SUM(CASE WHEN r.score IS NOT NULL THEN 1 ELSE 0 END),
     COALESCE(SUM(r.score), 0),
@@ -36,9 +36,11 @@ SELECT r.round_id, r.district_id, s.legal_form, s.is_urban,
     {_BINS}
 FROM ratings_rating r
 JOIN schools_school s ON s.id = r.school_id
+-- Town or country as the round keeps it (surveys.participants); ratings exist only for the round's active participants.
+JOIN surveys_submissionround_schools rp ON rp.submissionround_id = r.round_id AND rp.school_id = r.school_id
 LEFT JOIN ratings_statuseligibility e ON e.round_id = r.round_id AND e.school_id = r.school_id
-WHERE r.round_id = %(round_id)s AND s.is_active
-GROUP BY r.round_id, r.district_id, s.legal_form, s.is_urban
+WHERE r.round_id = %(round_id)s
+GROUP BY r.round_id, r.district_id, s.legal_form, rp.is_urban
 """
 
 LEVELS = {"high": Rating.Level.HIGH.value, "medium": Rating.Level.MEDIUM.value, "low": Rating.Level.LOW.value, "no_data": Rating.Level.NO_DATA.value}

@@ -79,7 +79,8 @@ class DashboardFilterForm(forms.Form):
 
 
 def filtered_schools(access: Access, filters: dict) -> QuerySet[School]:
-    schools = schools_visible_to(access).filter(is_active=True)
+    # Who is active is the round's fact (surveys.participants: every round figure reads only its active participants).
+    schools = schools_visible_to(access)
     if filters.get("district"):
         schools = schools.filter(district=filters["district"])
     if filters.get("legal_form"):

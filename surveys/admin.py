@@ -1,10 +1,13 @@
 """Admin of surveys: questionnaires with inline sections, questions and rules; rounds with open/close actions and extensions."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count
 from django.utils import timezone
 
 from roadmap_portal.history import PortalHistoryAdmin
+from schools.models import School
 
 from .models import (
     Answer,
@@ -19,12 +22,23 @@ from .models import (
     Reminder,
     RoundEvent,
     RoundExtension,
+    RoundParticipant,
     Section,
     Submission,
     SubmissionEvent,
     SubmissionRound,
 )
-from .services import SurveyError, questionnaire_new_version, round_close, round_extension_grant, round_open, round_reopen, round_schools_set_default
+from .services import (
+    SurveyError,
+    questionnaire_new_version,
+    round_close,
+    round_extension_grant,
+    round_open,
+    round_participants_add,
+    round_participants_remove,
+    round_reopen,
+    round_schools_set_default,
+)
 
 
 class FrozenQuestionnaireMixin:
@@ -113,19 +127,61 @@ class RoundExtensionInline(admin.TabularInline):
         return False  # extensions are granted through their own form, which records who and invalidates results
 
 
+class SubmissionRoundForm(forms.ModelForm):
+    """The participants are chosen here but written by the services (which record each school's facts for the round)."""
+
+    participant_schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.order_by("full_name"),
+        required=False,
+        label="участвуют школы",
+        widget=FilteredSelectMultiple("школы", is_stacked=False),
+    )
+
+    class Meta:
+        model = SubmissionRound
+        fields = ["title", "municipality", "questionnaire", "year", "opens_at", "closes_at", "previous", "deviation_threshold"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["participant_schools"].initial = list(self.instance.schools.values_list("pk", flat=True))
+
+
+class RoundParticipantInline(admin.TabularInline):
+    """The facts the round keeps of each participant: read-only (recorded by the services, frozen when results are fixed)."""
+
+    model = RoundParticipant
+    fields = ["school", "district", "is_urban", "is_active", "joined_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "участники и их данные в этом раунде (район, местность, действует ли)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SubmissionRound)
 class SubmissionRoundAdmin(PortalHistoryAdmin):
+    form = SubmissionRoundForm
     list_display = ["title", "state", "opens_at", "closes_at", "questionnaire", "school_count", "results_fixed_at"]
     list_filter = ["state", "municipality", "year"]
     search_fields = ["title"]
-    filter_horizontal = ["schools"]
     readonly_fields = ["state", "changes_seq", "computed_seq", "computed_at", "recompute_queued_at", "results_fixed_at"]
     fieldsets = [
         (None, {"fields": ["title", "municipality", "questionnaire", "year", ("opens_at", "closes_at"), "previous", "deviation_threshold", "state"]}),
-        ("Участвуют школы", {"fields": ["schools"], "description": "Если не выбрать ни одной, участвуют все действующие школы муниципалитета."}),
+        (
+            "Участвуют школы",
+            {
+                "fields": ["participant_schools"],
+                "description": "Если не выбрать ни одной, участвуют все действующие школы муниципалитета. В открытый раунд школы только "
+                "добавляются; убрать школу можно, пока раунд не открыт. Район, местность и «действует» раунд запоминает для каждой школы: "
+                "пока итоги не зафиксированы, они обновляются из карточки школы, после — не меняются.",
+            },
+        ),
         ("Расчёт итогов", {"classes": ["collapse"], "fields": ["changes_seq", "computed_seq", "computed_at", "recompute_queued_at", "results_fixed_at"]}),
     ]
-    inlines = [RoundExtensionInline]
+    inlines = [RoundParticipantInline, RoundExtensionInline]
     actions = ["open_rounds", "close_rounds", "reopen_rounds"]
 
     def get_queryset(self, request):
@@ -143,7 +199,19 @@ class SubmissionRoundAdmin(PortalHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        round_schools_set_default(submission_round=form.instance)
+        submission_round = form.instance
+        chosen = list(form.cleaned_data.get("participant_schools") or [])
+        if submission_round.state == SubmissionRound.State.DRAFT:
+            round_schools_set_default(submission_round=submission_round, schools=chosen or None)
+            return
+        present = set(submission_round.schools.values_list("pk", flat=True))
+        try:
+            round_participants_add(submission_round=submission_round, schools=[school for school in chosen if school.pk not in present], user=request.user)
+            leaving = [school for school in School.objects.filter(pk__in=present - {school.pk for school in chosen})] if chosen else []
+            if leaving:
+                round_participants_remove(submission_round=submission_round, schools=leaving, user=request.user)
+        except SurveyError as error:
+            self.message_user(request, error.message, messages.ERROR)
 
     @admin.action(description="Открыть приём анкет")
     def open_rounds(self, request, queryset):

@@ -10,18 +10,18 @@ services, which call this.
 
 from django.db import connection
 
-from .models import RoundDistrictCount, Submission, SubmissionRound
+from .models import RoundDistrictCount, RoundParticipant, Submission
 
 _COUNTED = ", ".join(f"'{state}'" for state in Submission.COUNTED_STATES)
 
 INSERT_COUNTS = f"""
 INSERT INTO {RoundDistrictCount._meta.db_table} (round_id, district_id, participants, sent)
-SELECT rs.submissionround_id, s.district_id, COUNT(*), SUM(CASE WHEN sub.state IN ({_COUNTED}) THEN 1 ELSE 0 END)
-FROM {SubmissionRound.schools.through._meta.db_table} rs
-JOIN schools_school s ON s.id = rs.school_id
+SELECT rs.submissionround_id, rs.district_id, COUNT(*), SUM(CASE WHEN sub.state IN ({_COUNTED}) THEN 1 ELSE 0 END)
+FROM {RoundParticipant._meta.db_table} rs
 LEFT JOIN {Submission._meta.db_table} sub ON sub.round_id = rs.submissionround_id AND sub.school_id = rs.school_id
-WHERE rs.submissionround_id = %s
-GROUP BY rs.submissionround_id, s.district_id
+-- The round's active participants in the district the round keeps for each (surveys.participants).
+WHERE rs.submissionround_id = %s AND rs.is_active = %s
+GROUP BY rs.submissionround_id, rs.district_id
 """
 
 
@@ -29,5 +29,5 @@ def round_district_counts_write(*, round_id: int) -> int:
     """Rewrite the round's rows (two statements whatever the number of schools)."""
     RoundDistrictCount.objects.filter(round_id=round_id).delete()
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_COUNTS, [round_id])
+        cursor.execute(INSERT_COUNTS, [round_id, True])
         return max(cursor.rowcount, 0)

@@ -138,7 +138,9 @@ class SubmissionRound(models.Model):
     opens_at = models.DateTimeField("открывается")
     closes_at = models.DateTimeField("закрывается")
     state = models.CharField("состояние", max_length=10, choices=State.choices, default=State.DRAFT)
-    schools = models.ManyToManyField("schools.School", related_name="rounds", blank=True, verbose_name="участвуют школы")
+    # The round's participants with the facts the round keeps of each (see RoundParticipant); change them through
+    # surveys.services.round_participants_add / _remove, which record the facts and mark the results stale.
+    schools = models.ManyToManyField("schools.School", through="RoundParticipant", related_name="rounds", blank=True, verbose_name="участвуют школы")
     deviation_threshold = models.PositiveSmallIntegerField("порог отклонения от прошлого раунда, %", default=50)
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="предыдущий раунд")
     # Every change that affects results bumps changes_seq; a recompute records what it saw.
@@ -174,6 +176,35 @@ class SubmissionRound(models.Model):
     @property
     def results_stale(self) -> bool:
         return not self.results_final and self.computed_seq < self.changes_seq
+
+
+class RoundParticipant(models.Model):
+    """A school taking part in a round, with the facts the round keeps of it: its district, urban/rural flag and active
+    state. Recorded when the school joins, refreshed from the school while the round's results are not fixed, frozen
+    when they are: every figure of the round (ranks, district ranks, thresholds, completeness, exports) reads these,
+    never the school's current row, so a closed year reads the same after a school moves or closes."""
+
+    # The table of the former plain many-to-many (its column names kept).
+    round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="participant_rows", verbose_name="раунд", db_column="submissionround_id")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="round_participations", verbose_name="школа")
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="район в раунде")
+    is_urban = models.BooleanField("городская в раунде", default=True)
+    is_active = models.BooleanField(
+        "действует в раунде",
+        default=True,
+        help_text="Неактивная (закрытая, реорганизованная) школа не участвует в итогах раунда: ни в рейтинге, ни в статусе, "
+        "ни в показателях, полноте сбора, напоминаниях и выгрузках.",
+    )
+    joined_at = models.DateTimeField("включена в раунд", null=True, blank=True, default=timezone.now)
+
+    class Meta:
+        db_table = "surveys_submissionround_schools"
+        verbose_name = "участник раунда"
+        verbose_name_plural = "участники раунда"
+        unique_together = [("round", "school")]
+
+    def __str__(self) -> str:
+        return f"{self.school} в «{self.round}»"
 
 
 class RoundExtension(models.Model):

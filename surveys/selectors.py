@@ -29,11 +29,13 @@ from .models import (
     RoundDistrictCount,
     RoundEvent,
     RoundExtension,
+    RoundParticipant,
     Section,
     Submission,
     SubmissionEvent,
     SubmissionRound,
 )
+from .participants import active_participants
 
 NOT_STARTED = Submission.NOT_STARTED
 STATE_LABELS = {state: look[0] for state, look in Submission.STATE_LOOKS.items()}
@@ -197,7 +199,7 @@ def rounds_for(access: Access) -> QuerySet[SubmissionRound]:
         if not access.sees_region:
             rounds = rounds.filter(municipality_id__in=municipalities_visible_to(access).values("pk"))
         return rounds if access.is_administrator else rounds.exclude(state=SubmissionRound.State.DRAFT)
-    taking_part = SubmissionRound.schools.through.objects.filter(school__in=schools_visible_to(access)).values("submissionround_id")
+    taking_part = RoundParticipant.objects.filter(school__in=schools_visible_to(access)).values("round_id")
     return rounds.exclude(state=SubmissionRound.State.DRAFT).filter(pk__in=taking_part)
 
 
@@ -210,12 +212,7 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
     """Rounds with how many of the user's visible schools take part, submitted and accepted."""
     schools = schools_visible_to(access).values("pk")
     counted = Q(submissions__state__in=Submission.COUNTED_STATES, submissions__school__in=schools)
-    participants = (
-        SubmissionRound.schools.through.objects.filter(submissionround_id=OuterRef("pk"), school__in=schools)
-        .values("submissionround_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    participants = RoundParticipant.objects.filter(round_id=OuterRef("pk"), school__in=schools).values("round_id").annotate(n=Count("pk")).values("n")
     return (
         rounds_for(access)
         .annotate(
@@ -228,21 +225,18 @@ def rounds_visible_to(access: Access) -> QuerySet[SubmissionRound]:
     )
 
 
-def counted_in_round(prefix: str = "") -> Q:
-    """The one rule of which participants a round's figures count: a school inactive in a round is left out of every
-    figure of that round (completeness, the dashboard, exports). `prefix` reaches the school from another model."""
-    return Q(**{f"{prefix}is_active": True})
-
-
 def round_schools(*, submission_round: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
     """The one definition of "a round's schools with their submission": the participants among `schools` that the round
     counts, each with its submission's id, state, sending and last change (None for a school that has not started)."""
     # One LEFT JOIN to the school's submission of the round (unique per round and school), not a subquery per column:
     # the planner then hashes the round's submissions once instead of probing them for every school.
     return (
-        schools.filter(counted_in_round(), rounds=submission_round)
+        # The round's active participants (surveys.participants), in the district the round keeps for each.
+        schools.filter(round_participations__round=submission_round, round_participations__is_active=True)
         .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=submission_round)))
         .annotate(
+            round_district_id=F("round_participations__district_id"),
+            round_district_name=F("round_participations__district__name"),
             submission_id=F("this_round__pk"),
             submission_state=F("this_round__state"),
             submitted_at=F("this_round__submitted_at"),
@@ -260,13 +254,15 @@ def round_school_rows(*, submission_round: SubmissionRound, access: Access, dist
     filtered in SQL so that a page of them costs the same for 100 or 40,000 schools."""
     rows = _round_schools(submission_round=submission_round, access=access)
     if district_id:
-        rows = rows.filter(district_id=district_id)
+        rows = rows.filter(round_district_id=district_id)
     if state == NOT_STARTED:
         rows = rows.filter(submission_id__isnull=True)
     elif state:
         rows = rows.filter(submission_state=state)
     curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
-    return rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators")).order_by("district__name", "number", "full_name", "pk")
+    return rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators")).order_by(
+        "round_district_name", "number", "full_name", "pk"
+    )
 
 
 @dataclass
@@ -313,14 +309,14 @@ def completeness_by_district(
     theirs, not the round's: see `completeness_total`). The completeness page, the dashboard and the export all use it."""
     schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
     if district_ids is not None:
-        schools = schools.filter(in_districts(district_ids))
-    grouped = schools.values("district_id", "district__name", "submission_state").annotate(n=Count("pk")).order_by("district__name")
+        schools = schools.filter(in_districts(district_ids, "round_district_id"))
+    grouped = schools.values("round_district_id", "round_district_name", "submission_state").annotate(n=Count("pk")).order_by("round_district_name")
     districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
     total = DistrictCompleteness(district_id=None, name="Всего")
     for row in grouped:
-        key = row["district_id"]
+        key = row["round_district_id"]
         if key not in districts:
-            districts[key] = DistrictCompleteness(district_id=key, name=row["district__name"] or "Без района")
+            districts[key] = DistrictCompleteness(district_id=key, name=row["round_district_name"] or "Без района")
         state = row["submission_state"] or NOT_STARTED
         for bucket in (districts[key], total):
             bucket.total += row["n"]
@@ -333,14 +329,9 @@ def completeness_total(*, submission_round: SubmissionRound, access: Access) -> 
     whole city: two counts on indexes (the round's participants; their submissions by state), whatever the size."""
     if not access.sees_city:
         return completeness_by_district(submission_round=submission_round, access=access)[1]
-    participants = SubmissionRound.schools.through.objects.filter(counted_in_round("school__"), submissionround=submission_round)
+    participants = active_participants(submission_round)
     total = DistrictCompleteness(district_id=None, name="Всего", total=participants.count())
-    states = (
-        Submission.objects.filter(counted_in_round("school__"), round=submission_round, school__rounds=submission_round)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    states = Submission.objects.filter(round=submission_round, school__in=participants.values("school_id")).values("state").annotate(n=Count("pk")).order_by()
     for row in states:
         total.counts[row["state"]] += row["n"]
     total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in STATE_ORDER if state != NOT_STARTED)
@@ -383,9 +374,9 @@ def round_reminders(*, submission_round: SubmissionRound, access: Access, limit:
 
 
 def schools_awaiting_submission(*, submission_round: SubmissionRound) -> QuerySet[School]:
-    """Participating schools that have not sent their form (no submission, draft or returned)."""
+    """Active participants of the round that have not sent their form (no submission, draft or returned)."""
     counted = Submission.objects.filter(round=submission_round, state__in=Submission.COUNTED_STATES).values("school_id")
-    return submission_round.schools.filter(is_active=True).exclude(pk__in=counted)
+    return School.objects.filter(pk__in=active_participants(submission_round).values("school_id")).exclude(pk__in=counted)
 
 
 @dataclass
@@ -658,7 +649,7 @@ def round_joinable_schools(*, submission_round: SubmissionRound) -> QuerySet[Sch
     """Active schools of the round's municipality that do not take part in it (new, imported or reactivated ones)."""
     return (
         School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True)
-        .exclude(pk__in=SubmissionRound.schools.through.objects.filter(submissionround_id=submission_round.pk).values("school_id"))
+        .exclude(pk__in=RoundParticipant.objects.filter(round_id=submission_round.pk).values("school_id"))
         .select_related("district")
         .order_by("district__name", "number", "full_name", "pk")
     )
@@ -724,13 +715,15 @@ def _first_submitted_and_deadline(submission_round: SubmissionRound, schools: Qu
     sent_at = Submission.objects.filter(round_id=submission_round.pk, school=OuterRef("pk"), submitted_at__isnull=False)
     extension = RoundExtension.objects.filter(round_id=submission_round.pk, school=OuterRef("pk")).order_by("-closes_at")
     return (
-        schools.filter(rounds=submission_round)
+        schools.filter(round_participations__round=submission_round, round_participations__is_active=True)
         .annotate(
             first_sent=Coalesce(Subquery(first_event.values("created_at")[:1]), Subquery(sent_at.values("submitted_at")[:1])),
             own_deadline=Subquery(extension.values("closes_at")[:1]),
+            round_district_id=F("round_participations__district_id"),
+            round_district_name=F("round_participations__district__name"),
         )
-        .values_list("pk", "district_id", "district__name", "first_sent", "own_deadline")
-        .order_by("district__name", "pk")
+        .values_list("pk", "round_district_id", "round_district_name", "first_sent", "own_deadline")
+        .order_by("round_district_name", "pk")
     )
 
 
@@ -774,9 +767,10 @@ def timeliness_by_district(
 # schools' own parameters, now (×2).
 _TIMELINESS_SQL = """
 WITH per_school AS (
-    SELECT s.district_id, COALESCE(fe.first_at, sub.submitted_at) AS first_sent, GREATEST(%s, ext.closes_at) AS deadline
+    SELECT rs.district_id, COALESCE(fe.first_at, sub.submitted_at) AS first_sent, GREATEST(%s, ext.closes_at) AS deadline
     FROM schools_school s
-    JOIN {participants} rs ON rs.school_id = s.id AND rs.submissionround_id = %s
+    -- The round's active participants, in the district the round keeps for each (surveys.participants).
+    JOIN {participants} rs ON rs.school_id = s.id AND rs.submissionround_id = %s AND rs.is_active
     LEFT JOIN {submission} sub ON sub.round_id = %s AND sub.school_id = s.id
     LEFT JOIN (
         SELECT e.submission_id, MIN(e.created_at) AS first_at
@@ -824,7 +818,7 @@ def _timeliness_cached(submission_round: SubmissionRound, schools: QuerySet[Scho
 def _timeliness_counted(submission_round: SubmissionRound, schools: QuerySet[School], now: dt.datetime) -> tuple[list[Timeliness], Timeliness]:
     visible, visible_params = schools.order_by().values("pk").query.sql_with_params()
     sql = _TIMELINESS_SQL.format(
-        participants=SubmissionRound.schools.through._meta.db_table,
+        participants=RoundParticipant._meta.db_table,
         submission=Submission._meta.db_table,
         event=SubmissionEvent._meta.db_table,
         extension=RoundExtension._meta.db_table,

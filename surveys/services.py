@@ -31,11 +31,13 @@ from .models import (
     Reminder,
     RoundEvent,
     RoundExtension,
+    RoundParticipant,
     Section,
     Submission,
     SubmissionEvent,
     SubmissionRound,
 )
+from .participants import participants_facts_refresh, participants_record
 from .selectors import (
     EDITABLE_STATES,
     active_extension,
@@ -447,10 +449,13 @@ def round_create(
 
 
 def round_schools_set_default(*, submission_round: SubmissionRound, schools: Iterable[School] | None = None) -> None:
+    """The round's participants: the schools given (others leave), else, when it has none, every active school of the municipality."""
     if schools is not None:
-        submission_round.schools.set(list(schools))
+        schools = list(schools)
+        RoundParticipant.objects.filter(round=submission_round).exclude(school__in=[school.pk for school in schools]).delete()
+        participants_record(submission_round=submission_round, schools=schools)
     elif not submission_round.schools.exists():
-        submission_round.schools.set(list(School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True)))
+        participants_record(submission_round=submission_round, schools=School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True))
 
 
 def round_participants_add(*, submission_round: SubmissionRound, schools: Iterable[School], user=None) -> int:
@@ -463,7 +468,7 @@ def round_participants_add(*, submission_round: SubmissionRound, schools: Iterab
         joining = [school for school in schools if school.pk not in present and school.municipality_id == locked.municipality_id]
         if not joining:
             return 0
-        locked.schools.add(*joining)
+        participants_record(submission_round=locked, schools=joining)
         names = ", ".join(str(school) for school in joining[:20]) + (" …" if len(joining) > 20 else "")
         event = round_event_record(submission_round=locked, action=RoundEvent.Action.PARTICIPANTS, user=user, comment=f"добавлены ({len(joining)}): {names}")
         if locked.state == SubmissionRound.State.OPEN:
@@ -481,7 +486,7 @@ def round_participants_remove(*, submission_round: SubmissionRound, schools: Ite
         leaving = [school for school in schools if locked.schools.filter(pk=school.pk).exists()]
         if not leaving:
             return 0
-        locked.schools.remove(*leaving)
+        RoundParticipant.objects.filter(round=locked, school__in=[school.pk for school in leaving]).delete()
         names = ", ".join(str(school) for school in leaving[:20]) + (" …" if len(leaving) > 20 else "")
         round_event_record(submission_round=locked, action=RoundEvent.Action.PARTICIPANTS, user=user, comment=f"исключены ({len(leaving)}): {names}")
     return len(leaving)
@@ -516,6 +521,9 @@ def round_close(*, submission_round: SubmissionRound, user=None, fix: bool = Tru
         if locked.state != SubmissionRound.State.OPEN:
             raise SurveyError(f"Закрыть можно только открытый раунд; «{locked.title}» — {locked.get_state_display()}.")
         locked.state = SubmissionRound.State.CLOSED
+        if fix:
+            # The facts the round keeps of its schools are frozen from here on.
+            participants_facts_refresh(submission_round=locked)
         locked.results_fixed_at = timezone.now() if fix else None
         locked.save(update_fields=["state", "results_fixed_at"])
         event = round_event_record(submission_round=locked, action=RoundEvent.Action.CLOSED, user=user, comment="итоги зафиксированы" if fix else "")
@@ -533,6 +541,8 @@ def round_results_fix(*, submission_round: SubmissionRound, user=None) -> Submis
             raise SurveyError("Зафиксировать итоги можно только после закрытия раунда.")
         if locked.results_fixed_at is not None:
             raise SurveyError(f"Итоги раунда «{locked.title}» уже зафиксированы.")
+        # The facts the round keeps of its schools are frozen from here on.
+        participants_facts_refresh(submission_round=locked)
         locked.results_fixed_at = timezone.now()
         locked.save(update_fields=["results_fixed_at"])
         round_event_record(submission_round=locked, action=RoundEvent.Action.FIXED, user=user)

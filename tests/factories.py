@@ -478,3 +478,18 @@ class RoundEventFactory(factory.django.DjangoModelFactory):
     round = factory.SubFactory(SubmissionRoundFactory)
     action = RoundEvent.Action.CREATED
     user_name = "Методист"
+
+
+def join_round(submission_round, schools, *, replace: bool = True) -> None:
+    """Schools take part in a round the way the services record it (with each school's facts for the round).
+
+    replace: the round's participants become exactly `schools` (like `.schools.set`); else they are added.
+    """
+    from surveys.participants import participants_record
+    from surveys.services import round_schools_set_default
+
+    schools = list(schools)
+    if replace:
+        round_schools_set_default(submission_round=submission_round, schools=schools)
+    else:
+        participants_record(submission_round=submission_round, schools=schools)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ratings.models import ChoicePoints, ScoringRule, ScoringScheme, ScoringStep
 from ratings.services import round_results_invalidate
 from surveys.models import Answer, Question, Questionnaire, Submission, SubmissionRound
+from tests.factories import join_round
 
 from .factories import QuestionFactory, QuestionnaireFactory, SectionFactory, SubmissionRoundFactory
 
@@ -116,7 +117,7 @@ def scored_round(*, schools, questionnaire: Questionnaire | None = None, **kwarg
     if schools:
         kwargs.setdefault("municipality", schools[0].municipality)
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire or scored_questionnaire(), **kwargs)
-    submission_round.schools.set(schools)
+    join_round(submission_round, schools)
     return submission_round
 
 

@@ -13,6 +13,7 @@ from ratings.models import IndicatorProgress, Rating
 from ratings.summaries import district_summaries_write
 from schools.models import School
 from surveys.models import Question, Submission, SubmissionRound
+from tests.factories import join_round
 
 from .factories import (
     AnswerFactory,
@@ -91,7 +92,7 @@ def small_round() -> SimpleNamespace:
         previous=previous,
     )
     for round_ in (previous, current):
-        round_.schools.set(schools)
+        join_round(round_, schools)
 
     states = {s10: Submission.State.ACCEPTED, s97: Submission.State.SUBMITTED, s87: Submission.State.SUBMITTED, s16: Submission.State.DRAFT}
     submissions = {school: SubmissionFactory(round=current, school=school, state=state) for school, state in states.items()}
@@ -189,7 +190,7 @@ def many_schools(world: SimpleNamespace, count: int) -> None:
     for n in range(count):
         district = world.pervomaysky if n % 2 else world.sovetsky
         school = SchoolFactory(district=district, number=1000 + n, full_name=f"МБОУ «Школа № {1000 + n}»")
-        world.current.schools.add(school)
+        join_round(world.current, [school], replace=False)
         SubmissionFactory(round=world.current, school=school, state=Submission.State.ACCEPTED)
         RatingFactory(round=world.current, school=school, score=Decimal(n % 100), rank=4 + n, level=Rating.Level.LOW)
         SectionScoreFactory(round=world.current, school=school, section=world.infra)

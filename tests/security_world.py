@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     administrator,
     district_officer,
+    join_round,
     methodologist,
     regional,
 )
@@ -187,12 +188,12 @@ def build_world() -> World:
     round_without_own = SubmissionRoundFactory(title="Мониторинг для других школ", municipality=municipality, questionnaire=questionnaire, year=2026)
     other_city_round = SubmissionRoundFactory(title="Мониторинг Мурома 2026", municipality=other_city, questionnaire=questionnaire, year=2026)
     foreign_round = SubmissionRoundFactory(title="Мониторинг Советского района", municipality=municipality, questionnaire=questionnaire, year=2026)
-    foreign_round.schools.set([schools["foreign"]])
+    join_round(foreign_round, [schools["foreign"]])
     rostov_schools = [schools[t] for t in ("own", "neighbour", "foreign")]
     for r in (round_, closed_round):
-        r.schools.set(rostov_schools)
-    round_without_own.schools.set([schools["neighbour"], schools["foreign"]])
-    other_city_round.schools.set([schools["other_city"]])
+        join_round(r, rostov_schools)
+    join_round(round_without_own, [schools["neighbour"], schools["foreign"]])
+    join_round(other_city_round, [schools["other_city"]])
     submissions = {
         "own": Submission.objects.create(round=round_, school=schools["own"], state=Submission.State.SUBMITTED, submitted_at=now),
         "neighbour": Submission.objects.create(round=round_, school=schools["neighbour"], state=Submission.State.DRAFT),

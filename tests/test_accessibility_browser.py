@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, join_round
 from tests.security_world import build_world
 
 AXE = "/static/vendor/axe-core/axe.min.js"
@@ -140,7 +140,7 @@ def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_seri
     school = SchoolFactory()
     curator = CuratorFactory(school=school, user=UserFactory(username="kurator-a11y")).user
     submission_round = SubmissionRoundFactory(questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     context = browser.new_context(locale="ru-RU", viewport=viewport)
     page = context.new_page()
     try:

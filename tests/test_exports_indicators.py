@@ -8,6 +8,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from indicators.models import Indicator
+from ratings.models import IndicatorProgress
 from reports.exports import export_request_for
 from schools.roles import Access
 from tests.factories import IndicatorFactory, IndicatorProgressFactory, methodologist
@@ -55,3 +56,16 @@ def test_indicators_with_percent_and_count_units(tmp_path):
     assert [c.value for c in count][6:] == [None, 89, 10, "нет цели"]
     assert count[7].number_format == "#,##0", "a whole number has no dangling comma"
     assert ws.freeze_panes == "C5"
+
+
+def test_the_target_shown_is_the_one_the_verdict_was_judged_against_with_its_date(tmp_path):
+    world = small_round()
+    # The roadmap has a later target too; the latest round's verdict was judged against the nearer one.
+    IndicatorProgress.objects.filter(round=world.current, indicator__code="ROS-SPEED", school__isnull=True).update(
+        target_value=Decimal(60), target_due=dt.date(2026, 12, 31)
+    )
+    path = tmp_path / "i.xlsx"
+    export_request_for(Access(methodologist()), "indicators").write(path, EXPORTED_AT)
+    speed = [c.value for c in load_workbook(path)["Показатели"][5]]
+    assert speed[0] == "ROS-SPEED"
+    assert (speed[4], speed[5]) == (0.6, dt.datetime(2026, 12, 31))

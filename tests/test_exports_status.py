@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from reports.exports import ExportNotFound, export_request_for
 from schools.models import District
 from schools.roles import Access
-from tests.factories import district_officer, methodologist
+from tests.factories import district_officer, join_round, methodologist
 
 pytestmark = pytest.mark.django_db
 EXPORTED_AT = timezone.make_aware(dt.datetime(2026, 4, 2, 9, 30))
@@ -80,7 +80,7 @@ def test_the_annex_of_another_municipality_follows_the_chosen_round(tmp_path):
     murom = MunicipalityFactory(name="Муромский район", name_genitive="Муромского района")
     school = SchoolFactory(district=DistrictFactory(municipality=murom, name="Ковардицкое"), full_name="МБОУ «Ковардицкая СОШ»")
     murom_round = SubmissionRoundFactory(municipality=murom, year=2022)
-    murom_round.schools.set([school])
+    join_round(murom_round, [school])
     StatusAward.objects.create(municipality=murom, year=2022, school=school)
 
     path = tmp_path / "murom.xlsx"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from surveys.models import Notice, NoticeDelivery, NoticePreference, Reminder, Submission
 from surveys.notices import notices_review_digest, notices_send_due
 from surveys.services import reminders_send
-from tests.factories import CuratorFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, methodologist
+from tests.factories import CuratorFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist
 from tests.smtp_server import SmtpServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +40,7 @@ def world():
     submission_round = SubmissionRoundFactory()
     school = SchoolFactory(municipality=submission_round.municipality, district__municipality=submission_round.municipality)
     curator = CuratorFactory(school=school)
-    submission_round.schools.add(school)
+    join_round(submission_round, [school], replace=False)
     speed = QuestionFactory(section__questionnaire=submission_round.questionnaire, code="internet_speed", text="Скорость Интернета")
     submission = Submission.objects.create(round=submission_round, school=school, state=Submission.State.SUBMITTED, submitted_at=timezone.now())
     reviewer = methodologist(username="metodist")

@@ -23,13 +23,13 @@ SCRIPT = textwrap.dedent(
 
     from surveys.models import Answer, AnswerChange, Submission
     from surveys.services import submission_save_draft
-    from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, readiness_questionnaire
+    from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, join_round, readiness_questionnaire
 
     questionnaire = readiness_questionnaire()
     schools = [SchoolFactory() for _ in range({threads})]
     curators = [CuratorFactory(school=school).user for school in schools]
     rnd = SubmissionRoundFactory(questionnaire=questionnaire, municipality=schools[0].municipality)
-    rnd.schools.set(schools)
+    join_round(rnd, schools)
     connection.close()
 
     barrier = threading.Barrier({threads})

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Questionnaire, RoundExtension, SubmissionRound
-from tests.factories import SchoolFactory, SubmissionRoundFactory, administrator, readiness_questionnaire
+from tests.factories import SchoolFactory, SubmissionRoundFactory, administrator, join_round, readiness_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_the_new_version_action_copies_the_questionnaire(admin_client):
 def test_an_extension_is_recorded_with_who_granted_it(admin_client):
     submission_round = SubmissionRoundFactory(state=SubmissionRound.State.CLOSED)
     school = SchoolFactory(municipality=submission_round.municipality)
-    submission_round.schools.add(school)
+    join_round(submission_round, [school], replace=False)
     closes_at = timezone.localtime() + dt.timedelta(days=3)
     response = admin_client.post(
         reverse("admin:surveys_roundextension_add"),

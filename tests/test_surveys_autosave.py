@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from surveys.models import Answer, Submission
 from surveys.services import submission_return, submission_save_draft
-from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
+from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist, readiness_questionnaire
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -19,7 +19,7 @@ def city(db):
     school = SchoolFactory()
     curator = CuratorFactory(school=school).user
     submission_round = SubmissionRoundFactory(questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     return {"round": submission_round, "school": school, "curator": curator}
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from surveys.models import Submission
-from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, methodologist, readiness_questionnaire
+from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, join_round, methodologist, readiness_questionnaire
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     CuratorFactory(school=school, user=UserFactory(username="kurator-10", first_name="Ирина", last_name="Соколова"))
     reviewer = methodologist(username="metodist")
     submission_round = SubmissionRoundFactory(title="Мониторинг 2026", questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     page.on("dialog", lambda dialog: dialog.accept())  # «Отправить анкету на проверку?»
 
     # The curator lands on the school page, opens the form and saves a partial draft.

@@ -11,7 +11,16 @@ from surveys.district_counts import round_district_counts_write
 from surveys.models import Reminder, RoundExtension, Submission, SubmissionRound
 from surveys.services import reminders_send, reminders_send_due
 from surveys.tasks import send_deadline_reminders
-from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, district_officer, methodologist
+from tests.factories import (
+    CuratorFactory,
+    DistrictFactory,
+    MunicipalityFactory,
+    SchoolFactory,
+    SubmissionRoundFactory,
+    district_officer,
+    join_round,
+    methodologist,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +45,7 @@ def build_round(schools_per_district: int = 3, districts: int = 2):
             if state:
                 Submission.objects.create(round=submission_round, school=school, state=state)
             schools.append(school)
-    submission_round.schools.set(schools)
+    join_round(submission_round, schools)
     return submission_round, schools
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from surveys.models import EvidenceFile
 from surveys.services import submission_return, submission_save_draft, submission_submit
-from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
+from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist, readiness_questionnaire
 from tests.test_surveys_services import COMPLETE
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def world():
     school = SchoolFactory()
     curator = CuratorFactory(school=school).user
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire, municipality=school.municipality)
-    submission_round.schools.add(school)
+    join_round(submission_round, [school], replace=False)
     return submission_round, school, curator
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from surveys.models import Answer, Submission
-from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, readiness_questionnaire
+from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, join_round, readiness_questionnaire
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
@@ -30,7 +30,7 @@ def form_round(db):
     school = SchoolFactory(full_name="МАОУ «Школа № 10»")
     CuratorFactory(school=school, user=UserFactory(username="kurator-10", first_name="Ирина", last_name="Соколова"))
     submission_round = SubmissionRoundFactory(title="Мониторинг 2026", questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     return submission_round
 
 

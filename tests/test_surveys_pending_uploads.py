@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from surveys.models import Answer, Submission
-from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, readiness_questionnaire
+from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, join_round, readiness_questionnaire
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -19,7 +19,7 @@ def city(db):
     school = SchoolFactory()
     other = SchoolFactory(municipality=school.municipality)
     submission_round = SubmissionRoundFactory(questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school, other])
+    join_round(submission_round, [school, other])
     return {"round": submission_round, "curator": CuratorFactory(school=school).user, "other_curator": CuratorFactory(school=other).user}
 
 

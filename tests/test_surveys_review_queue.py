@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from surveys.models import Answer, AnswerChange, Notice, QuestionMessage, Submission, SubmissionEvent
 from surveys.services import submission_return
-from tests.factories import CuratorFactory, DistrictFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, district_officer, methodologist
+from tests.factories import CuratorFactory, DistrictFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, district_officer, join_round, methodologist
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def build(n: int = 4, districts: int = 2):
     for i in range(n):
         school = SchoolFactory(district=district_list[i % districts], municipality=submission_round.municipality, full_name=f"МБОУ «Школа № {100 + i}»")
         CuratorFactory(school=school)
-        submission_round.schools.add(school)
+        join_round(submission_round, [school], replace=False)
         submission = Submission.objects.create(
             round=submission_round, school=school, state=Submission.State.SUBMITTED, submitted_at=now - dt.timedelta(hours=n - i), version=2
         )

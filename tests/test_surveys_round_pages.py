@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from surveys.models import Notice, RoundEvent, RoundExtension, Submission, SubmissionRound
 from surveys.services import round_deadline_extend
-from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, QuestionnaireFactory, SchoolFactory, administrator, methodologist
+from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, QuestionnaireFactory, SchoolFactory, administrator, join_round, methodologist
 
 pytestmark = pytest.mark.django_db
 FMT = "%Y-%m-%dT%H:%M"
@@ -197,7 +197,7 @@ def test_a_closed_round_is_extended_only_for_chosen_schools(city):
         closes_at=timezone.now() + dt.timedelta(days=1),
         state=SubmissionRound.State.CLOSED,
     )
-    submission_round.schools.set(schools)
+    join_round(submission_round, schools)
     with pytest.raises(Exception, match="откройте его заново"):
         round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None)
     extensions = round_deadline_extend(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=5), user=None, schools=[schools[0]])

@@ -11,6 +11,7 @@ from tests.factories import (
     SubmissionRoundFactory,
     administrator,
     district_officer,
+    join_round,
     methodologist,
     regional,
 )
@@ -30,11 +31,11 @@ def world():
     home_district = DistrictFactory(municipality=home, name="Первомайский")
     other_district = DistrictFactory(municipality=other, name="Ковардицкий")
     home_round = SubmissionRoundFactory(municipality=home, title="Мониторинг Ростова")
-    home_round.schools.set([SchoolFactory(district=home_district)])
+    join_round(home_round, [SchoolFactory(district=home_district)])
     other_round = SubmissionRoundFactory(municipality=other, title="Мониторинг Мурома")
-    other_round.schools.set([SchoolFactory(district=other_district)])
+    join_round(other_round, [SchoolFactory(district=other_district)])
     draft_round = SubmissionRoundFactory(municipality=home, title="Черновик раунда", state=SubmissionRound.State.DRAFT)
-    draft_round.schools.set(home_round.schools.all())
+    join_round(draft_round, home_round.schools.all())
     return {"home_district": home_district, "home": home_round, "other": other_round, "draft": draft_round}
 
 

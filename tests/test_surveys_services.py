@@ -25,7 +25,7 @@ from surveys.services import (
     submission_save_draft,
     submission_submit,
 )
-from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
+from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist, readiness_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def world():
     school = SchoolFactory()
     curator = CuratorFactory(school=school).user
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire, municipality=school.municipality)
-    submission_round.schools.add(school)
+    join_round(submission_round, [school], replace=False)
     return submission_round, school, curator
 
 
@@ -220,7 +220,7 @@ def test_a_round_past_its_deadline_refuses_saves(world):
 def test_an_extension_lets_one_school_in_after_closing(world):
     submission_round, school, curator = world
     other = SchoolFactory(district=school.district)
-    submission_round.schools.add(other)
+    join_round(submission_round, [other], replace=False)
     round_close(submission_round=submission_round)
     admin_user = methodologist()
     extension = round_extension_grant(

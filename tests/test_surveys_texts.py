@@ -9,7 +9,7 @@ from django.utils import timezone
 from surveys.answers import deviation_note
 from surveys.models import Answer, Question, Submission
 from surveys.services import submission_return, submission_save_draft, submission_submit
-from tests.factories import CuratorFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
+from tests.factories import CuratorFactory, QuestionFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist, readiness_questionnaire
 
 FILLED = {
     "internet_speed": Decimal(120),
@@ -39,7 +39,7 @@ def test_a_resubmitted_form_does_not_show_the_time_of_the_earlier_return_as_its_
     school = SchoolFactory()
     curator = CuratorFactory(school=school).user
     submission_round = SubmissionRoundFactory(questionnaire=readiness_questionnaire(), municipality=school.municipality)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     saved = submission_save_draft(submission_round=submission_round, school=school, user=curator, answers=FILLED, expected_version=0)
     Submission.objects.filter(pk=saved.submission.pk).update(state=Submission.State.SUBMITTED)
     saved.submission.refresh_from_db()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from schools.models import School
 from surveys.models import RoundExtension, Submission, SubmissionEvent
 from surveys.selectors import school_timeliness, timeliness_by_district
-from tests.factories import CuratorFactory, DistrictFactory, SchoolFactory, SubmissionRoundFactory, methodologist
+from tests.factories import CuratorFactory, DistrictFactory, SchoolFactory, SubmissionRoundFactory, join_round, methodologist
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def world():
         name: SchoolFactory(district=district, municipality=submission_round.municipality)
         for name, district in (("on_time", north), ("late_2", north), ("late_4", south), ("silent", south), ("extended", south))
     }
-    submission_round.schools.set(schools.values())
+    join_round(submission_round, schools.values())
     sent(submission_round, schools["on_time"], deadline - dt.timedelta(hours=3))
     sent(submission_round, schools["late_2"], deadline + dt.timedelta(days=2))
     sent(submission_round, schools["late_4"], deadline + dt.timedelta(days=4))

@@ -16,6 +16,7 @@ from tests.factories import (
     SchoolFactory,
     SubmissionRoundFactory,
     district_officer,
+    join_round,
     methodologist,
     readiness_questionnaire,
 )
@@ -50,7 +51,7 @@ def city(db):
     curator = CuratorFactory(school=school).user
     other_curator = CuratorFactory(school=other).user
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire, municipality=school.municipality)
-    submission_round.schools.set([school, other])
+    join_round(submission_round, [school, other])
     return {"round": submission_round, "school": school, "other": other, "curator": curator, "other_curator": other_curator}
 
 
@@ -221,7 +222,7 @@ def test_curator_gets_403_or_404_for_every_url_of_another_school(client, city):
 
 def test_curator_cannot_open_the_form_of_a_round_without_their_school(client, city):
     foreign_round = SubmissionRoundFactory(questionnaire=city["round"].questionnaire, municipality=city["school"].municipality)
-    foreign_round.schools.set([city["other"]])
+    join_round(foreign_round, [city["other"]])
     client.force_login(city["curator"])
     assert client.get(reverse("surveys:submission-form", args=[foreign_round.pk])).status_code == 404
 
@@ -281,7 +282,7 @@ def _round_with_questions(extra_questions: int):
         closes_at=timezone.now() - dt.timedelta(days=300),
     )
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire, municipality=school.municipality, previous=previous)
-    submission_round.schools.set([school])
+    join_round(submission_round, [school])
     for r in (previous, submission_round):
         submission = Submission.objects.create(round=r, school=school)
         Answer.objects.bulk_create([Answer(submission=submission, question=q, value_number=Decimal(5)) for q in questionnaire.questions.all()])

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from schools.imports import ImportFileError, plan_schools
 from surveys.models import Answer
 from surveys.services import submission_save_draft
-from tests.factories import CuratorFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, readiness_questionnaire
+from tests.factories import CuratorFactory, MunicipalityFactory, SchoolFactory, SubmissionRoundFactory, join_round, readiness_questionnaire
 from tests.zip_bombs import docx_bomb, many_parts_docx, real_docx, xlsx_bomb
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def world():
     school = SchoolFactory()
     curator = CuratorFactory(school=school).user
     submission_round = SubmissionRoundFactory(questionnaire=questionnaire, municipality=school.municipality)
-    submission_round.schools.add(school)
+    join_round(submission_round, [school], replace=False)
     return submission_round, school, curator
 
 

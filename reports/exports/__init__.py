@@ -99,7 +99,7 @@ class ExportRequest:
         if kind == "rating":
             return Rating.objects.filter(round=self.round, school__in=self.schools.values("pk")).count()
         if kind in ("answers", "completeness"):
-            return self.schools.filter(rounds=self.round).count()
+            return self.schools.filter(round_participations__round=self.round, round_participations__is_active=True).count()
         if kind == "status":
             return StatusAward.objects.filter(municipality=self.municipality, year=self.year, school__in=self.schools.values("pk")).count()
         return Indicator.objects.filter(roadmap__municipality=self.municipality, level=Indicator.Level.CITY).count()

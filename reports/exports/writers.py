@@ -42,7 +42,7 @@ RATING_FIELDS = (
     "rank",
     "district_rank",
     "school__full_name",
-    "school__district__name",
+    "district__name",  # the district the round keeps for the school, the one its district rank is in
     "school__legal_form",
     "score",
     "points",
@@ -67,7 +67,7 @@ def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: li
             section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round=round_)),
         )
         .annotate(**per_section)
-        .order_by(F("rank").asc(nulls_last=True), "school__district__name", "school__full_name", "pk")
+        .order_by(F("rank").asc(nulls_last=True), "district__name", "school__full_name", "pk")
         .values_list(*RATING_FIELDS, *per_section)
     )
 
@@ -180,8 +180,8 @@ def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: l
     return (
         round_schools(submission_round=round_, schools=schools)
         .annotate(**aggregates)
-        .order_by("district__name", "number", "full_name", "pk")
-        .values_list("full_name", "district__name", "submission_state", "submitted_at", *aggregates)
+        .order_by("round_district_name", "number", "full_name", "pk")
+        .values_list("full_name", "round_district_name", "submission_state", "submitted_at", *aggregates)
     )
 
 
@@ -286,7 +286,7 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
         freeze_cols=2,
     )
     done = 0
-    fields = ("district__name", "full_name", "submission_state", "submitted_at", "submission_updated_at", "curator_name", "curator_first", "curator_email")
+    fields = ("round_district_name", "full_name", "submission_state", "submitted_at", "submission_updated_at", "curator_name", "curator_first", "curator_email")
     for chunk in chunks(rows.values_list(*fields)):
         for district, name, state, submitted_at, updated_at, last_name, first_name, email in chunk:
             curator = " ".join(p for p in (last_name, first_name) if p)
@@ -347,7 +347,8 @@ def write_indicators(path, *, municipality: Municipality, exported_at: dt.dateti
         f"Выполнение показателей дорожной карты: {municipality.name}",
         columns,
         exported_at,
-        note="Цель — последнее целевое значение дорожной карты; факт — по отправленным анкетам каждого раунда; оценка — по последнему раунду.",
+        note="Цель и её срок — те, с которыми сравнивался факт последнего раунда (ближайший срок не раньше его закрытия); "
+        "факт — по отправленным анкетам каждого раунда; оценка — по последнему раунду.",
         freeze_cols=2,
     )
     # Rows of a percent indicator: the decimal columns hold 0–100 values, shown as percents.
@@ -362,8 +363,9 @@ def write_indicators(path, *, municipality: Municipality, exported_at: dt.dateti
                 ind.name,
                 ind.get_unit_display(),
                 ind.base_value,
-                row.target.value if row.target else None,
-                row.target.due_date if row.target else None,
+                # The target the verdict was judged against (the latest round's), else the roadmap's last one.
+                row.latest.target_value if row.latest else (row.target.value if row.target else None),
+                row.latest.target_due if row.latest else (row.target.due_date if row.target else None),
                 *(row.actual.get(r.pk) for r in rounds),
                 row.latest.schools_with_data if row.latest else None,
                 row.latest.get_verdict_display() if row.latest else "нет данных",
