@@ -371,11 +371,6 @@ def scoring_scheme_copy(*, source: Questionnaire, target: Questionnaire, questio
     return copy
 
 
-def scoring_copy_to_questionnaire(*, source: Questionnaire, target: Questionnaire) -> ScoringScheme | None:
-    """The scoring of `source` for a new version `target`, matching questions by their stable code."""
-    return scoring_scheme_copy(source=source, target=target)
-
-
 def scoring_results_invalidate(*, questionnaire_id: int) -> list[int]:
     """Scoring rules of a questionnaire changed: every round that uses it and whose results are not final is recomputed."""
     round_ids = list(

@@ -5,7 +5,7 @@ from celery import shared_task
 from surveys.models import SubmissionRound
 
 
-@shared_task(acks_late=True)
+@shared_task
 def recompute_round(round_id: int) -> None:
     from .services import key_result_facts_refresh, rating_recompute_round
 

@@ -5,6 +5,6 @@ from celery import shared_task
 from .services import export_job_run
 
 
-@shared_task(acks_late=True)
+@shared_task
 def build_export(job_id: int) -> None:
     export_job_run(job_id=job_id)

@@ -11,7 +11,7 @@ def send_deadline_reminders() -> int:
     return reminders_send_due()
 
 
-@shared_task(bind=True, acks_late=True)
+@shared_task(bind=True)
 def send_notice_email(self, notice_id: int) -> bool:
     """E-mail one notice; the claim inside makes a second run (or a retry racing the sweep) send nothing."""
     from .notices import notice_email_send

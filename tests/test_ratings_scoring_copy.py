@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ratings.models import ScoringRule, ScoringScheme
-from ratings.services import scoring_copy_to_questionnaire, scoring_scheme_copy
+from ratings.services import scoring_scheme_copy
 
 from .factories import QuestionFactory, QuestionnaireFactory, SectionFactory
 from .ratings_world import scored_questionnaire
@@ -38,7 +38,7 @@ def test_rules_of_shared_questions_are_copied_with_their_steps_and_option_points
     ScoringScheme.objects.filter(questionnaire=source).update(level_high=85, level_medium=55)
     target = new_version_with(["internet_speed", "equipment_kit", "ris_active_users_share", "new_question"])
 
-    scheme = scoring_copy_to_questionnaire(source=source, target=target)
+    scheme = scoring_scheme_copy(source=source, target=target)
 
     assert (scheme.level_high, scheme.level_medium) == (Decimal(85), Decimal(55))
     copied = rules_of(target)
@@ -59,4 +59,4 @@ def test_copying_twice_gives_the_same_rules_and_a_question_map_may_be_given():
 
 
 def test_a_questionnaire_without_scoring_copies_nothing():
-    assert scoring_copy_to_questionnaire(source=QuestionnaireFactory(), target=QuestionnaireFactory()) is None
+    assert scoring_scheme_copy(source=QuestionnaireFactory(), target=QuestionnaireFactory()) is None
