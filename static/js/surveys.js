@@ -164,6 +164,7 @@
         a.className = "fw-semibold";
         statusNode.append(a);
       }
+      keepInView(document.activeElement); // a longer status makes the bar taller
     }
 
     // ---- live checks --------------------------------------------------------------------------------------
