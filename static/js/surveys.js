@@ -408,8 +408,10 @@
       if (event.type === "change" || event.target.type === "radio" || event.target.type === "checkbox") touched.add(code);
       keep(snapshot());
       refresh();
-      if (stopped === "conflict") stopped = "";
-      if (!stopped) {
+      if (stopped === "conflict") {
+        // No background save over the other window's answers: the person compares and presses «Сохранить».
+        setStatus("Не сохранено: анкету изменили в другом окне или другой человек — сверьте изменения вверху страницы и нажмите «Сохранить».", "danger");
+      } else if (!stopped) {
         setStatus("Есть несохранённые изменения", "warning-emphasis");
         schedule(event.target.type === "file" ? 0 : AUTOSAVE_DELAY);
       }
@@ -435,8 +437,9 @@
       window.clearTimeout(timer);
       if (inFlight) {
         // Let the background save finish first: its new version goes with this form.
+        // A background save refused as a conflict stops here: the person sees what changed before saving over it.
         event.preventDefault();
-        inFlight.then(function () { form.requestSubmit(button); });
+        inFlight.then(function () { if (stopped !== "conflict") form.requestSubmit(button); });
         return;
       }
       if (!button || button.name !== "submit" || confirmed) {
