@@ -52,7 +52,11 @@ def exported(tmp_path, world, kind):
     return load_workbook(path)
 
 
-@pytest.mark.parametrize("kind", sorted(EXPORTS))
+# Every spreadsheet export; the district's passports are Word documents in a ZIP, where a formula cannot run.
+SPREADSHEETS = sorted(kind for kind, spec in EXPORTS.items() if spec.extension == "xlsx")
+
+
+@pytest.mark.parametrize("kind", SPREADSHEETS)
 def test_no_typed_text_becomes_a_formula_in_any_export(tmp_path, crafted_world, kind):
     workbook = exported(tmp_path, crafted_world, kind)
     formulas, triggered, seen = [], [], set()
