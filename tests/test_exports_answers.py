@@ -28,7 +28,7 @@ def row(ws, n: int) -> list:
 def test_header_is_the_questions_in_russian_without_a_row_of_codes_and_freezes_below(tmp_path):
     world = small_round()
     ws = answers_sheet(tmp_path, world)
-    assert ws["A1"].value == "Ответы школ: Мониторинг 2026"
+    assert ws["A1"].value == "Ответы школ — Ростов-на-Дону, раунд «Мониторинг 2026» (2026 год), все районы"
     assert "internet_speed" not in [c.value for r in ws.iter_rows(max_row=6) for c in r]
     assert row(ws, 4) == [
         "Школа",

@@ -25,7 +25,7 @@ def test_indicators_with_percent_and_count_units(tmp_path):
     path = tmp_path / "i.xlsx"
     export_request_for(Access(methodologist()), "indicators").write(path, EXPORTED_AT)
     ws = load_workbook(path)["Показатели"]
-    assert ws["A1"].value == "Выполнение показателей дорожной карты: Ростов-на-Дону"
+    assert ws["A1"].value == "Выполнение показателей дорожной карты — Ростов-на-Дону, все раунды, все районы"
     assert [c.value for c in ws[4]] == [
         "Код",
         "Показатель",

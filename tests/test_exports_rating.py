@@ -29,7 +29,7 @@ def values(ws, row: int) -> list:
 def test_rating_sheet_has_title_moment_header_and_frozen_filtered_table(tmp_path):
     world = small_round()
     ws = export(tmp_path, methodologist(), "rating", round_id=world.current.pk)["Рейтинг"]
-    assert ws["A1"].value == "Рейтинг готовности ОУ к подключению к ЦОС: Мониторинг 2026"
+    assert ws["A1"].value == "Рейтинг готовности ОУ к подключению к ЦОС — Ростов-на-Дону, раунд «Мониторинг 2026» (2026 год), все районы"
     assert ws["A1"].font.bold
     assert ws["A2"].value == "Выгружено:"
     assert ws["B2"].value == dt.datetime(2026, 4, 2, 9, 30)

@@ -42,7 +42,8 @@ def test_the_2022_annex_from_the_seed_data_reads_like_the_order(tmp_path):
     call_command("load_seed_data", verbosity=0)
     workbook = annex(tmp_path, methodologist())
     ws = workbook["Приложение"]
-    assert ws["A1"].value == "Список общеобразовательных учреждений, получивших статус «Цифровая школа Ростова-на-Дону 2022»"
+    title = "Список общеобразовательных учреждений, получивших статус «Цифровая школа Ростова-на-Дону 2022»"
+    assert ws["A1"].value == f"{title} — Ростов-на-Дону, 2022 год, все районы"
     assert [c.value for c in ws[4]] == ["Район", "ОУ"]
     assert [(r[0].value, r[1].value) for r in ws.iter_rows(min_row=5)] == ANNEX_2022
     assert ws["B5"].alignment.wrap_text

@@ -91,6 +91,24 @@ class ExportRequest:
     def filename(self) -> str:
         return self.spec.filename(self.subject)
 
+    @property
+    def scope(self) -> str:
+        """Every parameter the file was made with, as its title row states it (the one place that writes them):
+        the municipality, the round with its year or the year, and the district — the one asked for or the
+        district officer's own — else «все районы». The indicators sheet covers every round of the municipality."""
+        parts = [self.municipality.name] if self.municipality else []
+        if self.round is not None and self.spec.kind != "indicators":
+            parts.append(f"раунд «{self.round.title}» ({self.round.year} год)")
+        elif self.year is not None:
+            parts.append(f"{self.year} год")
+        else:
+            parts.append("все раунды")
+        district = self.district
+        if district is None and not self.access.sees_city and self.access.district_id:
+            district = District.objects.filter(pk=self.access.district_id).first()
+        parts.append(f"район: {district.name}" if district is not None else "все районы")
+        return ", ".join(parts)
+
     def count_rows(self) -> int:
         """Rows the file will have, in one query: decides between a download now and a job."""
         kind = self.spec.kind
@@ -113,14 +131,16 @@ class ExportRequest:
                 path, schools=self.passport_schools(), round_id=self.round.pk, min_schools=self.access.aggregate_min_schools, progress=progress
             )
         if kind == "rating":
-            return write_rating(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+            return write_rating(path, round_=self.round, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress)
         if kind == "answers":
-            return write_answers(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+            return write_answers(path, round_=self.round, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress)
         if kind == "completeness":
-            return write_completeness(path, round_=self.round, schools=self.schools, exported_at=exported_at, progress=progress)
+            return write_completeness(path, round_=self.round, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress)
         if kind == "status":
-            return write_status(path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, progress=progress)
-        return write_indicators(path, municipality=self.municipality, exported_at=exported_at, progress=progress)
+            return write_status(
+                path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress
+            )
+        return write_indicators(path, municipality=self.municipality, exported_at=exported_at, scope=self.scope, progress=progress)
 
     def personal_data_subjects(self) -> list:
         """The people whose personal data the file carries: the active curators of its schools."""

@@ -134,13 +134,15 @@ class _ColumnCell(Cell):
 
 
 class Sheet:
-    """One write-only sheet: title (row 1), the moment of export (row 2), an optional note (row 3),
+    """One write-only sheet: title and the export's parameters (row 1), the moment of export (row 2), an optional note (row 3),
     the header (row 4), then the rows. Call `close()` last.
 
     Each column has one style object, made once, and one conversion (`CELL[column.kind]`), so a row
     costs what bare openpyxl costs for the same values."""
 
-    def __init__(self, workbook: Workbook, name: str, title: str, columns: list[Column], exported_at: dt.datetime, note: str = "", freeze_cols: int = 0):
+    def __init__(
+        self, workbook: Workbook, name: str, title: str, columns: list[Column], exported_at: dt.datetime, note: str = "", freeze_cols: int = 0, scope: str = ""
+    ):
         self.ws = _RowSheet(parent=workbook, title=name[:31])
         workbook._add_sheet(self.ws)
         self.columns = columns
@@ -148,7 +150,8 @@ class Sheet:
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
         self.header_row = 4
         self.ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{self.header_row + 1}"
-        self.ws.append([self._cell(title, font=TITLE_FONT)])
+        # The title row states every parameter the file was made with (ExportRequest.scope): a file read alone says what it covers.
+        self.ws.append([self._cell(f"{title} — {scope}" if scope else title, font=TITLE_FONT)])
         self.ws.append(["Выгружено:", self._cell(date_cell(exported_at), FORMAT_DATETIME)])
         self.ws.append([note] if note else [])
         self.ws.append([self._header(c.header) for c in columns])

@@ -75,7 +75,9 @@ def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: li
 LEVELS = dict(Rating.Level.choices)
 
 
-def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+def write_rating(
+    path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
+) -> int:
     # Only sections the recompute scored: a section of plain facts (numbers of students, a comment) would be an empty column.
     scored = SectionScore.objects.filter(round=round_).values("section_id")
     sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id, pk__in=scored).order_by("order", "pk"))
@@ -101,9 +103,10 @@ def write_rating(path, *, round_: SubmissionRound, schools: QuerySet[School], ex
     sheet = Sheet(
         workbook,
         "Рейтинг",
-        f"Рейтинг готовности ОУ к подключению к ЦОС: {round_.title}",
+        "Рейтинг готовности ОУ к подключению к ЦОС",
         columns,
         exported_at,
+        scope=scope,
         note="Место — среди школ с рейтингом; «нет данных» — анкета не отправлена. Изменение — к прошлому раунду.",
         freeze_cols=3,
     )
@@ -185,7 +188,9 @@ def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: l
     )
 
 
-def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+def write_answers(
+    path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
+) -> int:
     questions = list(Question.objects.filter(questionnaire_id=round_.questionnaire_id).select_related("section").order_by("section__order", "order", "pk"))
     widths = longest(schools, "full_name", "district__name")
     columns = [
@@ -208,9 +213,10 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
     sheet = Sheet(
         workbook,
         "Ответы",
-        f"Ответы школ: {round_.title}",
+        "Ответы школ",
         columns,
         exported_at,
+        scope=scope,
         note="Строка над заголовком — коды вопросов. Проценты — в формате процентов; пустая ячейка — нет ответа.",
         freeze_cols=1,
     )
@@ -231,7 +237,9 @@ def write_answers(path, *, round_: SubmissionRound, schools: QuerySet[School], e
 # --- Completeness of a round -------------------------------------------------------------------
 
 
-def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+def write_completeness(
+    path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
+) -> int:
     from ..dashboard import SUBMISSION_STATES
 
     rows = (
@@ -251,7 +259,7 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
     summary = Sheet(
         workbook,
         "По районам",
-        f"Полнота заполнения: {round_.title}",
+        "Полнота заполнения",
         [
             Column("Район", fit("Район", widths["district__name"])),
             Column("Школ", 8, FORMAT_INT),
@@ -259,6 +267,7 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
             Column("Отправлено", 12, FORMAT_PERCENT),
         ],
         exported_at,
+        scope=scope,
         note=f"Срок приёма анкет: {timezone.localtime(round_.closes_at):%d.%m.%Y %H:%M}. Отправлено — принятые и отправленные на проверку.",
         freeze_cols=1,
     )
@@ -272,7 +281,7 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
     sheet = Sheet(
         workbook,
         "По школам",
-        f"Анкеты школ: {round_.title}",
+        "Анкеты школ",
         [
             Column("Район", fit("Район", widths["district__name"])),
             Column("Школа", fit("Школа", widths["full_name"])),
@@ -283,6 +292,7 @@ def write_completeness(path, *, round_: SubmissionRound, schools: QuerySet[Schoo
             Column("E-mail куратора", 30),
         ],
         exported_at,
+        scope=scope,
         freeze_cols=2,
     )
     done = 0
@@ -326,7 +336,7 @@ def indicator_rows(municipality: Municipality) -> tuple[list[SubmissionRound], l
     return rounds, list(rows.values())
 
 
-def write_indicators(path, *, municipality: Municipality, exported_at: dt.datetime, progress: Progress | None = None) -> int:
+def write_indicators(path, *, municipality: Municipality, exported_at: dt.datetime, scope: str = "", progress: Progress | None = None) -> int:
     rounds, rows = indicator_rows(municipality)
     longest_name = max((len(r.indicator.name) for r in rows), default=20)
     columns = [
@@ -344,9 +354,10 @@ def write_indicators(path, *, municipality: Municipality, exported_at: dt.dateti
     sheet = Sheet(
         workbook,
         "Показатели",
-        f"Выполнение показателей дорожной карты: {municipality.name}",
+        "Выполнение показателей дорожной карты",
         columns,
         exported_at,
+        scope=scope,
         note="Цель и её срок — те, с которыми сравнивался факт последнего раунда (ближайший срок не раньше его закрытия); "
         "факт — по отправленным анкетам каждого раунда; оценка — по последнему раунду.",
         freeze_cols=2,
@@ -398,7 +409,9 @@ def status_title(municipality: Municipality, year: int) -> str:
     return f"«Цифровая школа {municipality.name_genitive or municipality.name} {year}»"
 
 
-def write_status(path, *, municipality: Municipality, year: int, schools: QuerySet[School], exported_at: dt.datetime, progress: Progress | None = None) -> int:
+def write_status(
+    path, *, municipality: Municipality, year: int, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
+) -> int:
     rows = status_annex_rows(municipality, year, schools)
     workbook = new_workbook()
     annex = Sheet(
@@ -407,6 +420,7 @@ def write_status(path, *, municipality: Municipality, year: int, schools: QueryS
         f"Список общеобразовательных учреждений, получивших статус {status_title(municipality, year)}",
         [Column("Район", fit("Район", max((len(d) for d, _s in rows), default=10))), Column("ОУ", 110, wrap=True)],
         exported_at,
+        scope=scope,
         note="Школы района — через запятую, по номерам, как в приложении к приказу."
         if rows
         else f"Статусы за {year} год ещё не подтверждены: список появится, когда администратор подтвердит его на странице статуса.",
@@ -420,6 +434,7 @@ def write_status(path, *, municipality: Municipality, year: int, schools: QueryS
         f"Статус {status_title(municipality, year)}: по школам",
         [Column("Район", 20), Column("ОУ", fit("ОУ", max((len(n) for _d, ns in rows for n in ns), default=10))), Column("№ в районе", 10, FORMAT_INT)],
         exported_at,
+        scope=scope,
     )
     count = 0
     for district, names in rows:
