@@ -477,3 +477,39 @@ def round_rule_versions(submission_round: SubmissionRound) -> RuleVersions | Non
         .first()
     )
     return RuleVersions(moment, rules, criteria)
+
+
+@dataclass
+class SchoolIndicatorRow:
+    indicator: Indicator
+    condition: str  # how a school counts towards it, in words
+    answer: str  # what the school answered to the linked question
+    meets: bool | None  # None: the school gave no usable answer
+
+
+def school_indicator_rows(submission_round: SubmissionRound, school_id: int) -> list[SchoolIndicatorRow]:
+    """The city indicators the school's answers in the round count towards (`Indicator.question_code`), its answer and
+    whether it meets each one's condition — by the very rows the recompute sums into the city figure (sql.INDICATOR_ANSWER_VALUES).
+    Four queries."""
+    from .services import round_indicators  # the one list of indicators a round gives
+
+    indicators = list(
+        round_indicators(submission_round).filter(level=Indicator.Level.CITY).select_related("roadmap").order_by("roadmap__title", "order", "code")
+    )
+    if not indicators:
+        return []
+    params = {"round_id": submission_round.pk, "questionnaire_id": submission_round.questionnaire_id, "municipality_id": submission_round.municipality_id}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.INDICATOR_VALUES_OF_SCHOOL, {**params, **sql.CHOICES, "school_id": school_id})
+        meets = {indicator_id: bool(value) for indicator_id, value in cursor.fetchall()}
+    questions = {
+        code: (text, {str(value): label for value, label in choices})
+        for code, text, choices in Question.objects.filter(questionnaire_id=submission_round.questionnaire_id).order_by().values_list("code", "text", "choices")
+    }
+    answers = {
+        answer.question.code: answer.display_value or "—"
+        for answer in Answer.objects.filter(
+            submission__round=submission_round, submission__school_id=school_id, submission__state__in=Submission.COUNTED_STATES
+        ).select_related("question")
+    }
+    return [SchoolIndicatorRow(i, indicator_condition(i, questions), answers.get(i.question_code, "—"), meets.get(i.pk)) for i in indicators]

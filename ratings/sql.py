@@ -366,11 +366,9 @@ WHERE round_id = %(round_id)s
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
-INDICATOR_AGGREGATES = (
+INDICATOR_ANSWER_VALUES = (
     """
-SELECT indicator_id, COUNT(*), SUM(meets), SUM(value_tenk), SUM(ratio_numerator_tenk), SUM(ratio_denominator_tenk)
-FROM (
-    SELECT i.id AS indicator_id,
+    SELECT i.id AS indicator_id, sub.school_id AS school_id,
            """
     + TENK.format("a.value_number")
     + """ AS value_tenk,
@@ -431,8 +429,26 @@ FROM (
               WHEN i.aggregation = %(aggregation_share_full)s THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
               ELSE a.value_number IS NOT NULL
           END
-) answer_values
+"""
+)
+INDICATOR_AGGREGATES = (
+    """
+SELECT indicator_id, COUNT(*), SUM(meets), SUM(value_tenk), SUM(ratio_numerator_tenk), SUM(ratio_denominator_tenk)
+FROM ("""
+    + INDICATOR_ANSWER_VALUES
+    + """) answer_values
 GROUP BY indicator_id
+"""
+)
+
+# One school's row of the same answer values: whether it meets each indicator's condition (for the school's passport).
+INDICATOR_VALUES_OF_SCHOOL = (
+    """
+SELECT indicator_id, meets
+FROM ("""
+    + INDICATOR_ANSWER_VALUES
+    + """) answer_values
+WHERE school_id = %(school_id)s
 """
 )
 

@@ -1,7 +1,9 @@
 """A school's readiness passport for one round: a Word document (and PDF through LibreOffice when installed).
 
 Everything in it comes from the school card's reads (reports.selectors.school_card): the round's score, places and
-level, points per section, the history over rounds, the status criteria of the round and the answers against the city.
+level, points per section, the history over rounds, the status criteria of the round and the answers against the city;
+the city indicators the school's answers count towards (ratings.selectors.school_indicator_rows: the recompute's own rows)
+and the state of the school's plan (indicators.plans.plan_lines: the plan page's states).
 """
 
 import io
@@ -16,12 +18,17 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from indicators.plans import plan_lines, summarize
+from ratings.deficits import school_plan
+from ratings.selectors import school_indicator_rows
 from roadmap_portal.documents import gost_page as _gost_page
 from roadmap_portal.formatting import format_number
 
 from .selectors import SchoolCard, school_card
 
 LIBREOFFICE_TIMEOUT = 120
+MEETS_TEXT = {True: "выполняет", False: "не выполняет", None: "нет ответа"}
+NO_PLAN_TEXT = "План школы не ведётся в портале."
 
 
 def pdf_available() -> bool:
@@ -73,7 +80,8 @@ def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
         facts.append(f"Куратор: {card.curator.user.get_full_name() or card.curator.user.username}.")
     document.add_paragraph(" ".join(facts))
     if entry is None:
-        document.add_paragraph("У школы ещё нет рейтинга ни в одном мониторинге: паспорт появится после первого пересчёта итогов.")
+        document.add_paragraph("У школы ещё нет рейтинга ни в одном мониторинге: итоги появятся после первого пересчёта.")
+        _plan_section(document, school.pk)
         return _saved(document)
     rating = entry.rating
     _heading(document, f"Итоги мониторинга «{entry.round.title}»")
@@ -101,6 +109,8 @@ def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
         document.add_paragraph("Школа проходит по всем критериям статуса.")
     else:
         document.add_paragraph("Не выполнено: " + "; ".join(eligibility.failed) + ".")
+    _indicators_section(document, entry.round, school.pk)
+    _plan_section(document, school.pk)
     if card.answers and card.answers_round and card.answers_round.pk == entry.round.pk:
         _heading(document, "Ответы школы и город")
         rows = [[a.question.text, a.display, (format_number(a.city, places=1) if a.city is not None else "—")] for a in card.answers]
@@ -110,6 +120,44 @@ def passport_docx(card: SchoolCard, round_id: int | None = None) -> bytes:
     for run in stamp.runs:
         run.font.size = Pt(10)
     return _saved(document)
+
+
+def _indicators_section(document, submission_round, school_id: int) -> None:
+    rows = school_indicator_rows(submission_round, school_id)
+    _heading(document, "Показатели города, на которые влияет школа")
+    if not rows:
+        document.add_paragraph("Ни один показатель дорожной карты города не связан с вопросами анкеты этого мониторинга.")
+        return
+    document.add_paragraph(
+        "Показатель города считается по ответам школ на связанный вопрос анкеты; «выполняет» — ответ школы отвечает условию "
+        "показателя (порог для городских или сельских школ, нужные варианты ответа)."
+    )
+    _table(
+        document,
+        ["Показатель", "Условие для школы", "Ответ школы", "Школа"],
+        [[f"{row.indicator.code} {row.indicator.name}".strip(), row.condition, row.answer, MEETS_TEXT[row.meets]] for row in rows],
+    )
+
+
+def _plan_section(document, school_id: int) -> None:
+    _heading(document, "План школы")
+    plan = school_plan(school_id)
+    if plan is None:
+        document.add_paragraph(NO_PLAN_TEXT)
+        return
+    today = timezone.localdate()
+    lines = plan_lines([plan], today)
+    if not lines:
+        document.add_paragraph(f"«{plan.title}»: в плане пока нет строк.")
+        return
+    summary = summarize(lines)
+    counts = ", ".join(f"{state.label} — {count}" for state, count in summary.segments)
+    document.add_paragraph(f"«{plan.title}», на {today:%d.%m.%Y}: строк {summary.total} ({counts}).")
+    _table(
+        document,
+        ["№", "Мероприятие или результат", "Сроки", "Состояние"],
+        [[line.number or "—", line.title, line.dates_text or "—", line.state.label] for line in lines],
+    )
 
 
 def _saved(document) -> bytes:

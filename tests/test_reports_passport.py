@@ -1,15 +1,23 @@
 """A school's readiness passport (DOCX, PDF through LibreOffice) and a district's passports as one ZIP built by a job."""
 
+import datetime as dt
 import io
 import shutil
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
 
+from indicators import plans
+from indicators.models import LineReport, Roadmap
 from reports.models import ExportJob
+from reports.passport import NO_PLAN_TEXT, passport_docx
+from reports.selectors import school_card
+from schools.models import School
 
+from .reports_world import small_round
 from .security_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +97,39 @@ def test_a_district_officer_cannot_bundle_another_district(client):
     response = client.post(reverse("reports:export-create", args=["passports"]), {"round": world.round.pk, "district": world.schools["foreign"].district_id})
 
     assert response.status_code == 404 and not ExportJob.objects.filter(kind="passports").exists()
+
+
+def test_the_passport_lists_the_city_indicators_the_school_affects_and_whether_it_meets_each():
+    world = small_round()
+    world.speed.aggregation, world.speed.threshold_urban = "share", 100  # «не менее 100 Мбит/с»: №10 answered 120, №97 answered 80
+    world.speed.save()
+
+    def indicator_rows(school):
+        document = Document(io.BytesIO(passport_docx(school_card(school), world.current.pk)))
+        table = next(t for t in document.tables if t.rows[0].cells[0].text == "Показатель")
+        return [[cell.text for cell in row.cells] for row in table.rows[1:]], text_of(document)
+
+    rows, text = indicator_rows(world.s10)
+    assert "Показатели города, на которые влияет школа" in text
+    assert rows == [["ROS-SPEED Доля ОУ с доступом к Интернету не менее 100 Мбит/с", "«Скорость подключения к Интернету» от 100", "120 Мбит/с", "выполняет"]]
+    rows, _text = indicator_rows(world.s97)
+    assert rows[0][2:] == ["80 Мбит/с", "не выполняет"]
+
+
+def test_the_passport_of_sosh2_shows_its_plan_lines_with_their_states_and_a_school_without_a_plan_says_so():
+    call_command("load_seed_data", stdout=io.StringIO(), stderr=io.StringIO())
+    plan = Roadmap.objects.get(school__full_name="МАОУ «СОШ №2»")
+    activity = plan.activities.order_by("order").first()
+    LineReport.objects.create(roadmap=plan, activity=activity, progress=LineReport.Progress.DONE, review=LineReport.Review.CONFIRMED, comment="Акт подписан")
+
+    document = Document(io.BytesIO(passport_docx(school_card(plan.school))))
+
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "№")
+    rows = [(row.cells[1].text, row.cells[3].text) for row in table.rows[1:]]
+    expected = plans.plan_lines([plan], dt.date.today())
+    assert rows == [(line.title, line.state.label) for line in expected] and len(rows) == 17 + 39
+    assert (activity.title, "выполнено") in rows
+    assert sorted(state for _title, state in rows) == ["выполнено"] + ["просрочено"] * 55  # the plan ended on 31.12.2024
+    assert "План школы" in text_of(document) and "выполнено — 1" in text_of(document)
+    other = School.objects.exclude(pk=plan.school_id).order_by("pk").first()  # a school of the seed's city: no plan of its own
+    assert NO_PLAN_TEXT in text_of(Document(io.BytesIO(passport_docx(school_card(other)))))
