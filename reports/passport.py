@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from indicators.plans import plan_lines, summarize
 from ratings.deficits import school_plan
@@ -35,7 +35,7 @@ def pdf_available() -> bool:
     return shutil.which("libreoffice") is not None or shutil.which("soffice") is not None
 
 
-def _table(document, header: list[str], rows: list[list[str]]):
+def _table(document, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None):
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -48,6 +48,13 @@ def _table(document, header: list[str], rows: list[list[str]]):
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(11)
+    if widths_cm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_cm, strict=True):
+            column.width = Cm(width)  # the grid: LibreOffice reads these
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths_cm, strict=True):
+                cell.width = Cm(width)
     return table
 
 
@@ -136,6 +143,7 @@ def _indicators_section(document, submission_round, school_id: int) -> None:
         document,
         ["Показатель", "Условие для школы", "Ответ школы", "Школа"],
         [[f"{row.indicator.code} {row.indicator.name}".strip(), row.condition, row.answer, MEETS_TEXT[row.meets]] for row in rows],
+        widths_cm=[6.5, 5.5, 3, 2.5],
     )
 
 
@@ -157,6 +165,7 @@ def _plan_section(document, school_id: int) -> None:
         document,
         ["№", "Мероприятие или результат", "Сроки", "Состояние"],
         [[line.number or "—", line.title, line.dates_text or "—", line.state.label] for line in lines],
+        widths_cm=[1.5, 9.5, 3.5, 3],
     )
 
 
