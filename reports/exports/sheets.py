@@ -258,7 +258,10 @@ def _server_side(queryset: QuerySet, size: int) -> Iterator[tuple] | None:
     """The tuples of a `values_list` queryset straight from a PostgreSQL server-side cursor: psycopg2 already gives
     the exports' types (int, Decimal, date, aware datetime, bool), so Django's per-value converters are skipped."""
     query = queryset.query
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    # The columns in the order of the SQL: since Django 5.2 that of `values_list` itself (`query.selected`); before,
+    # extra columns, then fields, then annotations (so a list naming an annotation before a field was reordered).
+    selected = getattr(query, "selected", None)
+    names = list(selected) if selected else [*query.extra_select, *query.values_select, *query.annotation_select]
     if set(names) != set(queryset._fields):
         return None
     pick = itemgetter(*[names.index(name) for name in queryset._fields]) if names != list(queryset._fields) else None
