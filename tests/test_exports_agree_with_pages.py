@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from demo.synthetic import region_generate
 from indicators.models import Indicator
-from ratings.models import StatusEligibility
+from ratings.models import Rating, StatusEligibility
 from ratings.services import rating_recompute_round, status_awards_confirm
 from reports.dashboard import SUBMISSION_STATES
 from reports.exports import export_request_for
@@ -147,3 +147,45 @@ def test_the_indicators_export_says_what_the_progress_page_says(client, tmp_path
         exported[row[0]] = (number(unscaled[0]), due, number(unscaled[1]), row[-1])
     assert exported
     assert exported == {code: shown[code] for code in exported}
+
+
+def test_a_school_deactivated_mid_round_is_counted_alike_on_every_page_and_export(client, tmp_path, region):
+    """Issue 12, item 5: one rule for inactive schools. The first-ranked eligible school closes mid-round: the rating
+    page, the status page, the dashboard, the completeness page and the rating and status exports then count the same
+    schools and list the same eligible ones, none of them with the closed school."""
+    _closed, current = region
+    user = methodologist(current.municipality)
+    gone = (
+        Rating.objects.filter(round=current, school__status_eligibility__round=current, school__status_eligibility__eligible=True)
+        .order_by("rank")
+        .first()
+        .school
+    )
+    gone.is_active = False
+    gone.save()
+    rating_recompute_round(round_id=current.pk, force=True)
+    client.force_login(user)
+
+    rating_rows = list(client.get(reverse("ratings:rating", args=[current.pk])).context["page"].paginator.object_list)
+    completeness = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"districts": "all"}).context
+    board = client.get(reverse("reports:dashboard"), {"round": current.pk}).context["board"]
+    overview = client.get(reverse("ratings:status", args=[current.year])).context["overview"]
+    book, _request = workbook(tmp_path, user, "rating", round_id=current.pk)
+    exported = data_rows(book["Рейтинг"], total=True)
+    status_book, _request = workbook(tmp_path, user, "status", year=current.year)
+
+    assert board.round == current
+    schools = {r.school.full_name for r in rating_rows}
+    assert gone.full_name not in schools
+    assert len(schools) == len(rating_rows) == completeness["total"].total == board.completeness_total.total == len(exported)
+    assert {s.full_name for s in completeness["page"].paginator.object_list} == schools == {row[2] for row in exported}
+    assert board.stats.rated == sum(1 for r in rating_rows if r.score is not None)
+
+    eligible = sorted(r.school.full_name for r in rating_rows if r.eligible)
+    assert eligible and gone.full_name not in eligible
+    assert sorted(row.school.full_name for group in overview.eligible for row in group.schools) == eligible
+    assert overview.eligible_count == board.stats.eligible == len(eligible)
+    assert sorted(row[2] for row in exported if row[-2] == "да") == eligible
+    # The year's list is not confirmed while its round is open: the annex is empty, as the page's confirmed list.
+    assert data_rows(status_book["Приложение"]) == [] and overview.awards == []
+    assert [r.rank for r in board.top][:1] == [1] and gone.pk not in [r.school_id for r in board.top]
