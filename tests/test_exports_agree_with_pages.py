@@ -16,8 +16,9 @@ from ratings.models import Rating, StatusEligibility
 from ratings.services import rating_recompute_round, status_awards_confirm
 from reports.dashboard import SUBMISSION_STATES
 from reports.exports import export_request_for
+from schools.models import District
 from schools.roles import Access
-from surveys.models import Submission, SubmissionRound
+from surveys.models import RoundParticipant, Submission, SubmissionRound
 from surveys.selectors import NOT_STARTED, STATE_LABELS
 from tests.factories import methodologist
 
@@ -189,3 +190,24 @@ def test_a_school_deactivated_mid_round_is_counted_alike_on_every_page_and_expor
     # The year's list is not confirmed while its round is open: the annex is empty, as the page's confirmed list.
     assert data_rows(status_book["Приложение"]) == [] and overview.awards == []
     assert [r.rank for r in board.top][:1] == [1] and gone.pk not in [r.school_id for r in board.top]
+
+
+def test_a_district_export_says_what_the_page_filtered_to_that_district_says(client, tmp_path, region):
+    """A round's export narrowed to a district holds the schools the round keeps there, as the pages filtered by it."""
+    _closed, current = region
+    user = methodologist(current.municipality)
+    client.force_login(user)
+    district = District.objects.filter(pk__in=RoundParticipant.objects.filter(round=current).values("district_id")).order_by("name").first()
+    page = client.get(reverse("ratings:rating", args=[current.pk]), {"district": district.pk}).context["page"].paginator.object_list
+    book, request = workbook(tmp_path, user, "rating", round_id=current.pk, district_id=district.pk)
+    assert book.active["A1"].value.endswith(f"раунд «{current.title}» ({current.year} год), район: {district.name}")
+    exported = data_rows(book["Рейтинг"], total=True)
+    assert request.count_rows() == len(exported) == len(page) > 0
+    assert ordered((row[2], number(row[5]), row[0], row[1]) for row in exported) == ordered(
+        (r.school.full_name, number(r.score), r.rank, r.district_rank) for r in page
+    )
+    rows = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"district": district.name}).context["page"].paginator.object_list
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district_id=district.pk)
+    assert ordered(row[:3] for row in data_rows(book["По школам"])) == ordered(
+        (district.name, s.full_name, STATE_LABELS[s.submission_state or NOT_STARTED]) for s in rows
+    )

@@ -75,7 +75,12 @@ class ExportRequest:
 
     @property
     def schools(self) -> QuerySet[School]:
-        return schools_visible_to(self.access)
+        """The user's schools; with a district chosen for a round's export, those the round keeps in that district
+        (as the round's pages filter them). The passports take the district their own way (`passport_schools`)."""
+        schools = schools_visible_to(self.access)
+        if self.district is not None and self.round is not None and self.spec.kind != "passports":
+            schools = schools.filter(round_participations__round=self.round, round_participations__district=self.district)
+        return schools
 
     @property
     def subject(self) -> str:
@@ -187,7 +192,8 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None, d
             request.year = int(year)
         except (TypeError, ValueError) as error:
             raise ExportNotFound(year) from error
-    if spec.kind == "passports":
+    # The passports are made district by district; a round's other exports may be narrowed to one district, as its pages.
+    if spec.kind == "passports" or (district_id and spec.needs == "round"):
         try:
             request.district = districts_visible_to(access).get(pk=int(district_id), municipality=request.municipality)
         except (TypeError, ValueError, District.DoesNotExist) as error:
