@@ -19,7 +19,7 @@ from indicators.models import Deadline, KeyResult
 from operations.models import Heartbeat
 from ratings.models import RatingCorrection
 from reports.models import DocumentTemplate, ExportJob
-from schools.models import School
+from schools.models import PersonalDataAccess, PersonalDataAct, School
 from surveys.models import Answer, AnswerChange, EvidenceFile, Reminder, RoundExtension, SubmissionEvent
 from tests import factories
 
@@ -47,6 +47,10 @@ def factories_by_model() -> dict:
         StaticDevice: lambda: StaticDevice.objects.create(user=factories.UserFactory(), name="коды восстановления"),
         Heartbeat: lambda: Heartbeat.objects.create(name="beat", at=timezone.now()),
         DocumentTemplate: lambda: DocumentTemplate.objects.create(kind=DocumentTemplate.Kind.STATUS_ANNEX, file="document_templates/annex.docx"),
+        PersonalDataAccess: lambda: PersonalDataAccess.objects.create(username="metodist", what="карточка школы: контакты куратора"),
+        PersonalDataAct: lambda: PersonalDataAct.objects.create(
+            subject_label="куратор № 1", reason=PersonalDataAct.Reason.DECISION, destroyed=["ФИО", "e-mail"], log_extract=[]
+        ),
         RatingCorrection: lambda: RatingCorrection.objects.create(
             round=factories.SubmissionRoundFactory(),
             corrected_by=factories.UserFactory(),

@@ -28,6 +28,15 @@
     });
     const search = document.getElementById("searchbar");
     if (search && !search.getAttribute("aria-label")) search.setAttribute("aria-label", "Поиск по списку");
+    // Inline tables leave the header of the row's title («original») and of a hidden delete box empty.
+    document.querySelectorAll("fieldset table thead th, .inline-group table thead th").forEach(function (th) {
+      if (th.textContent.trim() || th.dataset.named) return;
+      const hidden = document.createElement("span");
+      hidden.className = "portal-visually-hidden";
+      hidden.textContent = th.classList.contains("original") ? "Запись" : "Действия";
+      th.appendChild(hidden);
+      th.dataset.named = "1";
+    });
     document.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (icon) {
       icon.setAttribute("role", "img");
     });
