@@ -100,16 +100,7 @@ def scored_questionnaire(*, rules: dict | None = None) -> Questionnaire:
         section = SectionFactory(questionnaire=questionnaire, order=order, title=title)
         for position, (code, kind, unit, choices) in enumerate(questions):
             QuestionFactory(
-                section=section,
-                questionnaire=questionnaire,
-                order=position,
-                code=code,
-                text=f"Вопрос {code}",
-                type=kind,
-                unit=unit,
-                choices=choices,
-                # Optional, so a test submits only the answers its figure needs, through the real submit.
-                required=False,
+                section=section, questionnaire=questionnaire, order=position, code=code, text=f"Вопрос {code}", type=kind, unit=unit, choices=choices
             )
     scheme = ScoringScheme.objects.create(questionnaire=questionnaire)
     by_code = {q.code: q for q in questionnaire.questions.all()}
@@ -149,52 +140,8 @@ def _answer(question: Question, value) -> Answer:
 
 
 def submit_answers(submission_round: SubmissionRound, answers_by_school: dict, *, state: str = Submission.State.SUBMITTED) -> list[Submission]:
-    """Submissions in `state` with the given answers ({school: {code: value}}), made the way a curator and a reviewer
-    make them: `submission_save_draft`, then `submission_submit`, then `submission_accept` / `submission_return`.
-    Each submit invalidates the round and queues its recompute after the commit. A round that is not open, or an answer
-    the form could not take (a file), is written in bulk instead (`submit_answers_bulk`)."""
-    files = any(questions_of(submission_round)[code].type == Question.Type.FILE for values in answers_by_school.values() for code in values)
-    if files or submission_round.state != SubmissionRound.State.OPEN:
-        return submit_answers_bulk(submission_round, answers_by_school, state=state)
-    from surveys.services import submission_accept, submission_return, submission_save_draft, submission_submit
-
-    curator, reviewer = _workflow_users()
-    submissions = []
-    for school, values in answers_by_school.items():
-        saved = submission_save_draft(
-            submission_round=submission_round, school=school, user=curator, answers=values, expected_version=_version(submission_round, school)
-        )
-        submission = saved.submission
-        if state != Submission.State.DRAFT:
-            submission = submission_submit(submission_round=submission_round, school=school, user=curator, expected_version=submission.version)
-        if state == Submission.State.ACCEPTED:
-            submission = submission_accept(submission=submission, user=reviewer, expected_version=submission.version)
-        elif state == Submission.State.RETURNED:
-            submission = submission_return(
-                submission=submission, user=reviewer, comment="Уточните ответы", question_comments={}, expected_version=submission.version
-            )
-        submissions.append(submission)
-    return submissions
-
-
-def questions_of(submission_round: SubmissionRound) -> dict[str, Question]:
-    return {q.code: q for q in Question.objects.filter(questionnaire_id=submission_round.questionnaire_id)}
-
-
-def _version(submission_round: SubmissionRound, school) -> int:
-    return Submission.objects.filter(round=submission_round, school=school).values_list("version", flat=True).first() or 0
-
-
-def _workflow_users():
-    from .factories import UserFactory
-
-    return UserFactory(username="world-curator"), UserFactory(username="world-reviewer")
-
-
-def submit_answers_bulk(submission_round: SubmissionRound, answers_by_school: dict, *, state: str = Submission.State.SUBMITTED) -> list[Submission]:
-    """The same rows written in bulk, for benchmark-size data and rounds the workflow no longer accepts answers for;
-    invalidates the round like a submit."""
-    questions = questions_of(submission_round)
+    """Submissions in `state` with the given answers ({school: {code: value}}), in bulk; invalidates the round like a submit."""
+    questions = {q.code: q for q in Question.objects.filter(questionnaire_id=submission_round.questionnaire_id)}
     now = timezone.now()
     with transaction.atomic():
         submissions = Submission.objects.bulk_create(
