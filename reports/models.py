@@ -27,6 +27,13 @@ class ExportJob(models.Model):
         verbose_name_plural = "выгрузки Excel"
         ordering = ["-created_at"]
 
+    @property
+    def percent(self) -> int:
+        """How far the file is: 100 only when it is ready (the last rows are written before the file is saved)."""
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, 100 * self.done_rows // self.total_rows) if self.total_rows else 0
+
 
 class DocumentTemplate(models.Model):
     """The department's own Word template of a document the portal writes (else the built-in one, reports/documents.py)."""

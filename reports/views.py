@@ -123,7 +123,7 @@ def export_job_status(request, pk: int):
             "state_label": job.get_state_display(),
             "done": job.done_rows,
             "total": job.total_rows,
-            "percent": 100 if done else (min(99, 100 * job.done_rows // job.total_rows) if job.total_rows else 0),
+            "percent": job.percent,
             "download": reverse("reports:export-job-download", args=[job.pk]) if done else "",
             "error": job.error,
         }
