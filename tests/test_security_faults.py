@@ -104,7 +104,16 @@ def require_worker_services() -> None:
 
 def child_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "roadmap_portal.settings", "DATABASE_URL": database_url_of_tests(), "PORTAL_ENV": "development"}, **extra)
+    # As in tests/conftest.py: the personal-data notice at first sign-in stays out of the way of these checks.
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "roadmap_portal.settings",
+            "DATABASE_URL": database_url_of_tests(),
+            "PORTAL_ENV": "development",
+            "PERSONAL_DATA_NOTICE_VERSION": "",
+        },
+        **extra,
+    )
     return env
 
 
@@ -412,6 +421,9 @@ def test_worker_recovers_by_itself_after_postgresql_drops_its_connection(tmp_pat
     try:
         submit(submission_round, schools[1], 1)  # the worker recomputes: its connection is now open
         wait_for(lambda: not SubmissionRound.objects.get(pk=submission_round.pk).results_stale, 60, "the first recompute did not run")
+        # The task goes on after the results (key-result facts follow them): drop the connection of an idle worker.
+        log = tmp_path / "worker.log"
+        wait_for(lambda: "succeeded" in log.read_text(errors="replace"), 60, "the first recompute task did not finish")
 
         assert terminate_portal_sessions(admin) >= 1, "the worker keeps a connection that this test drops"
         submission = Submission.objects.get(round=submission_round, school=schools[1])
