@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Sum
 
 from roadmap_portal.history import PortalHistoryAdmin
+from roadmap_portal.readonly_admin import ReadOnlyAdmin
 
 from .models import (
     ChoicePoints,
@@ -265,17 +266,8 @@ class StatusAwardAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ComputedAdmin(admin.ModelAdmin):
+class ComputedAdmin(ReadOnlyAdmin):
     """Rows written by the recompute: to read, never to edit (they would be overwritten by the next recompute)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)

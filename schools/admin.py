@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ratings.services import results_inputs_changed
 from roadmap_portal.history import PortalHistoryAdmin
+from roadmap_portal.readonly_admin import ReadOnlyAdmin
 
 from .models import Curator, District, Municipality, PersonalDataAccess, PersonalDataAct, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
@@ -185,21 +186,12 @@ class PortalUserAdmin(UserAdmin):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """The security log is append-only: read here or on the «Журнал безопасности» page, never added, edited or deleted."""
 
     list_display = ["created_at", "kind", "username", "address", "detail"]
     list_filter = ["kind"]
     search_fields = ["username", "detail"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # django-otp's device admins, without the search help text that axe reads as a title-only label of the search box.
@@ -219,33 +211,15 @@ for _model, _admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDevic
 
 
 @admin.register(PersonalDataAct)
-class PersonalDataActAdmin(admin.ModelAdmin):
+class PersonalDataActAdmin(ReadOnlyAdmin):
     """Acts are written by the portal only (the «Персональные данные» page and the retention task) and never change."""
 
     list_display = ["pk", "performed_at", "subject_label", "reason", "performed_by"]
     readonly_fields = ["subject_label", "reason", "destroyed", "log_extract", "performed_by", "performed_at", "document"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
     list_display = ["at", "username", "subject", "what"]
     list_filter = ["at"]
     search_fields = ["username", "what", "subject__username", "subject__last_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from roadmap_portal.history import PortalHistoryAdmin
+from roadmap_portal.readonly_admin import ReadOnlyAdmin
 from schools.models import School
 
 from .models import (
@@ -297,17 +298,8 @@ class SubmissionAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class HistoryAdmin(admin.ModelAdmin):
+class HistoryAdmin(ReadOnlyAdmin):
     """Rows of history: read, never added, edited or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnswerChange)
