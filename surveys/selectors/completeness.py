@@ -1,0 +1,174 @@
+"""A round's schools with their submission, and how complete the round is: per district and state, in total, in the
+order of the last recompute; the schools that have not sent their form, and the reminders sent to them."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+
+from schools.models import Curator, School
+from schools.roles import Access
+from schools.selectors import districts_visible_to, schools_visible_to
+
+from ..models import (
+    Reminder,
+    RoundDistrictCount,
+    Submission,
+    SubmissionRound,
+)
+from ..participants import active_participants
+from .states import NOT_STARTED, STATE_ORDER
+
+
+def round_schools(*, submission_round: SubmissionRound, schools: QuerySet[School]) -> QuerySet[School]:
+    """The one definition of "a round's schools with their submission": the participants among `schools` that the round
+    counts, each with its submission's id, state, sending and last change (None for a school that has not started)."""
+    # One LEFT JOIN to the school's submission of the round (unique per round and school), not a subquery per column:
+    # the planner then hashes the round's submissions once instead of probing them for every school.
+    return (
+        # The round's active participants (surveys.participants), in the district the round keeps for each.
+        schools.filter(round_participations__round=submission_round, round_participations__is_active=True)
+        .annotate(this_round=FilteredRelation("submissions", condition=Q(submissions__round=submission_round)))
+        .annotate(
+            round_district_id=F("round_participations__district_id"),
+            round_district_name=F("round_participations__district__name"),
+            submission_id=F("this_round__pk"),
+            submission_state=F("this_round__state"),
+            submitted_at=F("this_round__submitted_at"),
+            submission_updated_at=F("this_round__updated_at"),
+        )
+    )
+
+
+def _round_schools(*, submission_round: SubmissionRound, access: Access) -> QuerySet[School]:
+    return round_schools(submission_round=submission_round, schools=schools_visible_to(access))
+
+
+def round_school_rows(*, submission_round: SubmissionRound, access: Access, district_id: int | None = None, state: str | None = None) -> QuerySet[School]:
+    """Participating schools the user may see, each with its submission's id, state and last change, and its active curators;
+    filtered in SQL so that a page of them costs the same for 100 or 40,000 schools."""
+    rows = _round_schools(submission_round=submission_round, access=access)
+    if district_id:
+        rows = rows.filter(round_district_id=district_id)
+    if state == NOT_STARTED:
+        rows = rows.filter(submission_id__isnull=True)
+    elif state:
+        rows = rows.filter(submission_state=state)
+    curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
+    return rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators")).order_by(
+        "round_district_name", "number", "full_name", "pk"
+    )
+
+
+@dataclass
+class DistrictCompleteness:
+    district_id: int | None
+    name: str
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_ORDER, 0))
+
+    @property
+    def submitted(self) -> int:
+        return self.counts["submitted"] + self.counts["accepted"]
+
+    @property
+    def awaiting(self) -> int:
+        return self.total - self.submitted
+
+    @property
+    def submitted_percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+    # The words of the dashboard and the export for the same figures.
+    district = property(lambda self: self.name)
+    done = property(lambda self: self.submitted)
+    percent = property(lambda self: self.submitted_percent)
+
+
+def in_districts(district_ids: list[int | None], field: str = "district_id") -> Q:
+    """Schools (or rows) of the given districts; None stands for schools without a district."""
+    known = [pk for pk in district_ids if pk is not None]
+    condition = Q(**{f"{field}__in": known})
+    return condition | Q(**{f"{field}__isnull": True}) if None in district_ids else condition
+
+
+def completeness_by_district(
+    *,
+    submission_round: SubmissionRound,
+    access: Access | None = None,
+    schools: QuerySet[School] | None = None,
+    district_ids: list[int | None] | None = None,
+) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
+    """Counts per district and state of the participating schools (the user's, or `schools` narrowed further by a page's
+    filters), and their total: one grouped query. With `district_ids`, of those districts only (the total is then
+    theirs, not the round's: see `completeness_total`). The completeness page, the dashboard and the export all use it."""
+    schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
+    if district_ids is not None:
+        schools = schools.filter(in_districts(district_ids, "round_district_id"))
+    grouped = schools.values("round_district_id", "round_district_name", "submission_state").annotate(n=Count("pk")).order_by("round_district_name")
+    districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
+    total = DistrictCompleteness(district_id=None, name="Всего")
+    for row in grouped:
+        key = row["round_district_id"]
+        if key not in districts:
+            districts[key] = DistrictCompleteness(district_id=key, name=row["round_district_name"] or "Без района")
+        state = row["submission_state"] or NOT_STARTED
+        for bucket in (districts[key], total):
+            bucket.total += row["n"]
+            bucket.counts[state] += row["n"]
+    return list(districts.values()), total
+
+
+def completeness_total(*, submission_round: SubmissionRound, access: Access) -> DistrictCompleteness:
+    """The user's participating schools by the state of their form, all districts together. For a user who sees the
+    whole city: two counts on indexes (the round's participants; their submissions by state), whatever the size."""
+    if not access.sees_city:
+        return completeness_by_district(submission_round=submission_round, access=access)[1]
+    participants = active_participants(submission_round)
+    total = DistrictCompleteness(district_id=None, name="Всего", total=participants.count())
+    states = Submission.objects.filter(round=submission_round, school__in=participants.values("school_id")).values("state").annotate(n=Count("pk")).order_by()
+    for row in states:
+        total.counts[row["state"]] += row["n"]
+    total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in STATE_ORDER if state != NOT_STARTED)
+    return total
+
+
+@dataclass(frozen=True)
+class DistrictOrder:
+    """A district of a round with its participants and sent forms as of the last recompute (`RoundDistrictCount`)."""
+
+    district_id: int | None
+    name: str
+    participants: int
+    sent: int
+
+    def weakest_first(self) -> tuple:
+        return (self.sent / self.participants if self.participants else 1, self.name)
+
+
+def round_district_order(*, submission_round: SubmissionRound, access: Access) -> list[DistrictOrder] | None:
+    """The round's districts the user may see, by name, from the last recompute; None before the first one."""
+    rows = RoundDistrictCount.objects.filter(round=submission_round)
+    if not access.sees_city:
+        rows = rows.filter(in_districts(list(districts_visible_to(access).values_list("pk", flat=True))))
+    found = [
+        DistrictOrder(district_id, name or "Без района", participants, sent)
+        for district_id, name, participants, sent in rows.values_list("district_id", "district__name", "participants", "sent")
+    ]
+    if not found and not RoundDistrictCount.objects.filter(round=submission_round).exists():
+        return None
+    return sorted(found, key=lambda d: (d.name, d.district_id or 0))
+
+
+def round_reminders(*, submission_round: SubmissionRound, access: Access, limit: int = 100) -> QuerySet[Reminder]:
+    return (
+        Reminder.objects.filter(round=submission_round, school__in=schools_visible_to(access))
+        .select_related("school", "recipient", "sent_by")
+        .order_by("-sent_at", "-pk")[:limit]
+    )
+
+
+def schools_awaiting_submission(*, submission_round: SubmissionRound) -> QuerySet[School]:
+    """Active participants of the round that have not sent their form (no submission, draft or returned)."""
+    counted = Submission.objects.filter(round=submission_round, state__in=Submission.COUNTED_STATES).values("school_id")
+    return School.objects.filter(pk__in=active_participants(submission_round).values("school_id")).exclude(pk__in=counted)
