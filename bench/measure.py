@@ -223,6 +223,13 @@ def _methodologist(round_id: int | None = None):
     rounds = SubmissionRound.objects.order_by("-opens_at", "-pk")
     municipality_id = (rounds.filter(pk=round_id) if round_id else rounds).values_list("municipality_id", flat=True).first()
     UserProfile.objects.update_or_create(user=user, defaults={"municipality_id": municipality_id})
+    # The personal-data notice stands before every page until it is accepted, once, as a real methodologist does.
+    from django.conf import settings
+
+    from schools.services import personal_data_notice_accept
+
+    if settings.PERSONAL_DATA_NOTICE_VERSION:
+        personal_data_notice_accept(user=user, version=settings.PERSONAL_DATA_NOTICE_VERSION)
     return user
 
 
