@@ -22,7 +22,12 @@ NOT_AVAILABLE = "not available yet"
 RECOMPUTE_REPEAT = 3
 
 
-def measure_size(*, schools: int, rounds: int, repeat: int, seed: int, districts: int | None, extra_sql: list[str]) -> dict:
+STEPS = ("recompute", "pages", "exports", "submit")
+
+
+def measure_size(*, schools: int, rounds: int, repeat: int, seed: int, districts: int | None, extra_sql: list[str], only: tuple[str, ...] = STEPS) -> dict:
+    """Every measurement of one size; `only` names the ones to take (the others are marked skipped). Without "recompute"
+    each round is still recomputed once, untimed, since the pages and exports read its ratings."""
     from demo.synthetic import region_generate
 
     log(f"N={schools:,}: generating {rounds} round(s)")
@@ -48,24 +53,40 @@ def measure_size(*, schools: int, rounds: int, repeat: int, seed: int, districts
     # A new session, so that settings changed with ALTER DATABASE ... SET apply to what is measured.
     connection.close()
     round_id = report.round_ids[-1]
-    log("  recompute and SQL baseline")
-    try:
-        result["recompute"], result["baseline"] = measure_recompute(report.round_ids)
-    except NotAvailable as missing:
-        result["recompute"] = {"skipped": f"{NOT_AVAILABLE}: {missing}"}
-        result["baseline"] = _guarded(lambda: {"seconds": statistics.median(_timed(lambda: run_baseline(round_id))[0] for _ in range(RECOMPUTE_REPEAT))})
-    except Exception as error:  # noqa: BLE001 - reported in the table
-        traceback.print_exc()
-        result["recompute"] = result["baseline"] = {"error": f"{type(error).__name__}: {error}"[:300]}
+    not_asked = {"skipped": f"not asked for (--only {','.join(only)})"}
+    if "recompute" not in only:
+        log("  recompute (untimed)")
+        for rated in report.round_ids:
+            _recompute_function()(round_id=rated)
+        analyze()
+        result["recompute"] = result["baseline"] = not_asked
+    else:
+        _measure_recompute_and_baseline(result, report.round_ids)
     steps: list[tuple[str, Callable[[], dict]]] = [
         ("pages", lambda: measure_pages(round_id, repeat)),
         ("exports", lambda: measure_exports(round_id)),
         ("submit", lambda: measure_submit(round_id, repeat)),
     ]
     for name, step in steps:
+        if name not in only:
+            result[name] = not_asked
+            continue
         log(f"  {name}")
         result[name] = _guarded(step)
     return result
+
+
+def _measure_recompute_and_baseline(result: dict, round_ids: list[int]) -> None:
+    round_id = round_ids[-1]
+    log("  recompute and SQL baseline")
+    try:
+        result["recompute"], result["baseline"] = measure_recompute(round_ids)
+    except NotAvailable as missing:
+        result["recompute"] = {"skipped": f"{NOT_AVAILABLE}: {missing}"}
+        result["baseline"] = _guarded(lambda: {"seconds": statistics.median(_timed(lambda: run_baseline(round_id))[0] for _ in range(RECOMPUTE_REPEAT))})
+    except Exception as error:  # noqa: BLE001 - reported in the table
+        traceback.print_exc()
+        result["recompute"] = result["baseline"] = {"error": f"{type(error).__name__}: {error}"[:300]}
 
 
 def analyze() -> None:

@@ -9,6 +9,10 @@ It prints one Markdown table and writes it to bench/results.md with the machine 
     make bench                      # N = 100, 1,000, 10,000
     make bench BENCH_ARGS=--full    # and 40,000
     .venv/bin/python bench/run.py --sizes 100,1000 --db roadmap_bench_h6 --no-write
+    .venv/bin/python bench/run.py --sizes 100,1000 --only exports --no-write   # only the exports (and their bare writers)
+
+--only takes some of recompute, pages, exports, submit (comma-separated); the rest is marked «not asked for» in the
+table. Without recompute each round is still recomputed once, untimed: the pages and exports read its ratings.
 
 PostgreSQL comes from BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/roadmap_bench);
 the database of that name and "<name>_tpl" are dropped and created. Celery runs in-process; Redis is not used.
@@ -53,6 +57,7 @@ def main() -> int:
         default=[],
         help="SQL run after generating, before measuring, e.g. CREATE INDEX ... or ALTER DATABASE {db} SET jit = off; repeatable",
     )
+    parser.add_argument("--only", help="comma-separated measurements to take: recompute, pages, exports, submit (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the last database for a look afterwards")
     parser.add_argument("--no-write", action="store_true", help="print the table, do not write bench/results.md")
     parser.add_argument("--child", choices=["prepare", "measure"], help=argparse.SUPPRESS)
@@ -65,6 +70,8 @@ def main() -> int:
         url = _with_db(url, args.db)
     if args.child:
         return _child(args)
+    if args.only and set(args.only.split(",")) - {"recompute", "pages", "exports", "submit"}:
+        parser.error("--only takes recompute, pages, exports, submit")
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else (FULL_SIZES if args.full else SIZES)
     db = urlsplit(url).path.lstrip("/")
@@ -89,6 +96,8 @@ def main() -> int:
                     child_args += ["--districts", str(args.districts)]
                 for sql in args.sql:
                     child_args += ["--sql", sql]
+                if args.only:
+                    child_args += ["--only", args.only]
                 _run_child([*child_args, "--out", out.name], _with_db(url, db))
                 results.append(json.load(out))
     finally:
@@ -159,9 +168,13 @@ def _child(args) -> int:
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_seed_data", verbosity=0, stdout=io.StringIO())
         return 0
-    from bench.measure import measure_size
+    from bench.measure import STEPS, measure_size
 
-    result = measure_size(schools=args.schools, rounds=args.rounds, repeat=args.repeat, seed=args.seed, districts=args.districts, extra_sql=args.sql)
+    only = tuple(args.only.split(",")) if args.only else STEPS
+    unknown = set(only) - set(STEPS)
+    if unknown:
+        raise SystemExit(f"--only: unknown {', '.join(sorted(unknown))} (known: {', '.join(STEPS)})")
+    result = measure_size(schools=args.schools, rounds=args.rounds, repeat=args.repeat, seed=args.seed, districts=args.districts, extra_sql=args.sql, only=only)
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
