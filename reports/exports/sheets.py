@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -38,25 +40,23 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="808080"))
 TOTAL_FONT = Font(bold=True)
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 
 # --- Cells: one conversion per kind of value ----------------------------------------------------
-# Every value an export writes passes through exactly one of these, chosen by its column's kind.
+# Every value an export writes is shaped once, by its column's kind: text neutralised against formula injection
+# (`text_cell`, the one place the exports call `neutralise`: data, titles and headers alike), words looked up in a
+# table made once per column (`Words`), percents made fractions, moments made local; numbers go as they are.
 
-TEXT, NUMBER, PERCENT, DATE = "text", "number", "percent", "date"
+TEXT, NUMBER, PERCENT, DATE, WORDS = "text", "number", "percent", "date", "words"
 
 
 def text_cell(value) -> str | None:
-    """Text as a cell: empty text is an empty cell."""
+    """Text as a cell: empty text is an empty cell; text that could start a formula gets a leading apostrophe."""
     if value is None or value == "":
         return None
     return neutralise(value)
-
-
-def number_cell(value):
-    """Numbers stay numbers (int or Decimal), so Excel sums and filters them."""
-    return value
 
 
 def percent_cell(value: Decimal | float | None) -> Decimal | None:
@@ -64,16 +64,31 @@ def percent_cell(value: Decimal | float | None) -> Decimal | None:
     return None if value is None else Decimal(value) / 100
 
 
-def date_cell(value: dt.date | dt.datetime | None) -> dt.date | dt.datetime | None:
-    """Dates stay dates; a moment becomes the portal's local wall-clock time (Excel has no time zones)."""
+def date_cell(value: dt.date | dt.datetime | None, tz: dt.tzinfo | None = None) -> dt.date | dt.datetime | None:
+    """Dates stay dates; a moment becomes the portal's local wall-clock time (Excel has no time zones). A sheet
+    passes its time zone, looked up once (Django's lookup of the current one costs more than the conversion)."""
     if value is None or not isinstance(value, dt.datetime):
         return value
     if value.tzinfo is None:
         return value.replace(microsecond=0)
-    return value.astimezone(timezone.get_current_timezone()).replace(tzinfo=None, microsecond=0)
+    return value.astimezone(tz or timezone.get_current_timezone()).replace(tzinfo=None, microsecond=0)
 
 
-CELL = {TEXT: text_cell, NUMBER: number_cell, PERCENT: percent_cell, DATE: date_cell}
+# NUMBER: numbers stay numbers (int or Decimal), so Excel sums and filters them; nothing to shape.
+CONVERT = {TEXT: text_cell, NUMBER: None, PERCENT: percent_cell, DATE: date_cell}
+
+
+class Words(dict):
+    """A column of words (yes/no, choices, states): each raw value from the database → its text, spelled and
+    neutralised once per distinct value, so that a row looks its words up instead of building them."""
+
+    def __init__(self, spell: Callable[[object], str | None]):
+        super().__init__()
+        self.spell = spell
+
+    def __missing__(self, raw):
+        text = self[raw] = text_cell(self.spell(raw))
+        return text
 
 
 # --- Sheets ------------------------------------------------------------------------------------
@@ -85,11 +100,20 @@ class Column:
     width: float = 12
     number_format: str | None = None
     wrap: bool = False
-    kind: str = ""  # TEXT, NUMBER, PERCENT or DATE; by default taken from the number format
+    kind: str = ""  # TEXT, NUMBER, PERCENT, DATE or WORDS; by default WORDS with `words`, else taken from the number format
+    words: Words | None = None
 
     def __post_init__(self) -> None:
         if not self.kind:
-            self.kind = DATE if self.number_format in (FORMAT_DATE, FORMAT_DATETIME) else NUMBER if self.number_format else TEXT
+            if self.words is not None:
+                self.kind = WORDS
+            else:
+                self.kind = DATE if self.number_format in (FORMAT_DATE, FORMAT_DATETIME) else NUMBER if self.number_format else TEXT
+
+    @property
+    def convert(self) -> Callable | None:
+        """This column's one conversion (None: its values go as they are)."""
+        return self.words.__getitem__ if self.kind == WORDS else CONVERT[self.kind]
 
 
 def fit(header: str, longest: int | None = 0, *, minimum: int = 8, maximum: int = 60) -> float:
@@ -99,45 +123,53 @@ def fit(header: str, longest: int | None = 0, *, minimum: int = 8, maximum: int 
 
 
 class _RowSheet(WriteOnlyWorksheet):
-    """A write-only worksheet that takes the styled cells of a row as they come, without openpyxl's
-    try-the-value-then-catch detour for each one (which formats the cell's repr in an exception:
-    a third of a big export's time). openpyxl 3.1 writes each cell before asking for the next, so a
-    column may hand over the same styled cell on every row."""
+    """A write-only worksheet whose data rows are plain values, each bound into its column's cell (`data_cells`, set
+    by Sheet below its header): one cell object per column, made and styled once, handed to openpyxl on every row
+    with that row's value (openpyxl 3.1 writes each cell before asking for the next). This skips openpyxl's
+    try-the-value-then-catch detour for styled cells (which formats the cell's repr in an exception: a third of a
+    big export's time). The other rows (title, header, totals) come as ready cells, `data_cells` unset."""
 
-    # Set by Sheet.append_total: the portal's own formulas (=COUNTA…) are written as they are.
-    portal_formulas = False
+    data_cells: list | None = None
 
     def _values_to_row(self, values, row_idx):
-        plain = WriteOnlyCell(self)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if isinstance(value, Cell):
-                cell = value
-                if isinstance(cell.value, str) and not self.portal_formulas:
-                    neutral = neutralise(cell.value)
-                    if neutral is not cell.value:  # bind again (a second type check) only text that changed
-                        cell.value = neutral
-            else:
-                cell = plain
-                # Every string of every row, whatever its column's kind: typed text never becomes a formula.
-                cell.value = value if self.portal_formulas else neutralise(value)
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
+        cells = self.data_cells
+        if cells is None:
+            for cell in values:
+                if cell is not None:
+                    cell.row = row_idx
+                    yield cell
+            return
+        for value, cell in zip(values, cells, strict=True):
+            if value is not None:
+                cell.value = value
+                cell.row = row_idx
+                yield cell
 
 
 class _ColumnCell(Cell):
-    """A column's styled cell: its style id is looked up once, not hashed again for every row."""
+    """A column's cell: its style id is looked up once, not hashed again for every row."""
 
     __slots__ = ("style_id", "has_style")
+
+
+class _DecimalCell(_ColumnCell):
+    """A FORMAT_DECIMAL column's cell: a whole value takes FORMAT_WHOLE, because Excel shows "#,##0.##" of 30 as «30,»
+    with a dangling comma."""
+
+    __slots__ = ("whole_id", "fraction_id")
+
+    def _bind(self, value) -> None:
+        self.style_id = self.whole_id if isinstance(value, int | Decimal) and value == int(value) else self.fraction_id
+        self._bind_value(value)
+
+    value = property(Cell.value.fget, _bind)
 
 
 class Sheet:
     """One write-only sheet: title and the export's parameters (row 1), the moment of export (row 2), an optional note (row 3),
     the header (row 4), then the rows. Call `close()` last.
 
-    Each column has one style object, made once, and one conversion (`CELL[column.kind]`), so a row
+    Each column has one cell with its style, made once, and one conversion (`Column.convert`), so a row
     costs what bare openpyxl costs for the same values."""
 
     def __init__(
@@ -146,23 +178,47 @@ class Sheet:
         self.ws = _RowSheet(parent=workbook, title=name[:31])
         workbook._add_sheet(self.ws)
         self.columns = columns
+        self.tz = timezone.get_current_timezone()
         for i, column in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
         self.header_row = 4
         self.ws.freeze_panes = f"{get_column_letter(freeze_cols + 1)}{self.header_row + 1}"
         # The title row states every parameter the file was made with (ExportRequest.scope): a file read alone says what it covers.
-        self.ws.append([self._cell(f"{title} — {scope}" if scope else title, font=TITLE_FONT)])
-        self.ws.append(["Выгружено:", self._cell(date_cell(exported_at), FORMAT_DATETIME)])
-        self.ws.append([note] if note else [])
-        self.ws.append([self._header(c.header) for c in columns])
+        self._write([self._cell(f"{title} — {scope}" if scope else title, font=TITLE_FONT)])
+        self._write([self._cell("Выгружено:"), self._cell(date_cell(exported_at, self.tz), FORMAT_DATETIME)])
+        self._write([self._cell(note)] if note else [])
+        header = self._cell("", font=HEADER_FONT, alignment=HEADER_ALIGNMENT)
+        header.fill = HEADER_FILL
+        header.border = HEADER_BORDER
+        self._write([self._cell(c.header, style=header._style) for c in columns])  # one style, made once
         self.rows = 0
         self.formats = [c.number_format for c in columns]
-        self._converters = [CELL[c.kind] for c in columns]
-        self._cells = [self._column_cell(c.number_format, c.wrap) for c in columns]
-        self._whole_cells = [self._column_cell(FORMAT_WHOLE, c.wrap) if c.number_format == FORMAT_DECIMAL else None for c in columns]
+        self._converters, self.ws.data_cells = self._data_columns(columns)
 
-    def _cell(self, value, number_format: str | None = None, font: Font | None = None, alignment: Alignment | None = None) -> Cell:
-        cell = WriteOnlyCell(self.ws, value=value)
+    def _write(self, cells: list) -> None:
+        """A row of ready cells (title, header, totals), written as they are."""
+        for i, cell in enumerate(cells, start=1):
+            if cell is not None:
+                cell.column = i
+        data_cells, self.ws.data_cells = self.ws.data_cells, None
+        try:
+            self.ws.append(cells)
+        finally:
+            self.ws.data_cells = data_cells
+
+    def _cell(
+        self,
+        value,
+        number_format: str | None = None,
+        font: Font | None = None,
+        alignment: Alignment | None = None,
+        formula: bool = False,
+        style: StyleArray | None = None,
+    ) -> Cell:
+        """A cell of a title, header or total row; its text neutralised unless it is the portal's own formula or label."""
+        cell = WriteOnlyCell(self.ws, value=value if formula or not isinstance(value, str) else text_cell(value))
+        if style is not None:
+            cell._style = StyleArray(style)
         if number_format:
             cell.number_format = number_format
         if font:
@@ -171,56 +227,53 @@ class Sheet:
             cell.alignment = alignment
         return cell
 
-    def _column_cell(self, number_format: str | None, wrap: bool) -> Cell | None:
-        """The one styled cell a column hands over on every row (None: the column's values need no style)."""
-        if not number_format and not wrap:
-            return None
-        cell = _ColumnCell(self.ws)
+    def _style_id(self, cell: Cell, number_format: str | None, wrap: bool) -> int:
         if number_format:
             cell.number_format = number_format
         if wrap:
             cell.alignment = WRAP_TOP
-        cell.style_id = self.ws.parent._cell_styles.add(cell._style)
-        cell.has_style = True
-        return cell
+        return self.ws.parent._cell_styles.add(cell._style)
 
-    def _header(self, text: str) -> Cell:
-        cell = self._cell(text, font=HEADER_FONT, alignment=Alignment(wrap_text=True, vertical="center"))
-        cell.fill = HEADER_FILL
-        cell.border = HEADER_BORDER
-        return cell
+    def _data_columns(self, columns: list[Column]) -> tuple[list[tuple[int, Callable]], list[Cell]]:
+        """The conversions of the columns that shape their values (index, function), and each column's one cell."""
+        converters, cells = [], []
+        for i, column in enumerate(columns):
+            convert = partial(date_cell, tz=self.tz) if column.kind == DATE else column.convert
+            if convert is not None:
+                converters.append((i, convert))
+            cell = (_DecimalCell if column.number_format == FORMAT_DECIMAL else _ColumnCell)(self.ws, column=i + 1)
+            cell.has_style = bool(column.number_format or column.wrap)
+            if column.number_format == FORMAT_DECIMAL:
+                cell.whole_id = self._style_id(WriteOnlyCell(self.ws), FORMAT_WHOLE, column.wrap)
+                cell.fraction_id = self._style_id(cell, FORMAT_DECIMAL, column.wrap)
+            cell.style_id = self._style_id(cell, column.number_format, column.wrap) if cell.has_style else 0
+            cells.append(cell)
+        return converters, cells
 
     def append(self, values: Iterable, columns: list[Column] | None = None) -> None:
-        """One data row: each value converted by its column's kind and written with its column's style.
-        `columns` overrides the sheet's columns for this row (same number of columns)."""
+        """One data row: each value shaped by its column's conversion and written in its column's cell (a list is
+        shaped in place). `columns` lays out this row its own way (same number of columns)."""
+        row = values if type(values) is list else list(values)
         if columns is None:
-            converters, cells, whole_cells = self._converters, self._cells, self._whole_cells
+            for i, convert in self._converters:
+                row[i] = convert(row[i])
+            self.ws.append(row)
         else:
-            converters = [CELL[c.kind] for c in columns]
-            cells = [self._column_cell(c.number_format, c.wrap) for c in columns]
-            whole_cells = [self._column_cell(FORMAT_WHOLE, c.wrap) if c.number_format == FORMAT_DECIMAL else None for c in columns]
-        row = []
-        for value, convert, cell, whole_cell in zip(values, converters, cells, whole_cells, strict=True):
-            value = convert(value)
-            if whole_cell is not None and isinstance(value, int | Decimal) and value == int(value):
-                cell = whole_cell
-            if value is None or cell is None:
-                row.append(value)
-            else:
-                cell.value = value
-                row.append(cell)
-        self.ws.append(row)
+            converters, cells = self._data_columns(columns)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            data_cells, self.ws.data_cells = self.ws.data_cells, cells
+            try:
+                self.ws.append(row)
+            finally:
+                self.ws.data_cells = data_cells
         self.rows += 1
 
     def append_total(self, values: Iterable) -> None:
         """A summary row below the table, after a blank line, outside the autofilter. Its strings are
         the portal's own labels and formulas (=COUNTA…), written as they are."""
-        self.ws.append([])
-        self.ws.portal_formulas = True
-        try:
-            self.ws.append([None if v is None else self._cell(v, f, font=TOTAL_FONT) for v, f in zip(values, self.formats, strict=True)])
-        finally:
-            self.ws.portal_formulas = False
+        self._write([])
+        self._write([None if v is None else self._cell(v, f, font=TOTAL_FONT, formula=True) for v, f in zip(values, self.formats, strict=True)])
 
     @property
     def last_data_row(self) -> int:

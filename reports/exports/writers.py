@@ -28,6 +28,7 @@ from .sheets import (
     Column,
     Progress,
     Sheet,
+    Words,
     chunks,
     fit,
     longest,
@@ -156,32 +157,50 @@ ANSWER_FORMATS = {
 }
 
 
-def answer_column(question: Question) -> tuple[object, object]:
-    """The aggregate that picks one question's answer out of a school's answers (one per question and submission),
-    and how its value becomes the cell's: numbers as numbers (percents 0–100, made fractions by their column),
-    dates as dates, yes/no and choices as words."""
-    answer, mine = "this_round__answers__", Q(this_round__answers__question_id=question.pk)
+# What an answer stores, by the question's type: named once for the whole pivot, so that each question's aggregate
+# refers to a name instead of walking the school → submission → answer path again (a fixed cost of every export).
+ANSWER_VALUES = {
+    "answer_number": F("this_round__answers__value_number"),
+    "answer_date": F("this_round__answers__value_date"),
+    "answer_yes": Cast("this_round__answers__value_bool", IntegerField()),
+    "answer_text": F("this_round__answers__value_text"),
+    "answer_file": F("this_round__answers__file_name"),
+}
+
+
+def answer_value(question: Question) -> str:
+    """Which of ANSWER_VALUES holds a question's answer: numbers as numbers (percents 0–100, made fractions by
+    their column), dates as dates, yes/no as 1/0 and choices as their stored codes (made words by answer_words)."""
     kind = question.type
     if kind in Question.NUMERIC_TYPES:
-        return Max(f"{answer}value_number", filter=mine), None
+        return "answer_number"
     if kind == Question.Type.DATE:
-        return Max(f"{answer}value_date", filter=mine), None
+        return "answer_date"
     if kind == Question.Type.YES_NO:
-        return Max(Cast(f"{answer}value_bool", IntegerField()), filter=mine), lambda v: None if v is None else ("да" if v else "нет")
-    if kind in Question.CHOICE_TYPES:
-        labels = question.choice_labels
-        return Max(f"{answer}value_text", filter=mine), lambda v: None if v is None else ", ".join(labels.get(c, c) for c in v.split("|") if c)
+        return "answer_yes"
     if kind == Question.Type.FILE:
-        return Max(f"{answer}file_name", filter=mine), None
-    return Max(f"{answer}value_text", filter=mine), None
+        return "answer_file"
+    return "answer_text"
+
+
+def answer_words(question: Question) -> Words | None:
+    """The words of a yes/no or choice column, each stored value spelled once (None: the column has no words)."""
+    if question.type == Question.Type.YES_NO:
+        return Words(lambda v: None if v is None else ("да" if v else "нет"))
+    if question.type in Question.CHOICE_TYPES:
+        labels = question.choice_labels
+        return Words(lambda v: None if v is None else ", ".join(labels.get(c, c) for c in v.split("|") if c))
+    return None
 
 
 def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: list[Question]) -> QuerySet:
-    """Participating schools with their form's state, its first sending and every answer, one column per question:
-    one query, pivoted by the database as a bare writer would, streamed."""
-    aggregates = {f"answer_{q.pk}": answer_column(q)[0] for q in questions}
+    """Participating schools with their form's state, its first sending and every answer, one column per question
+    (one answer per question and submission, picked by an aggregate): one query, pivoted by the database as a bare
+    writer would, streamed."""
+    aggregates = {f"answer_{q.pk}": Max(answer_value(q), filter=Q(answer_question=q.pk)) for q in questions}
     return (
         round_schools(submission_round=round_, schools=schools)
+        .alias(answer_question=F("this_round__answers__question_id"), **ANSWER_VALUES)
         .annotate(**aggregates)
         .order_by("round_district_name", "number", "full_name", "pk")
         .values_list("full_name", "round_district_name", "submission_state", "submitted_at", *aggregates)
@@ -191,12 +210,12 @@ def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: l
 def write_answers(
     path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
 ) -> int:
-    questions = list(Question.objects.filter(questionnaire_id=round_.questionnaire_id).select_related("section").order_by("section__order", "order", "pk"))
+    questions = list(Question.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("section__order", "order", "pk"))
     widths = longest(schools, "full_name", "district__name")
     columns = [
         Column("Школа", fit("Школа", widths["full_name"])),
         Column("Район", fit("Район", widths["district__name"])),
-        Column("Состояние анкеты", 16),
+        Column("Состояние анкеты", 16, words=Words(lambda state: STATE_LABELS[state or NOT_STARTED])),
         Column("Отправлена", 16, FORMAT_DATETIME),
         *(
             Column(
@@ -205,6 +224,7 @@ def write_answers(
                 ANSWER_FORMATS.get(q.type),
                 wrap=q.type in (Question.Type.TEXT, Question.Type.MULTIPLE_CHOICE),
                 kind=PERCENT if q.type == Question.Type.PERCENT else "",
+                words=answer_words(q),
             )
             for q in questions
         ),
@@ -220,13 +240,10 @@ def write_answers(
         note="Строка над заголовком — коды вопросов. Проценты — в формате процентов; пустая ячейка — нет ответа.",
         freeze_cols=1,
     )
-    words = [(4 + i, convert) for i, q in enumerate(questions) if (convert := answer_column(q)[1]) is not None]
     done = 0
     for chunk in chunks(answer_rows(round_, schools, questions)):
-        for name, district, state, submitted_at, *answers in chunk:
-            for i, convert in words:
-                answers[i - 4] = convert(answers[i - 4])
-            sheet.append([name, district or "", STATE_LABELS[state or NOT_STARTED], submitted_at, *answers])
+        for row in chunk:
+            sheet.append(row)
         done += len(chunk)
         report(progress, done)
     sheet.close()
