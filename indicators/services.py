@@ -148,7 +148,7 @@ def line_report_review(*, report: LineReport, user, confirm: bool, comment: str 
 def roadmap_next_period_create(*, roadmap: Roadmap, title: str, period_start: dt.date, period_end: dt.date) -> Roadmap:
     """The next period of an ended roadmap: its directions, indicators and results copied (texts, kinds, executors,
     links to portal facts), their deadlines and targets left for the administrator to set; the old period stays as it ended.
-    From then on the municipality's indicators are computed against the new period's targets (ratings.services.round_indicators)."""
+    From then on the municipality's indicators are computed against the new period's targets (ratings.selectors.round_indicators)."""
     if roadmap.next_periods.exists():
         raise PlanReportError(f"Следующий период у «{roadmap.title}» уже создан.")
     if period_start <= roadmap.period_start or period_end < period_start:

@@ -479,6 +479,19 @@ def round_rule_versions(submission_round: SubmissionRound) -> RuleVersions | Non
     return RuleVersions(moment, rules, criteria)
 
 
+def round_indicators(submission_round: SubmissionRound) -> QuerySet[Indicator]:
+    """Indicators whose progress the round gives: the municipality's city-level ones and its schools' own plans' —
+    of the latest period of each roadmap (once a next period exists, its targets are followed, not the ended one's)."""
+    return (
+        Indicator.objects.filter(
+            Q(level=Indicator.Level.CITY, roadmap__municipality_id=submission_round.municipality_id)
+            | Q(level=Indicator.Level.SCHOOL, roadmap__school__municipality_id=submission_round.municipality_id)
+        )
+        .filter(roadmap__next_periods__isnull=True)
+        .exclude(Q(aggregation=Indicator.Aggregation.NONE) | Q(question_code=""))
+    )
+
+
 @dataclass
 class SchoolIndicatorRow:
     indicator: Indicator
@@ -491,8 +504,6 @@ def school_indicator_rows(submission_round: SubmissionRound, school_id: int) -> 
     """The city indicators the school's answers in the round count towards (`Indicator.question_code`), its answer and
     whether it meets each one's condition — by the very rows the recompute sums into the city figure (sql.INDICATOR_ANSWER_VALUES).
     Four queries."""
-    from .services import round_indicators  # the one list of indicators a round gives
-
     indicators = list(
         round_indicators(submission_round).filter(level=Indicator.Level.CITY).select_related("roadmap").order_by("roadmap__title", "order", "code")
     )

@@ -32,6 +32,7 @@ from .models import (
     StatusCriteria,
     StatusEligibility,
 )
+from .selectors import round_indicators
 from .summaries import district_summaries_write
 
 logger = logging.getLogger(__name__)
@@ -288,19 +289,6 @@ def _indicator_actual(aggregation: str, level: str, with_data: int, meeting: int
         # One school: its own share (e.g. fast workstations of all workstations), not a 0/100 yes-no.
         return half_up(Fraction(int(numerator_tenk) * 100, int(denominator_tenk)), 2)
     return half_up(Fraction(meeting * 100, with_data), 2)
-
-
-def round_indicators(submission_round: SubmissionRound):
-    """Indicators whose progress the round gives: the municipality's city-level ones and its schools' own plans' —
-    of the latest period of each roadmap (once a next period exists, its targets are followed, not the ended one's)."""
-    return (
-        Indicator.objects.filter(
-            Q(level=Indicator.Level.CITY, roadmap__municipality_id=submission_round.municipality_id)
-            | Q(level=Indicator.Level.SCHOOL, roadmap__school__municipality_id=submission_round.municipality_id)
-        )
-        .filter(roadmap__next_periods__isnull=True)
-        .exclude(Q(aggregation=Indicator.Aggregation.NONE) | Q(question_code=""))
-    )
 
 
 def _indicator_progress_write(submission_round: SubmissionRound, params: dict) -> int:

@@ -360,7 +360,7 @@ WHERE round_id = %(round_id)s
 """
 
 # Indicator progress: one grouped query over every indicator of the round's municipality (city level) and of its
-# schools' own plans (school level; the same indicators as `services.round_indicators`). Per indicator: schools with data, schools meeting the
+# schools' own plans (school level; the same indicators as `selectors.round_indicators`). Per indicator: schools with data, schools meeting the
 # condition, the sum of the answers and of the answer and denominator (ten-thousandths, exact); Python turns these into the actual and the verdict
 # (an indicator without a single answer returns no row: «нет данных»).
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from indicators.models import KeyResult, Roadmap
 from indicators.selectors import roadmap_detail
-from ratings.services import round_indicators
+from ratings.selectors import round_indicators
 from tests.factories import (
     DeadlineFactory,
     DirectionFactory,
