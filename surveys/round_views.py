@@ -1,6 +1,8 @@
 """The round's lifecycle on pages of its own (methodologists and administrators): create, participants, open, extend,
 close after a summary, fix the results, reopen with a reason; every step lands in the round's history."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +38,18 @@ def _managed_round(request, round_id: int) -> tuple[object, SubmissionRound]:
     return access, get_object_or_404(selectors.rounds_managed_by(access), pk=round_id)
 
 
+def _write(request, write: Callable[[], object], success: str | Callable[[object], str]) -> tuple[bool, object]:
+    """Every step of a round is one write and a message: refused (SurveyError), the page says why; done, it says what
+    happened (`success`, a text or made from what the write returned). Returns whether it was done, and its result."""
+    try:
+        result = write()
+    except SurveyError as error:
+        messages.error(request, error.message)
+        return False, None
+    messages.success(request, success(result) if callable(success) else success)
+    return True, result
+
+
 @login_required
 def round_create_view(request):
     access = require_role(request, STAFF, MANAGERS_ONLY)
@@ -64,8 +78,9 @@ def round_create_view(request):
         if data["participants"] == "districts":
             schools = School.objects.filter(municipality=data["municipality"], district__in=data["districts"], is_active=True)
         questionnaire = questionnaire_new_version(questionnaire=data["questionnaire"]) if data["new_version"] else data["questionnaire"]
-        try:
-            submission_round = round_create(
+        done, submission_round = _write(
+            request,
+            lambda: round_create(
                 title=data["title"],
                 municipality=data["municipality"],
                 questionnaire=questionnaire,
@@ -75,11 +90,10 @@ def round_create_view(request):
                 deviation_threshold=data["deviation_threshold"],
                 schools=schools,
                 user=request.user,
-            )
-        except SurveyError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Раунд создан. Проверьте участников и откройте приём анкет, когда всё готово.")
+            ),
+            "Раунд создан. Проверьте участников и откройте приём анкет, когда всё готово.",
+        )
+        if done:
             return redirect("surveys:round-manage", round_id=submission_round.pk)
     return render(request, "surveys/round_create.html", {"form": form, "access": access})
 
@@ -108,13 +122,12 @@ def round_participants_view(request, round_id: int):
         chosen_districts = set(form.cleaned_data["districts"])
         chosen = set(form.cleaned_data["schools"])
         adding = [s for s in joinable if s.pk in chosen or s.district_id in chosen_districts]
-        try:
-            added = round_participants_add(submission_round=submission_round, schools=adding, user=request.user)
-        except SurveyError as error:
-            messages.error(request, error.message)
-        else:
-            note = " Кураторы новых школ получили уведомление об открытом мониторинге." if submission_round.state == "open" else ""
-            messages.success(request, f"Добавлено школ: {added}.{note}")
+        note = " Кураторы новых школ получили уведомление об открытом мониторинге." if submission_round.state == "open" else ""
+        _write(
+            request,
+            lambda: round_participants_add(submission_round=submission_round, schools=adding, user=request.user),
+            lambda added: f"Добавлено школ: {added}.{note}",
+        )
         return redirect("surveys:round-participants", round_id=submission_round.pk)
     context = {"round": submission_round, "participants": selectors.round_participants(submission_round=submission_round), "joinable": joinable, "form": form}
     return render(request, "surveys/round_participants.html", context)
@@ -125,11 +138,11 @@ def round_participants_view(request, round_id: int):
 def round_participant_remove(request, round_id: int, school_id: int):
     _, submission_round = _managed_round(request, round_id)
     school = get_object_or_404(submission_round.schools.all(), pk=school_id)
-    try:
-        round_participants_remove(submission_round=submission_round, schools=[school], user=request.user)
-        messages.success(request, f"Школа {school.quoted_name} исключена из раунда.")
-    except SurveyError as error:
-        messages.error(request, error.message)
+    _write(
+        request,
+        lambda: round_participants_remove(submission_round=submission_round, schools=[school], user=request.user),
+        f"Школа {school.quoted_name} исключена из раунда.",
+    )
     return redirect("surveys:round-participants", round_id=submission_round.pk)
 
 
@@ -139,11 +152,11 @@ def round_join_all(request, round_id: int):
     """One click: every active school of the municipality that is not in the round joins it."""
     _, submission_round = _managed_round(request, round_id)
     schools = list(selectors.round_joinable_schools(submission_round=submission_round))
-    try:
-        added = round_participants_add(submission_round=submission_round, schools=schools, user=request.user)
-        messages.success(request, f"В раунд «{submission_round.title}» добавлено школ: {added}.")
-    except SurveyError as error:
-        messages.error(request, error.message)
+    _write(
+        request,
+        lambda: round_participants_add(submission_round=submission_round, schools=schools, user=request.user),
+        lambda added: f"В раунд «{submission_round.title}» добавлено школ: {added}.",
+    )
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         return redirect(back)
@@ -154,11 +167,11 @@ def round_join_all(request, round_id: int):
 @require_POST
 def round_open_view(request, round_id: int):
     _, submission_round = _managed_round(request, round_id)
-    try:
-        round_open(submission_round=submission_round, user=request.user)
-        messages.success(request, "Приём анкет открыт, опросная форма заморожена. Кураторы школ-участников получили уведомление.")
-    except SurveyError as error:
-        messages.error(request, error.message)
+    _write(
+        request,
+        lambda: round_open(submission_round=submission_round, user=request.user),
+        "Приём анкет открыт, опросная форма заморожена. Кураторы школ-участников получили уведомление.",
+    )
     return redirect("surveys:round-manage", round_id=submission_round.pk)
 
 
@@ -170,13 +183,15 @@ def round_extend_view(request, round_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = None if data["target"] == "all" else [s for s in participants if s.pk in set(data["schools"])]
-        try:
-            round_deadline_extend(submission_round=submission_round, closes_at=data["closes_at"], user=request.user, schools=chosen, reason=data["reason"])
-        except SurveyError as error:
-            messages.error(request, error.message)
-        else:
-            whom = "всех школ" if chosen is None else f"выбранных школ ({len(chosen)})"
-            messages.success(request, f"Срок для {whom} продлён до {timezone.localtime(data['closes_at']):%d.%m.%Y %H:%M}. Школам отправлены уведомления.")
+        whom = "всех школ" if chosen is None else f"выбранных школ ({len(chosen)})"
+        done, _ = _write(
+            request,
+            lambda: round_deadline_extend(
+                submission_round=submission_round, closes_at=data["closes_at"], user=request.user, schools=chosen, reason=data["reason"]
+            ),
+            f"Срок для {whom} продлён до {timezone.localtime(data['closes_at']):%d.%m.%Y %H:%M}. Школам отправлены уведомления.",
+        )
+        if done:
             return redirect("surveys:round-manage", round_id=submission_round.pk)
     return render(request, "surveys/round_extend.html", {"round": submission_round, "form": form, "participants": participants})
 
@@ -186,12 +201,12 @@ def round_close_view(request, round_id: int):
     access, submission_round = _managed_round(request, round_id)
     form = RoundConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            round_close(submission_round=submission_round, user=request.user, fix=False)
-        except SurveyError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Раунд закрыт: анкеты больше не принимаются. Когда всё проверено, зафиксируйте итоги.")
+        done, _ = _write(
+            request,
+            lambda: round_close(submission_round=submission_round, user=request.user, fix=False),
+            "Раунд закрыт: анкеты больше не принимаются. Когда всё проверено, зафиксируйте итоги.",
+        )
+        if done:
             return redirect("surveys:round-manage", round_id=submission_round.pk)
     summary = selectors.round_summary(submission_round=submission_round, access=access)
     return render(request, "surveys/round_close.html", {"round": submission_round, "form": form, "summary": summary, "now": timezone.now()})
@@ -204,11 +219,11 @@ def round_fix_view(request, round_id: int):
     if not RoundConfirmForm(request.POST).is_valid():
         messages.error(request, "Отметьте подтверждение: после фиксации итоги меняются только через исправление с указанием причины.")
     else:
-        try:
-            round_results_fix(submission_round=submission_round, user=request.user)
-            messages.success(request, "Итоги зафиксированы: рейтинг пересчитан в последний раз по отправленным анкетам.")
-        except SurveyError as error:
-            messages.error(request, error.message)
+        _write(
+            request,
+            lambda: round_results_fix(submission_round=submission_round, user=request.user),
+            "Итоги зафиксированы: рейтинг пересчитан в последний раз по отправленным анкетам.",
+        )
     return redirect("surveys:round-manage", round_id=submission_round.pk)
 
 
@@ -218,12 +233,14 @@ def round_reopen_view(request, round_id: int):
     proposed = max(timezone.localtime() + timezone.timedelta(days=7), timezone.localtime(submission_round.closes_at))
     form = RoundReopenForm(request.POST or None, initial={"closes_at": proposed})
     if request.method == "POST" and form.is_valid():
-        try:
-            round_reopen(submission_round=submission_round, closes_at=form.cleaned_data["closes_at"], user=request.user, reason=form.cleaned_data["reason"])
-        except SurveyError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, "Раунд снова открыт. Школы получили уведомление с новым сроком.")
+        done, _ = _write(
+            request,
+            lambda: round_reopen(
+                submission_round=submission_round, closes_at=form.cleaned_data["closes_at"], user=request.user, reason=form.cleaned_data["reason"]
+            ),
+            "Раунд снова открыт. Школы получили уведомление с новым сроком.",
+        )
+        if done:
             return redirect("surveys:round-manage", round_id=submission_round.pk)
     return render(request, "surveys/round_reopen.html", {"round": submission_round, "form": form})
 
