@@ -71,3 +71,20 @@ def page(browser):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     context.close()
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Signs a person in through the login form of the live server, as they would, and waits for the page it leads to:
+    `log_in(page, "metodist")`, `next_url` to land on a page, `login_path` for the admin's own form."""
+
+    def log_in(page, username: str, *, password: str = "", next_url: str = "", login_path: str = "/accounts/login/") -> None:
+        from tests.factories import PASSWORD
+
+        page.goto(live_server.url + login_path + (f"?next={next_url}" if next_url else ""))
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password or PASSWORD)
+        with page.expect_navigation():
+            page.locator("[type=submit]").first.click()
+
+    return log_in

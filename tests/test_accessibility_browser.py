@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory, join_round
+from tests.factories import UserFactory, join_round
 from tests.security_world import build_world
 
 AXE = "/static/vendor/axe-core/axe.min.js"
@@ -82,19 +82,11 @@ def failures(report: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
-def log_in(page, base_url: str, username: str, login_path: str = "/accounts/login/") -> None:
-    page.goto(base_url + login_path)
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("[type=submit]").first.click()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("role", ["anonymous", "curator", "district_officer", "methodologist", "administrator"])
-def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser, live_server, role, viewport):
+def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser, live_server, role, viewport, log_in):
     world = build_world()
     context = browser.new_context(locale="ru-RU", viewport=viewport)
     page = context.new_page()
@@ -102,7 +94,7 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser
         if role == "anonymous":
             starts = ["/accounts/login/", "/no-such-page/"]
         else:
-            log_in(page, live_server.url, world.users[role].username)
+            log_in(page, world.users[role].username)
             starts = ["/", "/accounts/password/", "/no-such-page/"]
             if role == "curator":
                 starts.append(f"/rounds/{world.round.pk}/form/")
@@ -115,13 +107,13 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(browser
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_admin_pages_have_no_serious_accessibility_violation(browser, live_server):
+def test_admin_pages_have_no_serious_accessibility_violation(browser, live_server, log_in):
     build_world()
     UserFactory(username="root", is_staff=True, is_superuser=True)
     context = browser.new_context(locale="ru-RU", viewport=DESKTOP)
     page = context.new_page()
     try:
-        log_in(page, live_server.url, "root", login_path="/admin/login/")
+        log_in(page, "root", login_path="/admin/login/")
         report = crawl_with_axe(page, live_server.url, ["/admin/"], within="/admin/", limit=60)
         assert len(report) >= 10, sorted(report)
         assert not failures(report), "Django admin: serious or critical axe-core violations:\n" + failures(report)
@@ -132,7 +124,7 @@ def test_admin_pages_have_no_serious_accessibility_violation(browser, live_serve
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_serious_violation(browser, live_server, viewport):
+def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_serious_violation(browser, live_server, viewport, log_in):
     from surveys.models import Submission
     from surveys.services import submission_return, submission_save_draft
     from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, methodologist, readiness_questionnaire
@@ -144,7 +136,7 @@ def test_the_form_being_filled_with_errors_and_returned_with_remarks_has_no_seri
     context = browser.new_context(locale="ru-RU", viewport=viewport)
     page = context.new_page()
     try:
-        log_in(page, live_server.url, "kurator-a11y")
+        log_in(page, "kurator-a11y")
         page.goto(f"{live_server.url}/rounds/{submission_round.pk}/form/")
         page.fill("#id_q_internet_speed", "100 Мбит/с")
         page.locator("button[name=submit]").click()  # refused in the browser: every error shown beside its field

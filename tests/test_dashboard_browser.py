@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PASSWORD, methodologist
+from tests.factories import methodologist
 from tests.reports_world import small_round
 
 # Counts the canvas pixels that are not fully transparent.
@@ -14,20 +14,12 @@ PAINTED_PIXELS = """canvas => {
 }"""
 
 
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_dashboard_draws_every_chart_without_console_errors(live_server, page):
+def test_dashboard_draws_every_chart_without_console_errors(live_server, page, log_in):
     small_round()
     user = methodologist(username="metodist-browser")
-    log_in(page, live_server.url, user.username)
+    log_in(page, user.username)
     page.goto(f"{live_server.url}/ratings/dashboard/")
     page.wait_for_load_state("networkidle")
 

@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
 
 from surveys.models import DocumentUpload
 
@@ -18,23 +17,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_who_has_not(page, live_server, tmp_path):
+def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_who_has_not(page, live_server, tmp_path, log_in):
     for command in ("load_seed_data", "create_demo_accounts", "load_demo_rounds"):
         call_command(command, stdout=io.StringIO(), stderr=io.StringIO())
     order = tmp_path / "prikaz-57-o.pdf"
     order.write_bytes(PDF)
 
-    log_in(page, live_server, "kurator-10")  # lands on the school page
+    log_in(page, "kurator-10", password=DEMO_PASSWORD)  # lands on the school page
     block = page.locator("#documents-title").locator("xpath=..")
     assert "Копия приказа о назначении куратора" in block.inner_text() and "ждут" in block.inner_text()
     block.locator("input[type=file]").first.set_input_files(str(order))
@@ -48,7 +39,7 @@ def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_w
     page.click("nav button:has-text('Выйти')")
     page.wait_for_load_state()
 
-    log_in(page, live_server, "metodist")
+    log_in(page, "metodist", password=DEMO_PASSWORD)
     page.click("nav >> text=Мониторинги")
     page.click("text=Документы школ")
     assert "23 из 29" in page.inner_text("main")

@@ -5,16 +5,15 @@ import pytest
 from reports.models import ExportJob
 from tests.factories import methodologist
 from tests.reports_world import small_round
-from tests.test_dashboard_browser import log_in
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_large_export_shows_progress_then_the_download_link(live_server, page, settings):
+def test_large_export_shows_progress_then_the_download_link(live_server, page, settings, log_in):
     settings.EXPORT_ASYNC_ROWS = 2
     world = small_round()
     user = methodologist(username="metodist-export")
-    log_in(page, live_server.url, user.username)
+    log_in(page, user.username)
     page.goto(f"{live_server.url}/ratings/exports/?round={world.current.pk}")
     page.get_by_role("button", name="Скачать за «Мониторинг 2026»").first.click()  # the rating: 5 rows > 2
     page.wait_for_url("**/exports/jobs/*/")

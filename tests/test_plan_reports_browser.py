@@ -18,14 +18,6 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def log_out(page) -> None:
     page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
     page.click("nav button:has-text('Выйти')")
@@ -43,9 +35,9 @@ def demo(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_server, demo):
+def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_server, demo, log_in):
     activity = Activity.objects.get(roadmap__school__full_name="МАОУ «СОШ №2»", number="3.3")
-    log_in(page, live_server, "kurator-sosh2")
+    log_in(page, "kurator-sosh2", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:roadmap-list')}")
     page.click("text=Исполнение планов")
     assert "Мои строки: отчитаться" in page.inner_text("main")
@@ -60,7 +52,7 @@ def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_s
     assert "выполнено, ждёт подтверждения" in page.inner_text("main")
     log_out(page)
 
-    log_in(page, live_server, "direktor-sosh2")
+    log_in(page, "direktor-sosh2", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:plan-attention')}")
     assert "Ждут подтверждения" in page.inner_text("main")
     page.click("#to-confirm ~ div a:has-text('Подключение МАОУ')")
@@ -77,9 +69,9 @@ def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_s
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_murom_result_is_reported_and_returned(page, live_server, demo):
+def test_murom_result_is_reported_and_returned(page, live_server, demo, log_in):
     result = KeyResult.objects.get(roadmap__municipality__name="Муромский район", number="5")
-    log_in(page, live_server, "koordinator-murom")
+    log_in(page, "koordinator-murom", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:plan-line', args=[result.roadmap_id, 'result', result.pk])}")
     assert "Финансовое соглашение" in page.inner_text("main")
     page.fill("textarea[name=comment]", "Соглашение заключено в «Электронном бюджете»")
@@ -88,7 +80,7 @@ def test_murom_result_is_reported_and_returned(page, live_server, demo):
     assert "отправлен на подтверждение" in page.inner_text(".messages")
     log_out(page)
 
-    log_in(page, live_server, "nachalnik-uo-murom")  # «Заместитель Главы администрации района, начальник управления образования»
+    log_in(page, "nachalnik-uo-murom", password=DEMO_PASSWORD)  # «Заместитель Главы администрации района, начальник управления образования»
     page.goto(f"{live_server.url}{reverse('indicators:plan-line', args=[result.roadmap_id, 'result', result.pk])}")
     page.click("text=Вернуть исполнителю")
     assert "без комментария отчёт не возвращается" in page.inner_text(".messages")
@@ -97,7 +89,7 @@ def test_murom_result_is_reported_and_returned(page, live_server, demo):
     assert "отчёт возвращён исполнителю" in page.inner_text(".messages")
     log_out(page)
 
-    log_in(page, live_server, "koordinator-murom")
+    log_in(page, "koordinator-murom", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:plan-line', args=[result.roadmap_id, 'result', result.pk])}")
     assert "Отчёт возвращён: Приложите соглашение с подписями сторон" in page.inner_text("main")
     assert LineReport.objects.get(key_result=result).review == "returned"

@@ -2,23 +2,15 @@
 
 import pytest
 
-from .factories import PASSWORD, CuratorFactory, methodologist
+from .factories import CuratorFactory, methodologist
 from .ratings_world import rated_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def test_a_methodologist_sorts_the_rating_and_opens_a_school_card_from_its_row(live_server, page):
+def test_a_methodologist_sorts_the_rating_and_opens_a_school_card_from_its_row(live_server, page, log_in):
     submission_round, schools = rated_round(5)  # 40, 55, 70, 85 Mbit/s: the last school scores highest
-    log_in(page, live_server.url, methodologist(username="metodist-rating").username)
+    log_in(page, methodologist(username="metodist-rating").username)
 
     page.goto(f"{live_server.url}/ratings/rounds/{submission_round.pk}/")
     first_cell = page.locator("#rating-table tbody tr").first.locator("td").nth(1)
@@ -36,10 +28,10 @@ def test_a_methodologist_sorts_the_rating_and_opens_a_school_card_from_its_row(l
     assert page.console_errors == []
 
 
-def test_a_curator_sees_the_own_rating_and_the_failed_status_criteria(live_server, page):
+def test_a_curator_sees_the_own_rating_and_the_failed_status_criteria(live_server, page, log_in):
     submission_round, schools = rated_round(3)  # the urban school at 40 Mbit/s fails the speed criterion
     curator = CuratorFactory(school=schools[0], user__username="kurator-rating")
-    log_in(page, live_server.url, curator.user.username)
+    log_in(page, curator.user.username)
 
     page.get_by_role("link", name="Рейтинг и статус").click()
     page.get_by_role("link", name="Карточка школы").click()

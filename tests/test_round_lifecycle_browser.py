@@ -46,14 +46,6 @@ def smtp(settings, live_server):
     server.stop()
 
 
-def log_in(page, live_server, username: str, next_url: str = "") -> None:
-    page.goto(f"{live_server.url}{reverse('login')}" + (f"?next={next_url}" if next_url else ""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def log_out(page) -> None:
     page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
     page.click("nav button:has-text('Выйти')")
@@ -90,7 +82,7 @@ def submit_by_service(submission_round, user, speed: int):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, live_server, smtp):
+def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, live_server, smtp, log_in):
     _, questionnaire, curators = build_city()
     methodologist(username="metodist", first_name="Анна", last_name="Методистова")
     administrator(username="admin-city", first_name="Олег", last_name="Администраторов")
@@ -99,7 +91,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     page.on("dialog", lambda dialog: dialog.accept())
 
     # The methodologist creates the round from the current questionnaire, every active school taking part, and opens it.
-    log_in(page, live_server, "metodist", next_url=reverse("surveys:round-list"))
+    log_in(page, "metodist", next_url=reverse("surveys:round-list"))
     page.click("text=Новый мониторинг")
     page.fill("#id_title", "Мониторинг готовности — декабрь")
     now = timezone.localtime()
@@ -132,7 +124,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
         submit_by_service(submission_round, curators[number], speed)
 
     # The methodologist takes the oldest questionnaire from the queue and returns it with remarks.
-    log_in(page, live_server, "metodist", next_url=reverse("surveys:review-queue"))
+    log_in(page, "metodist", next_url=reverse("surveys:review-queue"))
     expect(page.locator("h1")).to_contain_text("3")
     page.click("text=Начать с самой давней")
     expect(page.locator("h1")).to_contain_text("Школа № 10")
@@ -146,7 +138,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     returned_mail = next(m for m in smtp.messages if m.to == ["kurator-10@example.org"] and "возвращена" in m.subject)
     assert "Уточните скорость подключения" in returned_mail.body and "40 Мбит/с меньше порога" in returned_mail.body
     question_link = next(link for link in links_in(returned_mail.body) if link.endswith("#question-internet_speed"))
-    log_in(page, live_server, "kurator-10")
+    log_in(page, "kurator-10")
     expect(page.locator(".notice-bell [data-notice-count]")).to_have_text("2")  # opened + returned
     page.click(".notice-bell")
     notices = page.inner_text("main")
@@ -162,7 +154,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     log_out(page)
 
     # The methodologist sees the reply and what changed since the return, accepts it, then accepts the others in bulk.
-    log_in(page, live_server, "metodist", next_url=reverse("surveys:review-queue"))
+    log_in(page, "metodist", next_url=reverse("surveys:review-queue"))
     page.click("tr:has-text('Школа № 10') >> text=Проверить")
     expect(page.locator(".since-return")).to_contain_text("40 Мбит/с")
     expect(page.locator("#question-internet_speed")).to_contain_text("Договор на 100 Мбит/с подписан")
@@ -179,7 +171,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     log_out(page)
 
     # The administrator extends the deadline for the school that has not started, closes after the summary, fixes the results.
-    log_in(page, live_server, "admin-city", next_url=reverse("surveys:round-manage", args=[submission_round.pk]))
+    log_in(page, "admin-city", next_url=reverse("surveys:round-manage", args=[submission_round.pk]))
     page.click("text=Продлить срок")
     page.check("label:has-text('для выбранных школ') >> xpath=preceding-sibling::input")
     page.check("tr:has-text('Школа № 40') input[name=schools]")
@@ -217,7 +209,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     extended = [m for m in smtp.messages if m.to == ["kurator-40@example.org"] and "продлён" in m.subject]
     assert extended and "куратор на больничном" in extended[0].body
     log_out(page)
-    log_in(page, live_server, "kurator-10")
+    log_in(page, "kurator-10")
     for link in sorted({link for m in mine for link in links_in(m.body)}):
         response = page.request.get(link)  # the signed-in browser's cookies
         assert response.status == 200 and response.url.split("#")[0] == link.split("#")[0], link

@@ -9,7 +9,7 @@ from django.db import connection
 
 from surveys.models import Answer, Submission
 from surveys.services import submission_return
-from tests.security_world import PASSWORD, build_world
+from tests.security_world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return build_world()
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
 
 
 def answer(submission: Submission, code: str) -> Answer:
@@ -38,9 +30,9 @@ def answer(submission: Submission, code: str) -> Answer:
     "after the autosave/click race; the server still refuses the stale save (tests/test_surveys_autosave.py).",
     strict=False,
 )
-def test_second_tab_saving_stale_answers_is_refused_shows_the_change_and_keeps_what_was_typed(live_server, page, world):
+def test_second_tab_saving_stale_answers_is_refused_shows_the_change_and_keeps_what_was_typed(live_server, page, world, log_in):
     submission = world.submissions["neighbour"]  # a draft of the neighbour school
-    log_in(page, live_server.url, world.other_users["curator_neighbour"].username)
+    log_in(page, world.other_users["curator_neighbour"].username)
     form_url = f"{live_server.url}/rounds/{world.round.pk}/form/"
     first, second = page, page.context.new_page()
     second.console_errors = []
@@ -79,10 +71,10 @@ def test_second_tab_saving_stale_answers_is_refused_shows_the_change_and_keeps_w
     assert not first.console_errors and not second.console_errors
 
 
-def test_reviewer_accepting_a_page_that_went_stale_is_refused_and_keeps_the_comment(live_server, browser, page, world):
+def test_reviewer_accepting_a_page_that_went_stale_is_refused_and_keeps_the_comment(live_server, browser, page, world, log_in):
     submission = world.submissions["own"]  # submitted by the curator of school № 10
     reviewer = page
-    log_in(reviewer, live_server.url, world.users["district_officer"].username)
+    log_in(reviewer, world.users["district_officer"].username)
     review_url = f"{live_server.url}/rounds/submissions/{submission.pk}/"
     reviewer.goto(review_url)
 
@@ -92,7 +84,7 @@ def test_reviewer_accepting_a_page_that_went_stale_is_refused_and_keeps_the_comm
     )
     curator_context = browser.new_context(locale="ru-RU")
     curator = curator_context.new_page()
-    log_in(curator, live_server.url, world.users["curator"].username)
+    log_in(curator, world.users["curator"].username)
     curator.goto(f"{live_server.url}/rounds/{world.round.pk}/form/")
     curator.fill("[name=q_internet_speed]", "300")
     curator.once("dialog", lambda dialog: dialog.accept())

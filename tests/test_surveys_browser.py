@@ -6,20 +6,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from surveys.models import Submission
-from tests.factories import PASSWORD, CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, join_round, methodologist, readiness_questionnaire
+from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, join_round, methodologist, readiness_questionnaire
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_in(page, live_server, username: str, next_url: str = "") -> None:
-    page.goto(f"{live_server.url}{reverse('login')}" + (f"?next={next_url}" if next_url else ""))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def log_out(page) -> None:
@@ -30,7 +22,7 @@ def log_out(page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_server):
+def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_server, log_in):
     school = SchoolFactory(full_name="МАОУ «Школа № 10»")
     CuratorFactory(school=school, user=UserFactory(username="kurator-10", first_name="Ирина", last_name="Соколова"))
     reviewer = methodologist(username="metodist")
@@ -39,7 +31,7 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     page.on("dialog", lambda dialog: dialog.accept())  # «Отправить анкету на проверку?»
 
     # The curator lands on the school page, opens the form and saves a partial draft.
-    log_in(page, live_server, "kurator-10")
+    log_in(page, "kurator-10")
     assert "МАОУ «Школа № 10»" in page.inner_text("main")
     page.click("text=Заполнить анкету")
     page.fill("#id_q_internet_speed", "120,5")
@@ -75,7 +67,7 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
 
     # The methodologist returns it with a comment on one answer and one for the whole form.
     completeness = reverse("surveys:round-completeness", args=[submission_round.pk])
-    log_in(page, live_server, "metodist", next_url=completeness)
+    log_in(page, "metodist", next_url=completeness)
     page.click("text=Проверить")
     assert "950 чел." in page.inner_text("main")
     page.fill("#question-students_count textarea", "По данным РИС «Контингент» — 1020")
@@ -85,7 +77,7 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     log_out(page)
 
     # The curator sees both comments, corrects the answer and submits again.
-    log_in(page, live_server, "kurator-10")
+    log_in(page, "kurator-10")
     main = page.inner_text("main")
     assert "Сверьте численность с РИС" in main and "По данным РИС «Контингент» — 1020" in main
     page.click("text=Исправить анкету")
@@ -96,7 +88,7 @@ def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_
     log_out(page)
 
     # The methodologist accepts it; the history shows the whole cycle.
-    log_in(page, live_server, "metodist", next_url=completeness)
+    log_in(page, "metodist", next_url=completeness)
     page.click("text=Проверить")
     assert "1020 чел." in page.inner_text("main")
     page.click("button[value=accept]")
