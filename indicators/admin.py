@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ratings.services import results_inputs_changed
 from roadmap_portal.formatting import format_number
 from roadmap_portal.history import PortalHistoryAdmin
 
 from .deadlines import DeadlineParseError, parse_deadline
 from .models import Activity, Deadline, Direction, Indicator, IndicatorTarget, KeyResult, KeyResultEvidence, LineReport, PlanRole, ProcessEvent, Roadmap
 from .services import sync_deadlines
+from .signals import indicator_changed
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 70})}}
 READABLE_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 100})}}
@@ -442,12 +442,11 @@ class IndicatorAdmin(PortalHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The definition or the targets changed: open rounds' progress of this indicator is stale now.
-        results_inputs_changed(indicator_ids=[form.instance.pk])
+        indicator_changed.send(sender=Indicator, indicator_ids=[form.instance.pk])
 
     def delete_model(self, request, obj):
-        rounds_touched = results_inputs_changed(indicator_ids=[obj.pk])
+        indicator_changed.send(sender=Indicator, indicator_ids=[obj.pk])  # before: the rounds are found through the indicator
         super().delete_model(request, obj)
-        return rounds_touched
 
     @admin.display(description="цели")
     def targets_summary(self, obj):
@@ -459,11 +458,11 @@ class IndicatorAdmin(PortalHistoryAdmin):
 class IndicatorTargetAdmin(WideFieldsMixin, PortalHistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        results_inputs_changed(indicator_ids=[obj.indicator_id])
+        indicator_changed.send(sender=Indicator, indicator_ids=[obj.indicator_id])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        results_inputs_changed(indicator_ids=[obj.indicator_id])
+        indicator_changed.send(sender=Indicator, indicator_ids=[obj.indicator_id])
 
     wide_fields = ("raw_text",)
     list_display = ["indicator", "year", "due", "value", "absolute_value", "raw_text"]

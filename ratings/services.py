@@ -3,7 +3,7 @@
 import logging
 import math
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
 from indicators.targets import verdict
-from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, RoundParticipant, Submission, SubmissionRound
+from surveys.models import RESULTS_FINAL, Answer, Question, Questionnaire, Submission, SubmissionRound
 from surveys.participants import participants_facts_refresh, rounds_with_drifted_facts
 from surveys.selectors import previous_round_of
+from surveys.services.results import round_results_invalidate, rounds_results_invalidate
 
 from . import sql
 from .models import (
@@ -53,19 +54,6 @@ STATUS_QUESTION_CODES = {
 RECOMPUTE_LOCK_NAMESPACE = 5_005_001
 
 # «Под угрозой»: below the target by at most this many points (percentage points for a share).
-
-
-def round_results_invalidate(*, round_id: int) -> None:
-    """Mark the round's results stale and queue one recompute after the current transaction commits.
-
-    A round whose results are final is left alone: its figures change only through `round_correction_apply`.
-
-    Call it inside the transaction that changed what the results depend on (a submit, a return,
-    an acceptance, a close). Bursts of calls coalesce: while a recompute is queued and not yet
-    started, no other is queued, and the queued one sees every change made before it starts.
-    """
-    if SubmissionRound.objects.filter(pk=round_id).exclude(RESULTS_FINAL).update(changes_seq=F("changes_seq") + 1):
-        transaction.on_commit(lambda: round_recompute_enqueue(round_id=round_id))
 
 
 def round_recompute_enqueue(*, round_id: int) -> bool:
@@ -361,47 +349,12 @@ def scoring_scheme_copy(*, source: Questionnaire, target: Questionnaire, questio
 
 def scoring_results_invalidate(*, questionnaire_id: int) -> list[int]:
     """Scoring rules of a questionnaire changed: every round that uses it and whose results are not final is recomputed."""
-    round_ids = list(
-        SubmissionRound.objects.filter(questionnaire_id=questionnaire_id)
-        .exclude(state=SubmissionRound.State.DRAFT)
-        .exclude(RESULTS_FINAL)
-        .values_list("pk", flat=True)
-    )
-    for round_id in round_ids:
-        round_results_invalidate(round_id=round_id)
-    return round_ids
-
-
-def results_inputs_changed(*, school_ids: Iterable[int] = (), indicator_ids: Iterable[int] = ()) -> list[int]:
-    """An input of results changed outside the rounds' own writes — a school's district, urban/rural flag or active
-    state, an indicator's definition or its targets: every round whose results are not fixed and that the change
-    touches is marked stale and its recompute queued after commit. Returns the rounds' ids."""
-    school_ids, indicator_ids = list(school_ids), list(indicator_ids)
-    touched = Q(pk__in=[])
-    if school_ids:
-        touched |= Q(pk__in=RoundParticipant.objects.filter(school_id__in=school_ids).values("round_id"))
-    if indicator_ids:
-        indicators = Indicator.objects.filter(pk__in=indicator_ids)
-        touched |= Q(municipality_id__in=indicators.values("roadmap__municipality_id")) | Q(
-            municipality_id__in=indicators.values("roadmap__school__municipality_id")
-        )
-    round_ids = list(SubmissionRound.objects.filter(touched).exclude(state=SubmissionRound.State.DRAFT).exclude(RESULTS_FINAL).values_list("pk", flat=True))
-    for round_id in round_ids:
-        round_results_invalidate(round_id=round_id)
-    return round_ids
+    return rounds_results_invalidate(SubmissionRound.objects.filter(questionnaire_id=questionnaire_id))
 
 
 def criteria_results_invalidate(*, municipality_id: int, year: int) -> list[int]:
     """Status criteria of a year changed: the eligibility of that year's rounds whose results are not final is recomputed."""
-    round_ids = list(
-        SubmissionRound.objects.filter(municipality_id=municipality_id, year=year)
-        .exclude(state=SubmissionRound.State.DRAFT)
-        .exclude(RESULTS_FINAL)
-        .values_list("pk", flat=True)
-    )
-    for round_id in round_ids:
-        round_results_invalidate(round_id=round_id)
-    return round_ids
+    return rounds_results_invalidate(SubmissionRound.objects.filter(municipality_id=municipality_id, year=year))
 
 
 # Status «Цифровая школа»

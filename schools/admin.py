@@ -12,12 +12,12 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ratings.services import results_inputs_changed
 from roadmap_portal.history import PortalHistoryAdmin
 from roadmap_portal.readonly_admin import ReadOnlyAdmin
 
 from .models import Curator, District, Municipality, PersonalDataAccess, PersonalDataAct, School, SecurityEvent, UserProfile
 from .roles import ROLE_LABELS
+from .signals import school_facts_changed
 
 # Long Russian names need the width: the admin index is the navigation.
 admin.site.enable_nav_sidebar = False
@@ -98,7 +98,7 @@ class SchoolAdmin(PortalHistoryAdmin):
         super().save_model(request, obj, form, change)
         if change and {"district", "is_urban", "is_active"} & set(form.changed_data):
             # The school's open rounds count by its district, town/country and active state: their results are stale now.
-            results_inputs_changed(school_ids=[obj.pk])
+            school_facts_changed.send(sender=School, school_ids=[obj.pk])
         if obj.is_active and (not change or "is_active" in form.changed_data):
             # A new or reactivated school does not join rounds that are already open by itself: say where to add it.
             link = format_html('<a href="{}">добавить в открытые мониторинги</a>', reverse("surveys:round-joinable"))

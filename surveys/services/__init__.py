@@ -3,10 +3,11 @@
 - `submissions`: answers and their audit, submit, the review workflow (one by one and in bulk), the errors every write raises;
 - `rounds`: a round from creation to fixed results, participants, extensions, its history;
 - `questionnaires`: a new version of a questionnaire with its scoring;
-- `reminders`: reminders to curators, by hand and before the deadline.
+- `reminders`: reminders to curators, by hand and before the deadline;
+- `results`: a round's results marked stale (ratings, above, recomputes them when `surveys.signals.results_stale` says so).
 
 Every write that changes results (submit, return, accept, close, reopen, extension) calls
-`ratings.services.round_results_invalidate` inside its transaction. Writes that change one submission
+`round_results_invalidate` (`results`) inside its transaction. Writes that change one submission
 lock the round row first, then the submission row, always in that order.
 """
 
@@ -17,6 +18,11 @@ from .reminders import (  # noqa: F401
     AUTO_REMINDERS,
     reminders_send,
     reminders_send_due,
+)
+from .results import (  # noqa: F401
+    results_inputs_changed,
+    round_results_invalidate,
+    rounds_results_invalidate,
 )
 from .rounds import (  # noqa: F401
     round_close,

@@ -3,14 +3,13 @@
 from django.db import transaction
 from django.db.models import Max
 
-from ratings.services import scoring_scheme_copy
-
 from ..models import (
     Question,
     Questionnaire,
     QuestionRule,
     Section,
 )
+from ..signals import questionnaire_versioned
 
 # Questionnaires
 
@@ -18,7 +17,8 @@ from ..models import (
 def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
     """Copy a questionnaire with its sections, questions and rules as the next version (not frozen).
 
-    The scoring rules (ratings' ScoringScheme) are copied too, so the new version is rated the same way.
+    Apps above are told in the same transaction (`surveys.signals.questionnaire_versioned`): ratings copies the scoring
+    rules, so the new version is rated the same way.
     """
     with transaction.atomic():
         latest = Questionnaire.objects.filter(title=questionnaire.title).aggregate(v=Max("version"))["v"] or questionnaire.version
@@ -48,5 +48,5 @@ def questionnaire_new_version(*, questionnaire: Questionnaire) -> Questionnaire:
                 for rule in questionnaire.rules.all()
             ]
         )
-        scoring_scheme_copy(source=questionnaire, target=copy, question_map=question_map)
+        questionnaire_versioned.send(sender=Questionnaire, source=questionnaire, target=copy, question_map=question_map)
     return copy

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from ratings.services import round_results_invalidate
 from schools.models import School
 
 from .. import notices
@@ -22,6 +21,7 @@ from ..selectors import (
     previous_round_of,
     round_deadlines_by_school,
 )
+from .results import round_results_invalidate
 from .submissions import SurveyError, _fmt, _lock_round
 
 # Rounds

@@ -1,7 +1,7 @@
 """Writes of submissions: answers and their audit, the review workflow (one by one and in bulk).
 
 Every write that changes results (submit, return, accept, close, reopen, extension) calls
-`ratings.services.round_results_invalidate` inside its transaction. Writes that change one submission
+`round_results_invalidate` (`results`) inside its transaction. Writes that change one submission
 lock the round row first, then the submission row, always in that order.
 """
 
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from ratings.services import round_results_invalidate
 from roadmap_portal.uploads import evidence_check
 from schools.models import School
 
@@ -39,6 +38,7 @@ from ..selectors import (
     round_accepts_answers,
     round_deadline_for,
 )
+from .results import round_results_invalidate
 
 logger = logging.getLogger(__name__)
 
