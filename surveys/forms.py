@@ -355,17 +355,53 @@ class RoundCreateForm(forms.Form):
         return cleaned
 
 
-class RoundExtendForm(forms.Form):
-    TARGETS = [("all", "для всех школ"), ("chosen", "для выбранных школ")]
+class SchoolIdsField(forms.TypedMultipleChoiceField):
+    """Schools ticked on one page of a long list: any ids; the view keeps only those of the round's list (one query)."""
 
-    target = forms.ChoiceField(label="Кому", choices=TARGETS, initial="chosen", widget=forms.RadioSelect)
-    schools = forms.TypedMultipleChoiceField(label="Школы", coerce=int, required=False)
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, required=False, **kwargs)
+
+    def valid_value(self, value):
+        return str(value).isdigit() and len(str(value)) < 19
+
+
+class RoundSchoolFilterForm(forms.Form):
+    """The round pages' school lists (a region's 40,000 schools, 50 a page): one district, searched as you type, and part
+    of the name or the number."""
+
+    district = DistrictSearchField()
+    q = forms.CharField(label="Школа", required=False, max_length=100)
+
+    def __init__(self, *args, districts, municipality_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["district"].municipality_id = municipality_id
+        self.fields["district"].widget.attrs.update({"class": "form-control form-control-sm w-auto", "data-municipality": municipality_id})
+        self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm w-auto", "placeholder": "Название или номер школы", "type": "search"})
+
+    def chosen(self) -> dict:
+        """{"district_id", "search"} for the selectors, {} when nothing (or nothing valid) is chosen."""
+        if not self.is_valid():
+            return {}
+        district = self.cleaned_data.get("district")
+        chosen = {"district_id": district.pk if district else None, "search": self.cleaned_data.get("q") or ""}
+        return chosen if any(chosen.values()) else {}
+
+
+class RoundExtendForm(forms.Form):
+    target = forms.ChoiceField(label="Кому", initial="chosen", widget=forms.RadioSelect)
+    schools = SchoolIdsField(label="Школы")
     closes_at = _moment_field("Новый срок")
     reason = forms.CharField(label="Причина (увидят школы)", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
 
-    def __init__(self, *args, school_ids: list[int], **kwargs):
+    def __init__(self, *args, found: int | None = None, **kwargs):
+        """`found`: how many schools the list's filter finds (None: no filter, «all found» is not offered)."""
         super().__init__(*args, **kwargs)
-        self.fields["schools"].choices = [(pk, pk) for pk in school_ids]
+        targets = [("all", "для всех школ")]
+        if found is not None:
+            targets.append(("found", f"для всех найденных фильтром ({found})"))
+        targets.append(("chosen", "для отмеченных в списке"))
+        self.fields["target"].choices = targets
 
     def clean(self):
         cleaned = super().clean()
@@ -386,18 +422,16 @@ class RoundReopenForm(forms.Form):
 
 
 class RoundParticipantsAddForm(forms.Form):
-    districts = forms.TypedMultipleChoiceField(label="Все действующие школы районов", coerce=int, required=False)
-    schools = forms.TypedMultipleChoiceField(label="Отдельные школы", coerce=int, required=False)
+    """Schools ticked on the page of those not in the round, or («found») every one the filter finds: all of a district,
+    or all of them without a filter."""
 
-    def __init__(self, *args, districts: list[tuple[int, str]], schools: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["districts"].choices = districts
-        self.fields["schools"].choices = schools
+    scope = forms.ChoiceField(choices=[("chosen", "отмеченные"), ("found", "все найденные")], initial="chosen", required=False)
+    schools = SchoolIdsField(label="Отдельные школы")
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("districts") and not cleaned.get("schools"):
-            raise ValidationError("Выберите район или школу, которые добавить.")
+        if cleaned.get("scope") != "found" and not cleaned.get("schools"):
+            raise ValidationError("Отметьте школы, которые добавить, или добавьте все найденные.")
         return cleaned
 
 

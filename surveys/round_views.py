@@ -6,16 +6,18 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from roadmap_portal.paging import page_of
 from schools.models import School
 from schools.roles import STAFF, require_role
 from schools.selectors import districts_visible_to, municipalities_visible_to
 
 from . import selectors
-from .forms import RoundConfirmForm, RoundCreateForm, RoundExtendForm, RoundParticipantsAddForm, RoundReopenForm
+from .forms import RoundConfirmForm, RoundCreateForm, RoundExtendForm, RoundParticipantsAddForm, RoundReopenForm, RoundSchoolFilterForm
 from .models import Questionnaire, SubmissionRound
 from .services import (
     SurveyError,
@@ -30,6 +32,7 @@ from .services import (
     round_results_fix,
 )
 
+ROUND_PAGE_SIZE = 50  # schools a page on the participants and extend pages (a region has 40,000)
 MANAGERS_ONLY = "Раундами мониторинга управляют методисты и администраторы."
 
 
@@ -112,24 +115,47 @@ def round_manage(request, round_id: int):
     return render(request, "surveys/round_manage.html", context)
 
 
+def _school_filter(request, submission_round: SubmissionRound, access) -> tuple[RoundSchoolFilterForm, dict, str]:
+    """The round pages' filter of their school lists (from the query string, also when the page posts) and the
+    query string to carry into the pages' links."""
+    filters = RoundSchoolFilterForm(
+        request.GET or None,
+        districts=districts_visible_to(access).filter(municipality_id=submission_round.municipality_id),
+        municipality_id=submission_round.municipality_id,
+    )
+    query = request.GET.copy()
+    for name in ("page", "add_page"):
+        query.pop(name, None)
+    return filters, filters.chosen(), query.urlencode()
+
+
 @login_required
 def round_participants_view(request, round_id: int):
     access, submission_round = _managed_round(request, round_id)
-    joinable = list(selectors.round_joinable_schools(submission_round=submission_round))
-    districts = sorted({(s.district_id, s.district.name) for s in joinable if s.district_id}, key=lambda pair: pair[1])
-    form = RoundParticipantsAddForm(request.POST or None, districts=districts, schools=[(s.pk, s.full_name) for s in joinable])
+    filters, chosen, query = _school_filter(request, submission_round, access)
+    joinable = selectors.round_joinable_schools(submission_round=submission_round, **chosen)
+    form = RoundParticipantsAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        chosen_districts = set(form.cleaned_data["districts"])
-        chosen = set(form.cleaned_data["schools"])
-        adding = [s for s in joinable if s.pk in chosen or s.district_id in chosen_districts]
-        note = " Кураторы новых школ получили уведомление об открытом мониторинге." if submission_round.state == "open" else ""
+        if form.cleaned_data["scope"] == "found":
+            adding = list(joinable)
+        else:
+            adding = list(joinable.filter(pk__in=form.cleaned_data["schools"]))
+        note = " Кураторы новых школ получили уведомление об открытом мониторинге." if submission_round.state == "open" and adding else ""
         _write(
             request,
             lambda: round_participants_add(submission_round=submission_round, schools=adding, user=request.user),
             lambda added: f"Добавлено школ: {added}.{note}",
         )
-        return redirect("surveys:round-participants", round_id=submission_round.pk)
-    context = {"round": submission_round, "participants": selectors.round_participants(submission_round=submission_round), "joinable": joinable, "form": form}
+        return redirect(f"{reverse('surveys:round-participants', args=[submission_round.pk])}{'?' + query if query else ''}")
+    context = {
+        "round": submission_round,
+        "page": page_of(selectors.round_participants(submission_round=submission_round, **chosen), request.GET.get("page"), size=ROUND_PAGE_SIZE),
+        "joinable": page_of(joinable, request.GET.get("add_page"), size=ROUND_PAGE_SIZE) if submission_round.state != "closed" else None,
+        "form": form,
+        "filters": filters,
+        "filtered": bool(chosen),
+        "query": query,
+    }
     return render(request, "surveys/round_participants.html", context)
 
 
@@ -177,23 +203,33 @@ def round_open_view(request, round_id: int):
 
 @login_required
 def round_extend_view(request, round_id: int):
-    _, submission_round = _managed_round(request, round_id)
-    participants = list(selectors.round_participants(submission_round=submission_round))
-    form = RoundExtendForm(request.POST or None, school_ids=[s.pk for s in participants], initial={"closes_at": timezone.localtime(submission_round.closes_at)})
+    access, submission_round = _managed_round(request, round_id)
+    filters, chosen, query = _school_filter(request, submission_round, access)
+    participants = selectors.round_participants(submission_round=submission_round, **chosen)
+    page = page_of(participants, request.GET.get("page"), size=ROUND_PAGE_SIZE)
+    form = RoundExtendForm(
+        request.POST or None, found=page.paginator.count if chosen else None, initial={"closes_at": timezone.localtime(submission_round.closes_at)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        chosen = None if data["target"] == "all" else [s for s in participants if s.pk in set(data["schools"])]
-        whom = "всех школ" if chosen is None else f"выбранных школ ({len(chosen)})"
+        if data["target"] == "all":
+            schools = None
+        elif data["target"] == "found":
+            schools = list(participants)
+        else:
+            schools = list(selectors.round_participants(submission_round=submission_round).filter(pk__in=data["schools"]))
+        whom = "всех школ" if schools is None else f"выбранных школ ({len(schools)})"
         done, _ = _write(
             request,
             lambda: round_deadline_extend(
-                submission_round=submission_round, closes_at=data["closes_at"], user=request.user, schools=chosen, reason=data["reason"]
+                submission_round=submission_round, closes_at=data["closes_at"], user=request.user, schools=schools, reason=data["reason"]
             ),
             f"Срок для {whom} продлён до {timezone.localtime(data['closes_at']):%d.%m.%Y %H:%M}. Школам отправлены уведомления.",
         )
         if done:
             return redirect("surveys:round-manage", round_id=submission_round.pk)
-    return render(request, "surveys/round_extend.html", {"round": submission_round, "form": form, "participants": participants})
+    context = {"round": submission_round, "form": form, "page": page, "filters": filters, "filtered": bool(chosen), "query": query}
+    return render(request, "surveys/round_extend.html", context)
 
 
 @login_required

@@ -274,3 +274,88 @@ def test_after_closing_a_curator_with_a_returned_questionnaire_is_told_what_to_d
     page = client.get(reverse("surveys:my-school")).content.decode()
     assert "Мониторинг «Мониторинг — весна» закрыт" in page and "возвращена на доработку" in page
     assert "попросите методиста МАУ ИМЦО продлить срок" in page
+
+
+@pytest.fixture
+def region_round(client, city, request):
+    """A round of many schools (a page is 50): `request.param` more schools in «Район 1», 8 in «Заречный» (one of
+    them «Лицей № 7001»); after it is created, 3 new schools of «Заречный» and 2 of «Район 2» are not in it."""
+    municipality, districts, _, _ = city
+    riverside = DistrictFactory(municipality=municipality, name="Заречный")
+    SchoolFactory.create_batch(request.param, district=districts[0], municipality=municipality)
+    SchoolFactory.create_batch(7, district=riverside, municipality=municipality)
+    SchoolFactory(district=riverside, municipality=municipality, number=7001, full_name="МАОУ «Лицей № 7001»")
+    client.force_login(methodologist())
+    create(client, city)
+    submission_round = SubmissionRound.objects.get()
+    newcomers = SchoolFactory.create_batch(3, district=riverside, municipality=municipality)
+    newcomers += SchoolFactory.create_batch(2, district=districts[1], municipality=municipality)
+    return submission_round, riverside, newcomers
+
+
+def ticks(response) -> int:
+    return response.content.decode().count('name="schools"')
+
+
+@pytest.mark.parametrize("region_round", [10, 120], indirect=True)
+def test_participants_page_shows_a_page_at_a_time_found_by_district_or_name_and_adds_one_a_district_or_all(client, region_round, django_assert_max_num_queries):
+    submission_round, riverside, newcomers = region_round
+    url = reverse("surveys:round-participants", args=[submission_round.pk])
+    total = submission_round.schools.count()
+    # session, user, profile, groups, round, a page of participants with their count, a page of schools not in the round with theirs
+    with django_assert_max_num_queries(7):
+        page = client.get(url)
+    assert f"Участники: {total}" in page.content.decode()
+    assert page.content.decode().count("Исключить ") == min(total, 50)
+    # ... and the district of the filter
+    with django_assert_max_num_queries(8):
+        riverside_page = client.get(url, {"district": "Заречный"}).content.decode()
+    assert "Участники — найдено: 8" in riverside_page and "не участвуют, найдено: 3" in riverside_page
+    assert "Добавить все школы района «Заречный» (3)" in riverside_page
+    found = client.get(url, {"q": "7001"}).content.decode()
+    assert "Участники — найдено: 1" in found and "Лицей № 7001" in found
+    if total > 50:
+        second = client.get(url, {"page": 2}).content.decode()
+        assert f"Школы 51–{min(total, 100)} из {total}" in second
+
+    client.post(url, {"scope": "chosen", "schools": [newcomers[3].pk]})
+    assert set(submission_round.schools.filter(pk__in=[s.pk for s in newcomers])) == {newcomers[3]}
+    client.post(f"{url}?district=Заречный", {"scope": "found"})
+    assert set(submission_round.schools.filter(pk__in=[s.pk for s in newcomers])) == {newcomers[3], *newcomers[:3]}
+    client.post(url, {"scope": "found"})
+    assert submission_round.schools.filter(pk__in=[s.pk for s in newcomers]).count() == 5
+    assert "Все действующие школы муниципалитета уже участвуют" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("region_round", [10, 120], indirect=True)
+def test_extend_page_shows_a_page_at_a_time_and_extends_for_a_district_or_a_school_found_by_number(client, region_round, django_assert_max_num_queries):
+    submission_round, riverside, _ = region_round
+    client.post(reverse("surveys:round-open", args=[submission_round.pk]))
+    url = reverse("surveys:round-extend", args=[submission_round.pk])
+    total = submission_round.schools.count()
+    with django_assert_max_num_queries(6):  # session, user, profile, groups, round, a page of participants with their count
+        page = client.get(url)
+    assert ticks(page) == min(total, 50) and f"Школы: {total}" in page.content.decode()
+    with django_assert_max_num_queries(7):  # ... and the district of the filter
+        page = client.get(url, {"district": "Заречный"})
+    assert ticks(page) == 8 and "для всех найденных фильтром (8)" in page.content.decode()
+
+    later = timezone.localtime(submission_round.closes_at) + dt.timedelta(days=3)
+    client.post(f"{url}?district=Заречный", {"target": "found", "closes_at": later.strftime(FMT)})
+    assert set(RoundExtension.objects.values_list("school__district", flat=True)) == {riverside.pk}
+    assert RoundExtension.objects.count() == 8
+    lyceum = submission_round.schools.get(number=7001)
+    even_later = later + dt.timedelta(days=1)
+    client.post(f"{url}?q=7001", {"target": "chosen", "schools": [lyceum.pk], "closes_at": even_later.strftime(FMT)})
+    assert RoundExtension.objects.filter(school=lyceum).latest("closes_at").closes_at == even_later.replace(second=0, microsecond=0)
+    submission_round.refresh_from_db()
+    assert submission_round.closes_at < later  # the round's own deadline did not move
+
+
+@pytest.mark.parametrize("region_round", [60], indirect=True)
+@pytest.mark.parametrize("number", ["0", "abc", "99999999999999999999999", "-3"])
+def test_a_page_number_out_of_range_shows_the_first_or_last_page(client, region_round, number):
+    submission_round, _, _ = region_round
+    page = client.get(reverse("surveys:round-participants", args=[submission_round.pk]), {"page": number, "add_page": number})
+    assert page.status_code == 200
+    assert "Школы 1–50 из 72" in page.content.decode() or "Школы 51–72 из 72" in page.content.decode()

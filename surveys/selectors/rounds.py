@@ -60,21 +60,37 @@ def round_summary(*, submission_round: SubmissionRound, access: Access, limit: i
     return RoundSummary(total=total, unfinished=list(rows[:limit]))
 
 
-def round_participants(*, submission_round: SubmissionRound) -> QuerySet[School]:
-    """Participating schools with their submission state and own deadline (extension), in district order."""
+def schools_matching(schools: QuerySet[School], *, district_id: int | None = None, search: str = "") -> QuerySet[School]:
+    """A round page's filter: one district and/or part of the name or the school's number."""
+    if district_id:
+        schools = schools.filter(district_id=district_id)
+    search = search.strip()[:100]
+    if search:
+        by_name = Q(full_name__icontains=search)
+        if search.lstrip("№ ").isdigit() and len(search.lstrip("№ ")) < 10:
+            by_name |= Q(number=int(search.lstrip("№ ")))
+        schools = schools.filter(by_name)
+    return schools
+
+
+def round_participants(*, submission_round: SubmissionRound, district_id: int | None = None, search: str = "") -> QuerySet[School]:
+    """Participating schools with their submission state and own deadline (extension), in district order;
+    optionally of one district and/or matching a name or number."""
     mine = Submission.objects.filter(round=submission_round, school=OuterRef("pk"))
     latest_extension = RoundExtension.objects.filter(round=submission_round, school=OuterRef("pk")).order_by("-closes_at")
     return (
-        submission_round.schools.select_related("district")
+        schools_matching(submission_round.schools.select_related("district"), district_id=district_id, search=search)
         .annotate(submission_state=Subquery(mine.values("state")[:1]), extended_to=Subquery(latest_extension.values("closes_at")[:1]))
         .order_by("district__name", "number", "full_name", "pk")
     )
 
 
-def round_joinable_schools(*, submission_round: SubmissionRound) -> QuerySet[School]:
-    """Active schools of the round's municipality that do not take part in it (new, imported or reactivated ones)."""
+def round_joinable_schools(*, submission_round: SubmissionRound, district_id: int | None = None, search: str = "") -> QuerySet[School]:
+    """Active schools of the round's municipality that do not take part in it (new, imported or reactivated ones);
+    optionally of one district and/or matching a name or number."""
     return (
-        School.objects.filter(municipality_id=submission_round.municipality_id, is_active=True)
+        schools_matching(School.objects.all(), district_id=district_id, search=search)
+        .filter(municipality_id=submission_round.municipality_id, is_active=True)
         .exclude(pk__in=RoundParticipant.objects.filter(round_id=submission_round.pk).values("school_id"))
         .select_related("district")
         .order_by("district__name", "number", "full_name", "pk")
