@@ -9,3 +9,11 @@ def record_beat_heartbeat() -> None:
     from .services import BEAT, heartbeat_record
 
     heartbeat_record(name=BEAT)
+
+
+@shared_task(ignore_result=True)
+def sweep_uploads(orphans: bool = True) -> int:
+    """Beat: files kept between two requests, hourly (orphans=False); with files no row owns, daily."""
+    from .services import uploads_sweep
+
+    return len(uploads_sweep(orphans=orphans).removed)

@@ -167,6 +167,8 @@ AGGREGATE_MIN_SCHOOLS = env_int("AGGREGATE_MIN_SCHOOLS", 5)
 UPLOAD_MAX_EXPANDED_BYTES = env_int("UPLOAD_MAX_EXPANDED_BYTES", 64 * 1024 * 1024)
 UPLOAD_MAX_PARTS = env_int("UPLOAD_MAX_PARTS", 1000)
 UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+# An uploaded file no row names (a save that failed after writing it) is deleted once older than this.
+UPLOAD_ORPHAN_MAX_AGE_HOURS = env_int("UPLOAD_ORPHAN_MAX_AGE_HOURS", 24)
 # Whole request body (a form with its files); larger ones are refused before they are read.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
 
@@ -198,6 +200,9 @@ CELERY_BEAT_SCHEDULE = {
     "due-notices": {"task": "surveys.tasks.send_due_notices", "schedule": 60.0},
     "document-reminders": {"task": "surveys.tasks.send_document_reminders", "schedule": 3600.0},
     "review-digest": {"task": "surveys.tasks.send_review_digest", "schedule": crontab(hour=8, minute=0)},
+    # Uploaded files no row owns (operations.services.uploads_sweep): waiting ones hourly, every upload directory nightly.
+    "sweep-waiting-uploads": {"task": "operations.tasks.sweep_uploads", "schedule": 3600.0, "kwargs": {"orphans": False}},
+    "sweep-orphan-uploads": {"task": "operations.tasks.sweep_uploads", "schedule": crontab(hour=3, minute=30)},
 }
 # Submits closer together than this coalesce into one recompute.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 0 if not REDIS_URL else 5)
