@@ -53,6 +53,17 @@ def _write(request, write: Callable[[], object], success: str | Callable[[object
     return True, result
 
 
+def _step_page(request, submission_round: SubmissionRound, form, write, success, template: str, context=dict):
+    """A step of the round on a page of its own (extend, close, reopen): on a valid POST, `write(data)` with the form's
+    data and `success(data)` said; done, back to the round's page; else the page again with `context()`."""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done, _ = _write(request, lambda: write(data), success(data))
+        if done:
+            return redirect("surveys:round-manage", round_id=submission_round.pk)
+    return render(request, template, {"round": submission_round, "form": form, **context()})
+
+
 @login_required
 def round_create_view(request):
     access = require_role(request, STAFF, MANAGERS_ONLY)
@@ -235,17 +246,15 @@ def round_extend_view(request, round_id: int):
 @login_required
 def round_close_view(request, round_id: int):
     access, submission_round = _managed_round(request, round_id)
-    form = RoundConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        done, _ = _write(
-            request,
-            lambda: round_close(submission_round=submission_round, user=request.user, fix=False),
-            "Раунд закрыт: анкеты больше не принимаются. Когда всё проверено, зафиксируйте итоги.",
-        )
-        if done:
-            return redirect("surveys:round-manage", round_id=submission_round.pk)
-    summary = selectors.round_summary(submission_round=submission_round, access=access)
-    return render(request, "surveys/round_close.html", {"round": submission_round, "form": form, "summary": summary, "now": timezone.now()})
+    return _step_page(
+        request,
+        submission_round,
+        RoundConfirmForm(request.POST or None),
+        lambda data: round_close(submission_round=submission_round, user=request.user, fix=False),
+        lambda data: "Раунд закрыт: анкеты больше не принимаются. Когда всё проверено, зафиксируйте итоги.",
+        "surveys/round_close.html",
+        lambda: {"summary": selectors.round_summary(submission_round=submission_round, access=access), "now": timezone.now()},
+    )
 
 
 @login_required
@@ -267,18 +276,14 @@ def round_fix_view(request, round_id: int):
 def round_reopen_view(request, round_id: int):
     _, submission_round = _managed_round(request, round_id)
     proposed = max(timezone.localtime() + timezone.timedelta(days=7), timezone.localtime(submission_round.closes_at))
-    form = RoundReopenForm(request.POST or None, initial={"closes_at": proposed})
-    if request.method == "POST" and form.is_valid():
-        done, _ = _write(
-            request,
-            lambda: round_reopen(
-                submission_round=submission_round, closes_at=form.cleaned_data["closes_at"], user=request.user, reason=form.cleaned_data["reason"]
-            ),
-            "Раунд снова открыт. Школы получили уведомление с новым сроком.",
-        )
-        if done:
-            return redirect("surveys:round-manage", round_id=submission_round.pk)
-    return render(request, "surveys/round_reopen.html", {"round": submission_round, "form": form})
+    return _step_page(
+        request,
+        submission_round,
+        RoundReopenForm(request.POST or None, initial={"closes_at": proposed}),
+        lambda data: round_reopen(submission_round=submission_round, closes_at=data["closes_at"], user=request.user, reason=data["reason"]),
+        lambda data: "Раунд снова открыт. Школы получили уведомление с новым сроком.",
+        "surveys/round_reopen.html",
+    )
 
 
 @login_required
