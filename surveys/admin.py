@@ -214,34 +214,44 @@ class SubmissionRoundAdmin(PortalHistoryAdmin):
         except SurveyError as error:
             self.message_user(request, error.message, messages.ERROR)
 
-    @admin.action(description="Открыть приём анкет")
-    def open_rounds(self, request, queryset):
+    def _each_round(self, request, queryset, write, success) -> None:
+        """An action over the chosen rounds: each round's write, then its refusal (SurveyError) or `success(round, result)` said."""
         for submission_round in queryset:
             try:
-                round_open(submission_round=submission_round, user=request.user)
-                self.message_user(request, f"Приём анкет в раунде «{submission_round}» открыт, опросная форма заморожена.", messages.SUCCESS)
+                result = write(submission_round)
+                self.message_user(request, success(submission_round, result), messages.SUCCESS)
             except SurveyError as error:
                 self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description="Открыть приём анкет")
+    def open_rounds(self, request, queryset):
+        self._each_round(
+            request,
+            queryset,
+            lambda submission_round: round_open(submission_round=submission_round, user=request.user),
+            lambda submission_round, _: f"Приём анкет в раунде «{submission_round}» открыт, опросная форма заморожена.",
+        )
 
     @admin.action(description="Закрыть раунд и зафиксировать итоги")
     def close_rounds(self, request, queryset):
-        for submission_round in queryset:
-            try:
-                round_close(submission_round=submission_round, user=request.user)
-                self.message_user(request, f"Раунд «{submission_round}» закрыт, итоги зафиксированы.", messages.SUCCESS)
-            except SurveyError as error:
-                self.message_user(request, error.message, messages.ERROR)
+        self._each_round(
+            request,
+            queryset,
+            lambda submission_round: round_close(submission_round=submission_round, user=request.user),
+            lambda submission_round, _: f"Раунд «{submission_round}» закрыт, итоги зафиксированы.",
+        )
 
     @admin.action(description="Открыть закрытый раунд заново на 7 дней, не раньше прежнего срока (для всех школ)")
     def reopen_rounds(self, request, queryset):
-        for submission_round in queryset:
+        def reopen(submission_round):
             # Never earlier than the deadline it had (a round closed early keeps its date).
             closes_at = max(timezone.localtime() + timezone.timedelta(days=7), timezone.localtime(submission_round.closes_at))
-            try:
-                round_reopen(submission_round=submission_round, closes_at=closes_at, user=request.user, reason="из администрирования")
-                self.message_user(request, f"Раунд «{submission_round}» снова открыт до {closes_at:%d.%m.%Y %H:%M}.", messages.SUCCESS)
-            except SurveyError as error:
-                self.message_user(request, error.message, messages.ERROR)
+            round_reopen(submission_round=submission_round, closes_at=closes_at, user=request.user, reason="из администрирования")
+            return closes_at
+
+        self._each_round(
+            request, queryset, reopen, lambda submission_round, closes_at: f"Раунд «{submission_round}» снова открыт до {closes_at:%d.%m.%Y %H:%M}."
+        )
 
 
 @admin.register(RoundExtension)

@@ -285,18 +285,23 @@ def submission_review(request, submission_id: int):
     return render(request, "surveys/submission_review.html", context)
 
 
+def _evidence_download(request, stored, filename: str, detail: str) -> FileResponse:
+    """A file a school attached, to someone who sees the school: logged in the security log, 404 when storage lost it."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Файл не найден в хранилище") from error
+    security_event_record(kind=SecurityEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=detail)
+    return FileResponse(handle, as_attachment=True, filename=filename)
+
+
 @login_required
 def answer_file(request, answer_id: int):
     answer = selectors.visible_answer_with_file(access=access_for(request), answer_id=answer_id)
     if answer is None:
         raise Http404("Файл не найден")
-    try:
-        handle = answer.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("Файл не найден в хранилище") from error
     detail = f"анкета № {answer.submission_id}, вопрос {answer.question.code}: {answer.file_name}"
-    security_event_record(kind=SecurityEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=detail)
-    return FileResponse(handle, as_attachment=True, filename=answer.file_name)
+    return _evidence_download(request, answer.file, answer.file_name, detail)
 
 
 @login_required
@@ -305,13 +310,8 @@ def evidence_file(request, pk: int):
     version = selectors.visible_evidence_file(access=access_for(request), pk=pk)
     if version is None:
         raise Http404("Файл не найден")
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404("Файл не найден в хранилище") from error
     detail = f"анкета № {version.answer.submission_id}: {version.file_name} (версия от {timezone.localtime(version.uploaded_at):%d.%m.%Y %H:%M})"
-    security_event_record(kind=SecurityEvent.Kind.EVIDENCE_DOWNLOAD, request=request, detail=detail)
-    return FileResponse(handle, as_attachment=True, filename=version.file_name)
+    return _evidence_download(request, version.file, version.file_name, detail)
 
 
 @login_required
