@@ -16,12 +16,13 @@ from pathlib import Path
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 from indicators.plans import plan_lines, summarize
 from ratings.deficits import school_plan
 from ratings.selectors import school_indicator_rows
 from roadmap_portal.documents import gost_page as _gost_page
+from roadmap_portal.documents import table
 from roadmap_portal.formatting import format_number
 
 from .selectors import SchoolCard, school_card
@@ -36,26 +37,7 @@ def pdf_available() -> bool:
 
 
 def _table(document, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None):
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(11)
-    if widths_cm:
-        table.autofit = False
-        for column, width in zip(table.columns, widths_cm, strict=True):
-            column.width = Cm(width)  # the grid: LibreOffice reads these
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=True):
-                cell.width = Cm(width)
-    return table
+    return table(document, header, rows, font_pt=11, widths_cm=widths_cm)
 
 
 def _heading(document, text: str) -> None:

@@ -3,7 +3,7 @@
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Cm, Mm, Pt
 
 
 def gost_page(document) -> None:
@@ -30,3 +30,29 @@ def gost_page(document) -> None:
     run.append(text)
     field.append(run)
     number._p.append(field)
+
+
+def table(document, header: list[str], rows: list[list], *, font_pt: float | None = None, widths_cm: list[float] | None = None):
+    """A grid table: the header row bold, every cell the text of its value; `font_pt` for every cell, `widths_cm` per
+    column (set on the grid and on every cell: LibreOffice reads these)."""
+    grid = document.add_table(rows=1, cols=len(header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        for cell, value in zip(grid.add_row().cells, row, strict=True):
+            cell.text = str(value)
+    if font_pt:
+        for row in grid.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(font_pt)
+    if widths_cm:
+        grid.autofit = False
+        for column, width in zip(grid.columns, widths_cm, strict=True):
+            column.width = Cm(width)
+        for row in grid.rows:
+            for cell, width in zip(row.cells, widths_cm, strict=True):
+                cell.width = Cm(width)
+    return grid

@@ -5,17 +5,7 @@ import io
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from roadmap_portal.documents import gost_page
-
-
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = str(text)
+from roadmap_portal.documents import gost_page, table
 
 
 def act_docx(act) -> bytes:
@@ -33,11 +23,11 @@ def act_docx(act) -> bytes:
     document.add_paragraph(f"Субъект персональных данных: {act.subject_label} (имя после уничтожения не указывается).")
     document.add_paragraph(f"Основание: {act.get_reason_display()}. Способ: обезличивание записей в базе данных портала и удаление файлов.")
     document.add_paragraph("Уничтожены:")
-    _table(document, ["Где", "Что"], [[item["где"], item["что"]] for item in act.destroyed] or [["—", "персональных данных не найдено"]])
+    table(document, ["Где", "Что"], [[item["где"], item["что"]] for item in act.destroyed] or [["—", "персональных данных не найдено"]])
     document.add_paragraph("")
     document.add_paragraph("Выписка из журнала событий (до уничтожения):")
     extract = [[e["когда"], e["событие"], e["подробности"]] for e in act.log_extract]
-    _table(document, ["Когда", "Событие", "Подробности"], extract or [["—", "событий нет", ""]])
+    table(document, ["Когда", "Событие", "Подробности"], extract or [["—", "событий нет", ""]])
     document.add_paragraph("")
     document.add_paragraph("Ответственный за обработку персональных данных ____________________ / ____________________ /")
     out = io.BytesIO()
