@@ -28,6 +28,12 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Passwords hashed fast: tests sign in hundreds of times; what they check does not depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_personal_data_notice(settings):
     """The notice at the first sign-in would stand before every page of every test; tests/test_personal_data.py turns it on."""
     settings.PERSONAL_DATA_NOTICE_VERSION = ""
@@ -88,3 +94,15 @@ def log_in(live_server):
             page.locator("[type=submit]").first.click()
 
     return log_in
+
+
+@pytest.fixture
+def log_out():
+    """Signs out through the user's menu in the navbar (role, password change, logout), as a person would."""
+
+    def log_out(page) -> None:
+        page.click("nav .navbar-user-toggle")
+        page.click("nav button:has-text('Выйти')")
+        page.wait_for_load_state()
+
+    return log_out

@@ -22,11 +22,6 @@ DESKTOP = {"width": 1366, "height": 768}
 SKIPPED = ("logout", "delete", "/static/", "/media/", "password_change", "/admin/logout", "/admin/jsi18n")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def shape(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 

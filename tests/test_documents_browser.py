@@ -12,11 +12,6 @@ DEMO_PASSWORD = "Demo-portal-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_demo_curator_uploads_the_appointment_order_and_the_methodologist_sees_who_has_not(page, live_server, tmp_path, log_in):

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BASE = "https://cos.example.org"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp(settings):
     server = SmtpServer()

@@ -13,17 +13,6 @@ DEMO_PASSWORD = "Demo-portal-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(page) -> None:
-    page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
-    page.click("nav button:has-text('Выйти')")
-    page.wait_for_load_state()
-
-
 @pytest.fixture
 def demo(tmp_path):
     for command in ("load_seed_data", "create_demo_accounts"):
@@ -35,7 +24,7 @@ def demo(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_server, demo, log_in):
+def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_server, demo, log_in, log_out):
     activity = Activity.objects.get(roadmap__school__full_name="МАОУ «СОШ №2»", number="3.3")
     log_in(page, "kurator-sosh2", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:roadmap-list')}")
@@ -69,7 +58,7 @@ def test_curator_reports_an_activity_done_and_the_director_confirms(page, live_s
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_murom_result_is_reported_and_returned(page, live_server, demo, log_in):
+def test_murom_result_is_reported_and_returned(page, live_server, demo, log_in, log_out):
     result = KeyResult.objects.get(roadmap__municipality__name="Муромский район", number="5")
     log_in(page, "koordinator-murom", password=DEMO_PASSWORD)
     page.goto(f"{live_server.url}{reverse('indicators:plan-line', args=[result.roadmap_id, 'result', result.pk])}")

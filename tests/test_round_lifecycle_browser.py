@@ -31,11 +31,6 @@ from tests.smtp_server import SmtpServer
 FMT = "%Y-%m-%dT%H:%M"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp(settings, live_server):
     server = SmtpServer()
@@ -44,12 +39,6 @@ def smtp(settings, live_server):
     settings.PORTAL_BASE_URL = live_server.url  # links in e-mails must open this very portal
     yield server
     server.stop()
-
-
-def log_out(page) -> None:
-    page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
-    page.click("nav button:has-text('Выйти')")
-    page.wait_for_load_state()
 
 
 def links_in(body: str) -> list[str]:
@@ -82,7 +71,7 @@ def submit_by_service(submission_round, user, speed: int):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, live_server, smtp, log_in):
+def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, live_server, smtp, log_in, log_out):
     _, questionnaire, curators = build_city()
     methodologist(username="metodist", first_name="Анна", last_name="Методистова")
     administrator(username="admin-city", first_name="Олег", last_name="Администраторов")

@@ -59,11 +59,6 @@ def school_scoped(*allowed: str, ok=200) -> Callable[[str, str], object]:
     return expect
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ALL_SIGNED_IN = ("curator", "district_officer", "methodologist", "administrator", "regional")
 REVIEWERS = ("district_officer", "methodologist", "administrator", "regional")
 CITY_ROLES = ("methodologist", "administrator", "regional")

@@ -12,11 +12,6 @@ ATTACKER = "198.51.100.66"
 OFFICE = "10.20.0.5"  # where the methodologist signs in every day
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def login(client, username, password, address, **extra):
     client.logout()
     return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **extra)

@@ -11,11 +11,6 @@ from tests.security_world import build_world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def kinds() -> list[tuple[str, str, str | None]]:
     return list(SecurityEvent.objects.order_by("pk").values_list("kind", "username", "address"))
 

@@ -13,11 +13,6 @@ from tests.factories import PASSWORD, CuratorFactory, UserFactory, methodologist
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ADDRESS_A = "10.1.1.1"
 ADDRESS_B = "10.2.2.2"
 

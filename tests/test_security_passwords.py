@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 NEW = "Cifrovaya-shkola-2026"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def change(client, old, new, address="10.1.1.1"):
     return client.post("/accounts/password/", {"old_password": old, "new_password1": new, "new_password2": new}, REMOTE_ADDR=address)
 

@@ -15,11 +15,6 @@ from tests.factories import PASSWORD, CuratorFactory, methodologist
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_in(client, username, password=PASSWORD):
     return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR="10.5.5.5")
 

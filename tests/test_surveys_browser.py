@@ -9,20 +9,9 @@ from surveys.models import Submission
 from tests.factories import CuratorFactory, SchoolFactory, SubmissionRoundFactory, UserFactory, join_round, methodologist, readiness_questionnaire
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_out(page) -> None:
-    page.click("nav .navbar-user-toggle")  # the user's menu: role, password change, logout
-    page.click("nav button:has-text('Выйти')")
-    page.wait_for_load_state()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_server, log_in):
+def test_curator_and_methodologist_go_through_the_whole_review_cycle(page, live_server, log_in, log_out):
     school = SchoolFactory(full_name="МАОУ «Школа № 10»")
     CuratorFactory(school=school, user=UserFactory(username="kurator-10", first_name="Ирина", last_name="Соколова"))
     reviewer = methodologist(username="metodist")

@@ -25,11 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def build_round(schools_per_district: int = 3, districts: int = 2):
     """Schools in each district: the first accepted, the second submitted, the third returned, the rest drafts or not started."""
     municipality = MunicipalityFactory()

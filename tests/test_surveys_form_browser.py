@@ -20,11 +20,6 @@ WAIT_SAVE = 30_000
 WAIT = 15_000
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def form_round(db):
     school = SchoolFactory(full_name="МАОУ «Школа № 10»")

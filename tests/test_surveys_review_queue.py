@@ -14,11 +14,6 @@ from tests.factories import CuratorFactory, DistrictFactory, QuestionFactory, Sc
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def build(n: int = 4, districts: int = 2):
     """n submitted questionnaires spread over districts, submitted one hour apart, newest first in creation order."""
     submission_round = SubmissionRoundFactory()

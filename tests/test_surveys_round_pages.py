@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 FMT = "%Y-%m-%dT%H:%M"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def city():
     municipality = MunicipalityFactory()

@@ -15,11 +15,6 @@ from tests.factories import CuratorFactory, DistrictFactory, SchoolFactory, Subm
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sent(submission_round, school, at):
     submission = Submission.objects.create(round=submission_round, school=school, state=Submission.State.SUBMITTED, submitted_at=at + dt.timedelta(days=9))
     event = SubmissionEvent.objects.create(submission=submission, action="submitted", from_state="draft", to_state="submitted", version=1)
