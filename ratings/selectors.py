@@ -3,9 +3,11 @@ indicator progress. Every read is scoped by `schools.selectors.schools_visible_t
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from indicators.models import Indicator, Roadmap
@@ -17,7 +19,7 @@ from surveys.models import RESULTS_FINAL, Answer, Question, RoundParticipant, Su
 from surveys.selectors import rounds_for
 
 from . import sql
-from .models import IndicatorProgress, Rating, RatingCorrection, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility
+from .models import DistrictSummary, IndicatorProgress, Rating, RatingCorrection, ScoringScheme, SectionScore, StatusAward, StatusCriteria, StatusEligibility
 
 RATING_ORDERS = {
     "rank": ("место", [F("rank").asc(nulls_last=True), "school__full_name"]),
@@ -55,14 +57,16 @@ def round_visible(access: Access, round_id: int) -> SubmissionRound:
 def round_rating_rows(access: Access, submission_round: SubmissionRound, *, district_id=None, level=None, order: str = "rank") -> QuerySet[Rating]:
     """The round's rating rows of the schools the user may see, filtered and ordered, with status eligibility."""
     eligibility = StatusEligibility.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id"))
-    rows = (
-        Rating.objects.filter(round=submission_round, school__in=schools_visible_to(access).values("pk"))
-        .select_related("school", "district")
-        .annotate(
-            eligible=Subquery(eligibility.values("eligible")[:1]),
-            score_delta=F("score") - F("prev_score"),
-            **{name: Subquery(eligibility.values(name)[:1]) for name in StatusEligibility.CRITERIA},
-        )
+    rows = Rating.objects.filter(round=submission_round)
+    if not access.sees_city:
+        rows = rows.filter(school__in=schools_visible_to(access).values("pk"))
+    # A user who sees the whole city sees every row of the rounds `round_visible` lets them open (the schools of the
+    # round's municipality, as the district summaries count them): no filter by school, so the rows are read in the
+    # order of the (round, rank) index and a page costs the same for 100 and 40,000 schools.
+    rows = rows.select_related("school", "district").annotate(
+        eligible=Subquery(eligibility.values("eligible")[:1]),
+        score_delta=F("score") - F("prev_score"),
+        **{name: Subquery(eligibility.values(name)[:1]) for name in StatusEligibility.CRITERIA},
     )
     if district_id:
         rows = rows.filter(district_id=district_id)
@@ -85,28 +89,107 @@ class RatingSummary:
     mean: Decimal | None = None
     by_level: dict = field(default_factory=dict)
     eligible: int = 0
+    listed: int | None = None  # rows under the list's filters, when the district summaries give it (else the list counts them)
 
     @property
     def no_data(self) -> int:
         return self.total - self.rated
 
 
-def round_rating_summary(access: Access, submission_round: SubmissionRound) -> RatingSummary:
-    """How many of the user's schools are rated, at each level (one aggregate query), eligible for the status (one count)."""
+# The summary column of each level (`DistrictSummary`).
+SUMMARY_LEVEL_COLUMNS = {Rating.Level.HIGH: "high", Rating.Level.MEDIUM: "medium", Rating.Level.LOW: "low", Rating.Level.NO_DATA: "no_data"}
+
+
+def round_rating_summary(access: Access, submission_round: SubmissionRound, *, district_id=None, level=None) -> RatingSummary:
+    """How many of the user's schools are rated, at each level, eligible for the status; with `listed`, how many rows
+    the list shows under its filters (a district, a level).
+
+    A user who sees the whole city: one query summing the round's district summaries (`ratings.summaries`, written
+    by the recompute in the transaction that writes the ratings, so they always agree with the rows listed), a few
+    hundred rows for a region of 800 districts. Anyone else, or a round computed before the summaries existed:
+    counted from the ratings of the schools they see (a district at most)."""
+    if access.sees_city:
+        listed_column = SUMMARY_LEVEL_COLUMNS.get(level, "schools")
+        figures = DistrictSummary.objects.filter(round=submission_round).aggregate(
+            rows=Count("pk"),
+            total=Sum("schools"),
+            rated=Sum("rated"),
+            score_sum=Sum("score_sum"),
+            eligible=Sum("eligible"),
+            listed=Sum(listed_column, filter=Q(district_id=district_id) if district_id else Q()),
+            **{level_: Sum(column) for level_, column in SUMMARY_LEVEL_COLUMNS.items()},
+        )
+        if figures["rows"]:
+            rated = figures["rated"] or 0
+            return RatingSummary(
+                total=figures["total"] or 0,
+                rated=rated,
+                mean=figures["score_sum"] / rated if rated else None,
+                eligible=figures["eligible"] or 0,
+                by_level={level_: figures[level_] or 0 for level_ in Rating.Level.values},
+                listed=figures["listed"] or 0,
+            )
     visible = schools_visible_to(access).values("pk")
     figures = Rating.objects.filter(round=submission_round, school__in=visible).aggregate(
         total=Count("pk"),
         rated=Count("pk", filter=Q(score__isnull=False)),
         mean=Avg("score"),
-        **{level: Count("pk", filter=Q(level=level)) for level in Rating.Level.values},
+        **{level_: Count("pk", filter=Q(level=level_)) for level_ in Rating.Level.values},
     )
     return RatingSummary(
         total=figures["total"],
         rated=figures["rated"],
         mean=figures["mean"],
         eligible=StatusEligibility.objects.filter(round=submission_round, school__in=visible, eligible=True).count(),
-        by_level={level: figures[level] for level in Rating.Level.values},
+        by_level={level_: figures[level_] for level_ in Rating.Level.values},
     )
+
+
+class _RankPaginator(Paginator):
+    """Pages of a round's rating whose count is known (the summaries) and, for the whole round by rank, found by rank
+    instead of by skipping rows: ranks are given with ties (1, 2, 2, 4), so exactly r - 1 rows come before the first
+    row of rank r, and the row at position p belongs to the largest rank r <= p. A page then reads from the
+    (round, rank) index at that rank, whatever its number; the schools without a rank (no data) follow by name."""
+
+    def __init__(self, rows: QuerySet[Rating], per_page: int, *, round_id: int, count: int | None, ranked: int | None):
+        super().__init__(rows, per_page)
+        self._round_id, self._count, self._ranked = round_id, count, ranked
+
+    @cached_property
+    def count(self) -> int:
+        return self._count if self._count is not None else super().count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int):
+        rows, ranked = self.object_list, self._ranked
+        if ranked is None or bottom == 0:
+            return rows[bottom:top]
+        if bottom >= ranked:  # only schools without a rank: by name
+            return rows.filter(rank__isnull=True)[bottom - ranked : top - ranked]
+        first = Rating.objects.filter(round_id=self._round_id, rank__lte=bottom + 1).order_by("-rank").values_list("rank", flat=True).first()
+        if first is None:
+            return rows[bottom:top]
+        skip = bottom - (first - 1)
+        found = rows.filter(rank__gte=first) if top <= ranked else rows.filter(Q(rank__gte=first) | Q(rank__isnull=True))
+        return found[skip : skip + top - bottom]
+
+
+def rating_page(
+    access: Access, submission_round: SubmissionRound, *, district_id=None, level=None, order: str = "rank", number=None, per_page: int = 100
+) -> tuple[Page, RatingSummary]:
+    """A page of the round's rating under the filters, and the round's summary (`round_rating_summary`). For a user who
+    sees the whole city the number of rows comes from the summary; by rank without filters a page is found by rank."""
+    rows = round_rating_rows(access, submission_round, district_id=district_id, level=level, order=order)
+    summary = round_rating_summary(access, submission_round, district_id=district_id, level=level)
+    by_rank = order not in RATING_ORDERS or order == "rank"
+    seek = summary.listed is not None and by_rank and not district_id and not level
+    paginator = _RankPaginator(rows, per_page, round_id=submission_round.pk, count=summary.listed, ranked=summary.rated if seek else None)
+    return paginator.get_page(number), summary
 
 
 # A school's card in a round

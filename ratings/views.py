@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,10 +34,15 @@ def rating_list(request, round_id: int):
     form.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
     filters = form.cleaned_data if form.is_valid() else {}
     district = filters.get("district")
-    rows = selectors.round_rating_rows(
-        access, submission_round, district_id=district.pk if district else None, level=filters.get("level"), order=filters.get("order") or "rank"
+    page, summary = selectors.rating_page(
+        access,
+        submission_round,
+        district_id=district.pk if district else None,
+        level=filters.get("level"),
+        order=filters.get("order") or "rank",
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -46,7 +50,7 @@ def rating_list(request, round_id: int):
         "round": submission_round,
         "form": form,
         "page": page,
-        "summary": selectors.round_rating_summary(access, submission_round),
+        "summary": summary,
         "scheme": selectors.round_scheme(submission_round),
         "query": query.urlencode(),
     }

@@ -124,3 +124,49 @@ def test_the_rating_page_runs_the_same_queries_for_10_and_200_schools(client, n_
         response = client.get(reverse("ratings:rating", args=[submission_round.pk]))
 
     assert response.status_code == 200
+
+
+def test_pages_by_rank_list_every_school_once_and_in_order_across_tied_ranks(client, monkeypatch):
+    """A page of the whole round by rank is found by rank (ties as the recompute gives them: 1, 1, 1, 4, …), not by
+    skipping rows: every page holds exactly the rows the plain order would put there, the unranked ones last by name."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    submission_round, _schools = rated_round(12)
+    ranked = list(Rating.objects.filter(round=submission_round, rank__isnull=False).order_by("rank", "school__full_name"))
+    assert len(ranked) == 11
+    for rating, rank in zip(ranked, [1, 1, 1, 1, 5, 5, 7, 8, 8, 8, 8], strict=True):  # ties across every page boundary
+        Rating.objects.filter(pk=rating.pk).update(rank=rank)
+    expected = [
+        r.school.full_name
+        for r in sorted(Rating.objects.filter(round=submission_round).select_related("school"), key=lambda r: (r.rank is None, r.rank or 0, r.school.full_name))
+    ]
+    client.force_login(methodologist())
+    url = reverse("ratings:rating", args=[submission_round.pk])
+
+    pages = [client.get(url, {"page": n}) for n in range(1, 6)]
+
+    assert [rows_of(page) for page in pages] == [expected[i : i + 3] for i in range(0, 12, 3)] + [expected[9:12]]
+    assert "Школы 10–12 из 12" in pages[3].content.decode()
+
+
+def test_the_figures_above_the_rating_agree_with_its_rows_for_a_methodologist_and_a_district_officer(client):
+    from ratings.models import DistrictSummary
+
+    submission_round, schools = rated_round(9)
+    url = reverse("ratings:rating", args=[submission_round.pk])
+    rows = Rating.objects.filter(round=submission_round)
+
+    client.force_login(methodologist())
+    summary = client.get(url).context["summary"]
+    assert (summary.total, summary.rated, summary.by_level["none"]) == (9, 8, 1)
+    assert summary.mean == pytest.approx(sum(r.score for r in rows if r.score is not None) / 8)
+    filtered = client.get(url, {"district": schools[0].district_id, "level": "high"})
+    expected = rows.filter(district_id=schools[0].district_id, level="high").count()
+    assert filtered.context["page"].paginator.count == len(rows_of(filtered)) == expected
+
+    DistrictSummary.objects.filter(round=submission_round).delete()  # a round computed before the summaries existed
+    assert (client.get(url).context["summary"].total, client.get(url).context["summary"].rated) == (9, 8)
+
+    client.force_login(district_officer(schools[1].district))
+    summary = client.get(url).context["summary"]
+    district_rows = rows.filter(district=schools[1].district)
+    assert (summary.total, summary.rated) == (district_rows.count(), district_rows.filter(score__isnull=False).count())
