@@ -254,8 +254,16 @@ def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filte
     ]
 
 
-def top_and_bottom(round_: SubmissionRound, schools: QuerySet[School], filters: dict, n: int = TOP_SCHOOLS) -> tuple[list[Rating], list[Rating]]:
-    ranked = _ratings(round_, schools, filters).filter(rank__isnull=False).select_related("school", "school__district")
+def top_and_bottom(
+    round_: SubmissionRound, schools: QuerySet[School], filters: dict, n: int = TOP_SCHOOLS, *, whole_round: bool = False
+) -> tuple[list[Rating], list[Rating]]:
+    """The `n` best and worst ranked schools. `whole_round`: the user sees every school of the round and no filter
+    narrows the schools, so the ratings are read straight from the (round, rank) index at both ends, not sorted."""
+    if whole_round:
+        ratings = Rating.objects.filter(round=round_, **({"level": filters["level"]} if filters.get("level") else {}))
+    else:
+        ratings = _ratings(round_, schools, filters)
+    ranked = ratings.filter(rank__isnull=False).select_related("school", "school__district")
     top = list(ranked.order_by("rank", "school__full_name")[:n])
     # With few rated schools the two lists would overlap: a school is shown once, among the best.
     bottom = [r for r in ranked.order_by("-rank", "school__full_name")[:n] if r not in top]
@@ -395,7 +403,8 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
             levels = levels_by_district_summarised(round_, access, filters)
         board.levels_table = district_table(levels, weakest_first=_weakest_levels, get=get, param="levels")
         board.levels = board.levels_table.rows
-        board.top, board.bottom = top_and_bottom(round_, schools, filters)
+        whole_round = access.sees_city and not any(filters.get(name) for name in ("district", "legal_form", "area"))
+        board.top, board.bottom = top_and_bottom(round_, schools, filters, whole_round=whole_round)
     board.indicators = indicator_series(municipality)
     if municipality is not None:
         # The latest period of each roadmap; one whose period is over is announced, not counted as overdue line by line.
