@@ -85,6 +85,29 @@ def test_curator_name_and_contact_are_listed(client):
     assert curator.get_full_name() in page and curator.email in page
 
 
+def test_a_long_round_lists_its_schools_once_a_district_or_a_state_is_chosen(client, monkeypatch):
+    """Beyond COMPLETENESS_LIST_WHOLE schools (a region) the page says how to get a list instead of sorting them all;
+    the counts, the districts and the reminder to everyone who has not sent stay."""
+    from surveys import views
+
+    monkeypatch.setattr(views, "COMPLETENESS_LIST_WHOLE", 9)
+    submission_round, schools = build_round(schools_per_district=5, districts=2)
+    client.force_login(methodologist())
+
+    response = completeness(client, submission_round)
+    page = response.content.decode()
+    assert list(response.context["rows"]) == [] and response.context["list_hidden"]
+    assert "Школ в раунде: 10 — слишком много для одного списка." in page and "Выберите район" in page
+    assert "Напомнить всем, кто не отправил (6)" in page and "Напомнить выбранным" not in page
+    assert response.context["total"].total == 10 and len(response.context["districts"]) == 2
+
+    district = schools[0].district
+    by_district = completeness(client, submission_round, f"?district={district.pk}")
+    assert {s.pk for s in by_district.context["rows"]} == {s.pk for s in schools[:5]} and "Напомнить выбранным" in by_district.content.decode()
+    by_state = completeness(client, submission_round, "?state=returned")
+    assert {s.pk for s in by_state.context["rows"]} == {schools[2].pk, schools[7].pk}
+
+
 @pytest.mark.parametrize("schools_per_district", [5, 100])
 @pytest.mark.parametrize("recomputed", [False, True])
 def test_completeness_query_count_does_not_grow_with_schools(client, django_assert_num_queries, schools_per_district, recomputed):
