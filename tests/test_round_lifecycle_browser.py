@@ -162,7 +162,7 @@ def test_a_round_runs_from_creation_to_fixed_results_without_the_admin(page, liv
     # The administrator extends the deadline for the school that has not started, closes after the summary, fixes the results.
     log_in(page, "admin-city", next_url=reverse("surveys:round-manage", args=[submission_round.pk]))
     page.click("text=Продлить срок")
-    page.check("label:has-text('для выбранных школ') >> xpath=preceding-sibling::input")
+    page.check("label:has-text('для отмеченных в списке') >> xpath=preceding-sibling::input")
     page.check("tr:has-text('Школа № 40') input[name=schools]")
     page.fill("#id_closes_at", (now + dt.timedelta(days=12)).replace(hour=18, minute=0).strftime(FMT))
     page.fill("#id_reason", "куратор на больничном")
