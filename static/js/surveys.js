@@ -6,6 +6,8 @@
 
   const AUTOSAVE_DELAY = 2500; // ms after the last keystroke
   const RETRY_DELAYS = [5000, 15000, 30000, 60000];
+  const CONFLICT_UNSEEN_STATUS = "Не сохранено: анкету изменили в другом окне или другой человек. Сверьте изменения вверху страницы — ваши ответы остались в форме.";
+  const CONFLICT_STATUS = "Не сохранено: анкету изменили в другом окне или другой человек — сверьте изменения вверху страницы и нажмите «Сохранить».";
 
   // Numbers as people type them: the same pattern as roadmap_portal/parsing.py.
   const NUMBER = /^([-\u2212\u2013+])?(\d+|\d{1,3}(?:[\u0020\u00a0\u202f\u2009]\d{3})+)(?:[.,](\d+))?$/;
@@ -46,6 +48,11 @@
     let again = false;
     let retries = 0;
     let stopped = ""; // "signed_out", "conflict", "refused": autosave waits for the person
+    // The server's version after a background save met a conflict, not yet taken by the form: a press of a save
+    // button in the instant the box appears must not count as having read it. The form takes it once the person
+    // edits an answer after the box appeared; until then a save goes to the server with the old version, which
+    // refuses it and shows the box on a page of its own (what was typed stays in that form).
+    let conflictVersion = null;
 
     // ---- values of the form ------------------------------------------------------------------------------
 
@@ -375,10 +382,11 @@
       }
       if (body.status === "conflict") {
         stopped = "conflict";
-        versionInput.value = String(body.version);
+        again = false;
+        conflictVersion = String(body.version);
         const slot = document.getElementById("conflict-slot");
         slot.innerHTML = body.html; // the server's template: what changed, by whom
-        setStatus("Не сохранено: анкету изменили в другом окне или другой человек — сверьте изменения вверху страницы и нажмите «Сохранить».", "danger");
+        setStatus(CONFLICT_UNSEEN_STATUS, "danger");
         const conflict = document.getElementById("conflict");
         if (conflict) { conflict.scrollIntoView({ block: "start" }); conflict.focus({ preventScroll: true }); }
         return null;
@@ -405,12 +413,18 @@
       const code = name.replace(/^q_/, "").replace(/__remove$/, "");
       dirty = true;
       edited.add(code);
+      if (conflictVersion !== null && event.type === "input") {
+        // An answer changed after the box appeared (focus went to the box, so this is the person's own move):
+        // the next «Сохранить» saves over the change they have seen.
+        versionInput.value = conflictVersion;
+        conflictVersion = null;
+      }
       if (event.type === "change" || event.target.type === "radio" || event.target.type === "checkbox") touched.add(code);
       keep(snapshot());
       refresh();
       if (stopped === "conflict") {
         // No background save over the other window's answers: the person compares and presses «Сохранить».
-        setStatus("Не сохранено: анкету изменили в другом окне или другой человек — сверьте изменения вверху страницы и нажмите «Сохранить».", "danger");
+        setStatus(conflictVersion === null ? CONFLICT_STATUS : CONFLICT_UNSEEN_STATUS, "danger");
       } else if (!stopped) {
         setStatus("Есть несохранённые изменения", "warning-emphasis");
         schedule(event.target.type === "file" ? 0 : AUTOSAVE_DELAY);
@@ -442,7 +456,8 @@
         inFlight.then(function () { if (stopped !== "conflict") form.requestSubmit(button); });
         return;
       }
-      if (!button || button.name !== "submit" || confirmed) {
+      if (!button || button.name !== "submit" || confirmed || conflictVersion !== null) {
+        // A save right after a background conflict goes with the old version: the server refuses it and shows the box.
         keep(snapshot());
         dirty = false;
         stopped = stopped || "leaving";
@@ -570,6 +585,7 @@
     refresh();
     if (document.getElementById("conflict")) {
       stopped = "conflict"; // the person compares and saves again
+      setStatus(CONFLICT_STATUS, "danger");
       keep(snapshot());
     } else if (document.getElementById("error-summary") || touched.size) {
       // A refused save rendered what was typed: the browser keeps it and saves what parses.
