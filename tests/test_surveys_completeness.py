@@ -117,9 +117,9 @@ def test_completeness_query_count_does_not_grow_with_schools(client, django_asse
     client.force_login(methodologist())
     # session, user, profile, groups, round, the districts of the last recompute (and, before any, whether there was one),
     # counts per district and state (one grouped query; after a recompute for the districts shown only, then the
-    # round's participants and their forms by state), count of the filtered schools (paginator), one page of schools
+    # round's active participants joined to their forms, counted by state: one query), count of the filtered schools (paginator), one page of schools
     # with their submission state, curators with users, reminders log, timeliness (one query)
-    with django_assert_num_queries(14 if recomputed else 13):
+    with django_assert_num_queries(13):
         response = completeness(client, submission_round)
     assert response.context["total"].total == 2 * schools_per_district
     assert len(response.context["rows"]) == min(2 * schools_per_district, 100)

@@ -4,7 +4,8 @@ order of the last recompute; the schools that have not sent their form, and the 
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from schools.models import Curator, School
 from schools.roles import Access
@@ -13,6 +14,7 @@ from schools.selectors import districts_visible_to, schools_visible_to
 from ..models import (
     Reminder,
     RoundDistrictCount,
+    RoundParticipant,
     Submission,
     SubmissionRound,
 )
@@ -102,10 +104,13 @@ def completeness_by_district(
     """Counts per district and state of the participating schools (the user's, or `schools` narrowed further by a page's
     filters), and their total: one grouped query. With `district_ids`, of those districts only (the total is then
     theirs, not the round's: see `completeness_total`). The completeness page, the dashboard and the export all use it."""
-    schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
-    if district_ids is not None:
-        schools = schools.filter(in_districts(district_ids, "round_district_id"))
-    grouped = schools.values("round_district_id", "round_district_name", "submission_state").annotate(n=Count("pk")).order_by("round_district_name")
+    if district_ids is not None and schools is None and access.sees_city:
+        grouped = _district_counts_of_round(submission_round, district_ids)
+    else:
+        schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
+        if district_ids is not None:
+            schools = schools.filter(in_districts(district_ids, "round_district_id"))
+        grouped = schools.values("round_district_id", "round_district_name", "submission_state").annotate(n=Count("pk")).order_by("round_district_name")
     districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
     total = DistrictCompleteness(district_id=None, name="Всего")
     for row in grouped:
@@ -119,17 +124,41 @@ def completeness_by_district(
     return list(districts.values()), total
 
 
+def _district_counts_of_round(submission_round: SubmissionRound, district_ids: list[int | None]):
+    """`completeness_by_district`'s grouped rows for a user who sees every school of the round, of the given districts
+    only: read from the round's participants of those districts (an index on the district), each with its form's state
+    found by the unique (round, school) index, so a folded table of 20 districts costs the same in a round of 40,000."""
+    state = Submission.objects.filter(round_id=submission_round.pk, school_id=OuterRef("school_id")).values("state")[:1]
+    return (
+        active_participants(submission_round)
+        .filter(in_districts(district_ids))
+        .annotate(round_district_id=F("district_id"), round_district_name=F("district__name"), submission_state=Subquery(state))
+        .values("round_district_id", "round_district_name", "submission_state")
+        .annotate(n=Count("pk"))
+        .order_by("round_district_name")
+    )
+
+
+_TOTAL_SQL = f"""
+SELECT sub.state, COUNT(*)
+FROM {RoundParticipant._meta.db_table} p
+LEFT JOIN {Submission._meta.db_table} sub ON sub.round_id = p.submissionround_id AND sub.school_id = p.school_id
+WHERE p.submissionround_id = %s AND p.is_active = %s
+GROUP BY sub.state
+"""  # noqa: S608 - the names come from the models, the values are parameters
+
+
 def completeness_total(*, submission_round: SubmissionRound, access: Access) -> DistrictCompleteness:
     """The user's participating schools by the state of their form, all districts together. For a user who sees the
-    whole city: two counts on indexes (the round's participants; their submissions by state), whatever the size."""
+    whole city: one grouped count of the round's active participants joined to their forms (surveys.participants)."""
     if not access.sees_city:
         return completeness_by_district(submission_round=submission_round, access=access)[1]
-    participants = active_participants(submission_round)
-    total = DistrictCompleteness(district_id=None, name="Всего", total=participants.count())
-    states = Submission.objects.filter(round=submission_round, school__in=participants.values("school_id")).values("state").annotate(n=Count("pk")).order_by()
-    for row in states:
-        total.counts[row["state"]] += row["n"]
-    total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in STATE_ORDER if state != NOT_STARTED)
+    total = DistrictCompleteness(district_id=None, name="Всего")
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTAL_SQL, [submission_round.pk, True])
+        for state, n in cursor.fetchall():
+            total.total += n
+            total.counts[state or NOT_STARTED] += n
     return total
 
 
