@@ -49,17 +49,15 @@ RATING_FIELDS = (
     "points",
     "possible",
     "level",
-    "prev_score",
-    "prev_rank",
-    "status__eligible",
-    *(f"status__{name}" for name in StatusEligibility.CRITERIA),
 )
+# After the points of each section: the changes since the previous round, and the status eligibility with its criteria.
+RATING_TAIL = ("score_change", "rank_change", "status__eligible", *(f"status__{name}" for name in StatusEligibility.CRITERIA))
 
 
 def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: list[Section]) -> QuerySet:
-    """The round's ratings of the given schools as value tuples (RATING_FIELDS, then the points of each
-    section) in one query whatever the number of schools: the section points joined once and folded
-    per rating, the status eligibility joined beside them."""
+    """The round's ratings of the given schools as value tuples in the sheet's order (RATING_FIELDS, the points of
+    each section, RATING_TAIL) in one query whatever the number of schools: the section points joined once and folded
+    per rating, the status eligibility joined beside them, the changes subtracted by the database."""
     per_section = {f"section_{s.pk}": Max("section_rows__points", filter=Q(section_rows__section_id=s.pk)) for s in sections}
     return (
         Rating.objects.filter(round=round_, school__in=schools.values("pk"))
@@ -67,9 +65,9 @@ def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: li
             status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)),
             section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round=round_)),
         )
-        .annotate(**per_section)
+        .annotate(**per_section, score_change=F("score") - F("prev_score"), rank_change=F("prev_rank") - F("rank"))  # up: positive
         .order_by(F("rank").asc(nulls_last=True), "district__name", "school__full_name", "pk")
-        .values_list(*RATING_FIELDS, *per_section)
+        .values_list(*RATING_FIELDS, *per_section, *RATING_TAIL)
     )
 
 
@@ -84,21 +82,24 @@ def write_rating(
     sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id, pk__in=scored).order_by("order", "pk"))
     rows = rating_rows(round_, schools, sections)
     widths = longest(schools, "full_name", "district__name")
+    other_form = School.LegalForm.OTHER
+    labels = list(StatusEligibility.CRITERIA.values())
     columns = [
         Column("Место", 8, FORMAT_INT),
         Column("Место в районе", 9, FORMAT_INT),
         Column("Школа", fit("Школа", widths["full_name"])),
         Column("Район", fit("Район", widths["district__name"])),
-        Column("Форма", 9),
+        Column("Форма", 9, words=Words(lambda form: "иная" if form == other_form else form)),
         Column("Рейтинг", 10, FORMAT_SCORE),
         Column("Баллы", 9, FORMAT_DECIMAL),
         Column("Из возможных", 10, FORMAT_DECIMAL),
-        Column("Уровень", 12),
+        Column("Уровень", 12, words=Words(lambda level: LEVELS.get(level, level))),
         *(Column(f"Баллы: {s.title}", fit("", 0, minimum=14, maximum=18), FORMAT_DECIMAL) for s in sections),
         Column("Изменение рейтинга", 12, FORMAT_CHANGE),
         Column("Изменение места", 11, FORMAT_CHANGE_INT),
-        Column("Проходит на статус", 11),
-        Column("Не выполнены критерии", 30, wrap=True),
+        Column("Проходит на статус", 11, words=Words(lambda eligible: None if eligible is None else ("да" if eligible else "нет"))),
+        # Keyed by the criteria's (ok, ok, …) flags: a label for each one failed.
+        Column("Не выполнены критерии", 30, wrap=True, words=Words(lambda oks: ", ".join(label for label, ok in zip(labels, oks, strict=True) if ok is False))),
     ]
     workbook = new_workbook()
     sheet = Sheet(
@@ -111,30 +112,11 @@ def write_rating(
         note="Место — среди школ с рейтингом; «нет данных» — анкета не отправлена. Изменение — к прошлому раунду.",
         freeze_cols=3,
     )
-    other_form = School.LegalForm.OTHER
-    labels = list(StatusEligibility.CRITERIA.values())
+    flags = -len(StatusEligibility.CRITERIA)
     done = 0
     for chunk in chunks(rows):
-        for rank, district_rank, name, district, form, score, points, possible, level, prev_score, prev_rank, eligible, *rest in chunk:
-            criteria, section_points = rest[: len(StatusEligibility.CRITERIA)], rest[len(StatusEligibility.CRITERIA) :]
-            sheet.append(
-                [
-                    rank,
-                    district_rank,
-                    name,
-                    district or "",
-                    form if form != other_form else "иная",
-                    score,
-                    points,
-                    possible,
-                    LEVELS.get(level, level),
-                    *section_points,
-                    None if score is None or prev_score is None else score - prev_score,
-                    None if rank is None or prev_rank is None else prev_rank - rank,  # positive: the school went up
-                    "" if eligible is None else ("да" if eligible else "нет"),
-                    ", ".join(label for label, ok in zip(labels, criteria, strict=True) if ok is False),
-                ]
-            )
+        for row in chunk:
+            sheet.append([*row[:flags], row[flags:]])
         done += len(chunk)
         report(progress, done)
     if sheet.rows:
