@@ -58,13 +58,15 @@ def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: li
     """The round's ratings of the given schools as value tuples in the sheet's order (RATING_FIELDS, the points of
     each section, RATING_TAIL) in one query whatever the number of schools: the section points joined once and folded
     per rating, the status eligibility joined beside them, the changes subtracted by the database."""
-    per_section = {f"section_{s.pk}": Max("section_rows__points", filter=Q(section_rows__section_id=s.pk)) for s in sections}
+    # Each section's aggregate refers to the joined row's section and points by name (not the join path again).
+    per_section = {f"section_{s.pk}": Max("section_points", filter=Q(section_of_row=s.pk)) for s in sections}
     return (
         Rating.objects.filter(round=round_, school__in=schools.values("pk"))
         .annotate(
             status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)),
             section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round=round_)),
         )
+        .alias(section_of_row=F("section_rows__section_id"), section_points=F("section_rows__points"))
         .annotate(**per_section, score_change=F("score") - F("prev_score"), rank_change=F("prev_rank") - F("rank"))  # up: positive
         .order_by(F("rank").asc(nulls_last=True), "district__name", "school__full_name", "pk")
         .values_list(*RATING_FIELDS, *per_section, *RATING_TAIL)
