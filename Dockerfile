@@ -1,7 +1,14 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # pg_dump/pg_restore for `manage.py backup` / `restore` (the client of the same major version as the postgres:15 service).
-RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 && rm -rf /var/lib/apt/lists/*
+# LibreOffice Writer without its desktop parts (libreoffice-writer-nogui) turns the order, the annex and the school
+# passports into PDF (reports/passport.py); fonts with Cyrillic that keep the documents' layout: Liberation (metrics of
+# Times New Roman and Arial, the ГОСТ layout), Carlito (metrics of Calibri, python-docx's headings), DejaVu (fallback).
+# Costs about 360 MB of the image (about 120 MB to download) (README «docker-compose»); without it the portal offers Word only and says why.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+       libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

@@ -54,3 +54,20 @@ def test_anonymous_home_redirects_to_login(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_image_makes_pdf_documents_with_the_fonts_they_are_laid_out_in():
+    """The school passports (web and, for a district's ZIP, the worker) are converted to PDF by LibreOffice Writer; the
+    documents are set in Times New Roman (ГОСТ Р 7.0.97) with Cyrillic text: the image carries Writer and fonts with the
+    same metrics (Liberation), else lines and pages break differently from Word."""
+    import re
+
+    import yaml
+
+    installed = set()
+    for command in re.findall(r"apt-get install ([^&]+)", (ROOT / "Dockerfile").read_text().replace("\\\n", " ")):
+        installed.update(word for word in command.split() if not word.startswith("-"))
+    assert installed & {"libreoffice-writer-nogui", "libreoffice-writer"}
+    assert {"fonts-liberation2", "fonts-dejavu-core"} <= installed
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["web"]["image"] == services["worker"]["image"] and services["web"]["build"] == services["worker"]["build"] == "."
