@@ -12,7 +12,7 @@ from ratings.models import Rating, ScoringScheme, SectionScore, StatusEligibilit
 from ratings.services import rating_recompute_round
 
 from .factories import DistrictFactory, SchoolFactory, StatusCriteriaFactory, methodologist
-from .ratings_world import scored_questionnaire, scored_round, submit_answers
+from .ratings_world import NO_MARKS, scored_questionnaire, scored_round, submit_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ RECIPE = {
     "best_practice": "current",
     "ecosystem_member": True,
     "parents_consultation": True,
+    "students_count": 800,
     "certification_request": True,
 }
 
@@ -59,8 +60,6 @@ def test_a_school_with_exact_points_79_945_scores_79_9_medium_and_not_eligible()
 def test_the_card_lines_add_up_to_the_points_it_shows(client, django_user_model):
     school = SchoolFactory()
     submission_round = scored_round(schools=[school])
-    submission_round.state = submission_round.State.OPEN
-    submission_round.save(update_fields=["state"])
     submit_answers(submission_round, {school: RECIPE})
     rating_recompute_round(round_id=submission_round.pk)
     user = methodologist(username="metodist-exact", municipality=school.municipality)
@@ -115,9 +114,13 @@ def reference_points(kind: str, top: Decimal, floor, full, extra, value) -> Frac
 
 
 NUMERIC = ["internet_speed", "teachers_ready_share", "admin_ready_share", "ris_content_share", "ris_active_users_share", "students_count"]
+PERCENT = {"teachers_ready_share", "admin_ready_share", "ris_content_share", "ris_active_users_share"}
 YES_NO = ["channel_meets_requirements", "connection_contract_next_year", "ecosystem_member", "parents_consultation"]
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(40), places=2)
 number = st.decimals(min_value=Decimal(0), max_value=Decimal(300), places=4)
+# What the form accepts: a percent from 0 to 100, a whole number of students.
+answer_of = {code: st.decimals(min_value=Decimal(0), max_value=Decimal(100), places=4) for code in PERCENT}
+answer_of["students_count"] = st.integers(min_value=0, max_value=300).map(Decimal)
 
 
 @st.composite
@@ -144,7 +147,7 @@ def rule_sets(draw):
 
 @st.composite
 def answer_sets(draw):
-    answers = {code: draw(st.none() | number) for code in NUMERIC}
+    answers = {code: draw(st.none() | answer_of.get(code, number)) for code in NUMERIC}
     answers.update({code: draw(st.none() | st.booleans()) for code in YES_NO})
     answers["equipment_kit"] = draw(st.sampled_from(["", "none", "minimal", "standard"]))
     answers["platforms_used"] = "|".join(draw(st.lists(st.sampled_from(["sferum", "moya_shkola", "resh", "uchi"]), unique=True, max_size=4)))
@@ -156,9 +159,13 @@ def answer_sets(draw):
 def test_stored_points_scores_levels_and_ranks_match_a_plain_python_reference(rules, schools_answers, level_high):
     districts = [DistrictFactory(), DistrictFactory()]
     schools = [SchoolFactory(district=districts[n % 2]) for n in range(len(schools_answers))]
-    submission_round = scored_round(schools=schools, questionnaire=scored_questionnaire(rules=rules))
+    # Every scored question may be left unanswered in this questionnaire; the others get answers worth nothing,
+    # and workstations, since a kit chosen needs them.
+    questionnaire = scored_questionnaire(rules=rules, optional=[*NUMERIC, *YES_NO, "equipment_kit"])
+    submission_round = scored_round(schools=schools, questionnaire=questionnaire)
     ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).update(level_high=level_high, level_medium=40)
-    submit_answers(submission_round, dict(zip(schools, schools_answers, strict=True)))
+    unscored = {**NO_MARKS, "kit_workstations": 10, "kit_workstations_fast": 10}
+    submit_answers(submission_round, {school: {**unscored, **answers} for school, answers in zip(schools, schools_answers, strict=True)})
     rating_recompute_round(round_id=submission_round.pk)
 
     possible = sum(Fraction(rule[1]) for rule in rules.values())

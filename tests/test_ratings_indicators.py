@@ -11,13 +11,17 @@ from ratings.models import IndicatorProgress
 from ratings.services import indicator_target_for, rating_recompute_round
 
 from .factories import IndicatorFactory, IndicatorTargetFactory, MunicipalityFactory, RoadmapFactory, SchoolFactory
-from .ratings_world import scored_round, submit_answers
+from .ratings_world import NO_MARKS, scored_questionnaire, scored_round, submit_answers, unanswered
 
 pytestmark = pytest.mark.django_db
 
 
 def progress_after(answers_by_school: dict, indicator: Indicator, **round_kwargs) -> IndicatorProgress:
-    submission_round = scored_round(schools=list(answers_by_school), **round_kwargs)
+    """Each school sends `answers` and, for every other question, an answer worth nothing (NO_MARKS); a question left
+    unanswered (None or "") is one this questionnaire does not require."""
+    answers_by_school = {school: {**NO_MARKS, **answers} for school, answers in answers_by_school.items()}
+    questionnaire = scored_questionnaire(optional=unanswered(*answers_by_school.values()))
+    submission_round = scored_round(schools=list(answers_by_school), questionnaire=questionnaire, **round_kwargs)
     submit_answers(submission_round, answers_by_school)
     rating_recompute_round(round_id=submission_round.pk)
     return IndicatorProgress.objects.get(round=submission_round, indicator=indicator)
@@ -38,7 +42,7 @@ def test_share_of_yes_answers_among_schools_with_data():
             schools[1]: {"parents_consultation": True},
             schools[2]: {"parents_consultation": True},
             schools[3]: {"parents_consultation": False},
-            schools[4]: {},
+            schools[4]: {"parents_consultation": None},
         },
         indicator,
     )
@@ -62,8 +66,8 @@ def test_choice_share_counts_the_listed_options():
     row = progress_after(
         {
             schools[0]: {"equipment_kit": "none"},
-            schools[1]: {"equipment_kit": "minimal"},
-            schools[2]: {"equipment_kit": "standard"},
+            schools[1]: {"equipment_kit": "minimal", "kit_workstations": 10},
+            schools[2]: {"equipment_kit": "standard", "kit_workstations": 10},
             schools[3]: {"equipment_kit": ""},
         },
         indicator,
@@ -79,7 +83,7 @@ def test_full_share_counts_schools_whose_answer_reaches_the_denominator():
             schools[0]: {"kit_workstations": 10, "kit_workstations_fast": 10},
             schools[1]: {"kit_workstations": 10, "kit_workstations_fast": 5},
             schools[2]: {"kit_workstations": 0, "kit_workstations_fast": 0},
-            schools[3]: {"kit_workstations_fast": 3},
+            schools[3]: {"kit_workstations": None, "kit_workstations_fast": 3},
         },
         indicator,
     )
@@ -120,7 +124,7 @@ def test_without_answers_the_verdict_is_no_data_and_without_a_target_no_target()
     untargeted = IndicatorFactory(question_code="teachers_ready_share", aggregation="mean")
     school = SchoolFactory()
     submission_round = scored_round(schools=[school])
-    submit_answers(submission_round, {school: {"teachers_ready_share": 80}})
+    submit_answers(submission_round, {school: {**NO_MARKS, "teachers_ready_share": 80}})
     rating_recompute_round(round_id=submission_round.pk)
 
     rows = {row.indicator_id: row for row in IndicatorProgress.objects.filter(round=submission_round)}
@@ -133,7 +137,7 @@ def test_indicators_not_computed_from_answers_or_of_another_municipality_get_no_
     IndicatorFactory(question_code="teachers_ready_share", aggregation="mean", roadmap__municipality=MunicipalityFactory(name="Муромский район"))
     school = SchoolFactory()
     submission_round = scored_round(schools=[school])
-    submit_answers(submission_round, {school: {"teachers_ready_share": 80}})
+    submit_answers(submission_round, {school: {**NO_MARKS, "teachers_ready_share": 80}})
     rating_recompute_round(round_id=submission_round.pk)
 
     assert not IndicatorProgress.objects.exists()
@@ -168,8 +172,8 @@ def test_a_school_level_indicator_compares_the_school_own_answer_with_its_target
     submit_answers(
         submission_round,
         {
-            school: {"teachers_ready_share": 85, "kit_workstations": 8, "kit_workstations_fast": 6},
-            other: {"teachers_ready_share": 10, "kit_workstations": 8, "kit_workstations_fast": 8},
+            school: {**NO_MARKS, "teachers_ready_share": 85, "kit_workstations": 8, "kit_workstations_fast": 6},
+            other: {**NO_MARKS, "teachers_ready_share": 10, "kit_workstations": 8, "kit_workstations_fast": 8},
         },
     )
     rating_recompute_round(round_id=submission_round.pk)

@@ -9,17 +9,18 @@ from django.utils import timezone
 
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusEligibility
 from ratings.services import rating_recompute_round
-from surveys.models import Answer, Submission, SubmissionRound
+from surveys.models import Submission, SubmissionRound
+from surveys.services import round_close
 
 from .factories import DistrictFactory, IndicatorFactory, IndicatorTargetFactory, SchoolFactory, StatusCriteriaFactory
-from .ratings_world import FULL_MARKS, scored_questionnaire, scored_round, set_state, submit_answers
+from .ratings_world import FULL_MARKS, NO_MARKS, return_to_curator, scored_questionnaire, scored_round, submit_again, submit_answers, world_administrator
 
 pytestmark = pytest.mark.django_db
 
 
 def speed(mbps) -> dict:
-    """Answers worth mbps / 100 × 20 points of 100: the score equals mbps / 5."""
-    return {"internet_speed": mbps}
+    """Answers worth mbps / 100 × 20 points of 100 (every other answer worth nothing): the score equals mbps / 5."""
+    return {**NO_MARKS, "internet_speed": mbps}
 
 
 def ratings_of(submission_round) -> dict:
@@ -85,12 +86,12 @@ def test_a_returned_submission_drops_out_and_comes_back_when_sent_again():
     rating_recompute_round(round_id=submission_round.pk)
     assert ratings_of(submission_round)[second.pk].rank == 2
 
-    set_state(submission, Submission.State.RETURNED)
+    return_to_curator(submission)
     rating_recompute_round(round_id=submission_round.pk)
     ratings = ratings_of(submission_round)
     assert (ratings[first.pk].level, ratings[second.pk].rank) == ("none", 1)
 
-    set_state(submission, Submission.State.SUBMITTED)
+    submit_again(submission)
     rating_recompute_round(round_id=submission_round.pk)
     ratings = ratings_of(submission_round)
     assert (ratings[first.pk].rank, ratings[first.pk].score, ratings[second.pk].rank) == (1, Decimal(20), 2)
@@ -99,10 +100,10 @@ def test_a_returned_submission_drops_out_and_comes_back_when_sent_again():
 def test_change_since_the_previous_round_is_taken_from_its_ratings():
     up, down, new = SchoolFactory.create_batch(3)
     questionnaire = scored_questionnaire()
-    earlier = scored_round(
-        schools=[up, down], questionnaire=questionnaire, opens_at=timezone.now() - dt.timedelta(days=400), closes_at=timezone.now() - dt.timedelta(days=380)
-    )
+    # Opened 400 days ago; its forms came in while it was open, then an administrator closed it and its results were fixed.
+    earlier = scored_round(schools=[up, down], questionnaire=questionnaire, opens_at=timezone.now() - dt.timedelta(days=400))
     submit_answers(earlier, {up: speed(20), down: speed(90)})
+    round_close(submission_round=earlier, user=world_administrator(earlier.municipality))
     rating_recompute_round(round_id=earlier.pk)
     later = scored_round(schools=[up, down, new], questionnaire=questionnaire)  # no explicit `previous`: the latest earlier round
     submit_answers(later, {up: speed(95), down: speed(60), new: speed(10)})
@@ -150,7 +151,9 @@ def test_a_recompute_writes_only_the_rows_that_changed():
     first = rating_recompute_round(round_id=submission_round.pk)
     assert (first.section_scores, first.ratings) == (3 * 5, 3)
 
-    Answer.objects.filter(submission__school=schools[2], question__code="internet_speed").update(value_number=60)
+    # The third school's form comes back for rework; its curator corrects the speed and sends it again.
+    return_to_curator(Submission.objects.get(round=submission_round, school=schools[2]))
+    submit_answers(submission_round, {schools[2]: speed(60)})
     second = rating_recompute_round(round_id=submission_round.pk, force=True)
 
     # One section of one school; that school's score and rank and the rank of the school it overtook.

@@ -3,14 +3,14 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from ratings.models import Rating, StatusAward, StatusEligibility
 from ratings.services import StatusConfirmError, criteria_results_invalidate, rating_recompute_round, status_awards_confirm
 from surveys.models import Submission, SubmissionRound
+from surveys.services import round_close
 
 from .factories import SchoolFactory, StatusCriteriaFactory, administrator
-from .ratings_world import FULL_MARKS, scored_round, submit_answers
+from .ratings_world import FULL_MARKS, accept, scored_questionnaire, scored_round, submit_answers, unanswered, world_administrator
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,8 @@ LOW_SCORE = {
 
 def eligibility_for(answers: dict, *, is_urban: bool = True, **criteria) -> StatusEligibility:
     school = SchoolFactory(is_urban=is_urban)
-    submission_round = scored_round(schools=[school])
+    # A question left unanswered (None) is one this questionnaire does not require: a required one cannot be sent empty.
+    submission_round = scored_round(schools=[school], questionnaire=scored_questionnaire(optional=unanswered(answers)))
     StatusCriteriaFactory(municipality=school.municipality, year=submission_round.year, **criteria)
     submit_answers(submission_round, {school: answers})
     rating_recompute_round(round_id=submission_round.pk)
@@ -103,11 +104,16 @@ def test_without_criteria_for_the_year_nobody_is_checked_and_unrated_schools_are
     assert list(StatusEligibility.objects.values_list("school_id", "eligible")) == [(school.pk, True)]
 
 
-def closed_round_with(answers_by_school: dict) -> SubmissionRound:
+def closed_round_with(answers_by_school: dict, *, unreviewed=()) -> SubmissionRound:
+    """Every school sends its form, a methodologist accepts all but `unreviewed`, an administrator closes the round
+    (as its page does: without fixing the results, so review can go on) and the recompute the close queued runs."""
     schools = list(answers_by_school)
-    submission_round = scored_round(schools=schools, state=SubmissionRound.State.CLOSED, closes_at=timezone.now() - timezone.timedelta(days=1))
+    submission_round = scored_round(schools=schools)
     StatusCriteriaFactory(municipality=schools[0].municipality, year=submission_round.year)
-    submit_answers(submission_round, answers_by_school, state=Submission.State.ACCEPTED)
+    for submission in submit_answers(submission_round, answers_by_school):
+        if submission.school not in unreviewed:
+            accept(submission)
+    round_close(submission_round=submission_round, user=world_administrator(submission_round.municipality), fix=False)
     rating_recompute_round(round_id=submission_round.pk)
     return submission_round
 
@@ -148,7 +154,7 @@ def test_the_list_is_confirmed_only_after_the_round_closes_and_its_results_are_c
     with pytest.raises(StatusConfirmError, match="ещё не закрыт"):
         status_awards_confirm(municipality_id=school.municipality_id, year=open_round.year, user=administrator())
 
-    SubmissionRound.objects.filter(pk=open_round.pk).update(state=SubmissionRound.State.CLOSED, changes_seq=open_round.changes_seq + 5)
+    round_close(submission_round=open_round, user=world_administrator(open_round.municipality), fix=False)  # queues a recompute, not run yet
     with pytest.raises(StatusConfirmError, match="пересчитываются"):
         status_awards_confirm(municipality_id=school.municipality_id, year=open_round.year, user=administrator())
     with pytest.raises(StatusConfirmError, match="не было раунда"):
@@ -158,14 +164,14 @@ def test_the_list_is_confirmed_only_after_the_round_closes_and_its_results_are_c
 
 def test_the_status_is_awarded_only_from_accepted_answers_and_each_award_keeps_its_basis():
     reviewed, waiting = SchoolFactory.create_batch(2)
-    submission_round = closed_round_with({reviewed: FULL_MARKS, waiting: FULL_MARKS})
-    Submission.objects.filter(round=submission_round, school=waiting).update(state=Submission.State.SUBMITTED)
+    submission_round = closed_round_with({reviewed: FULL_MARKS, waiting: FULL_MARKS}, unreviewed=[waiting])
 
     with pytest.raises(StatusConfirmError, match=f"только по принятым анкетам.*{waiting.full_name}"):
         status_awards_confirm(municipality_id=reviewed.municipality_id, year=submission_round.year, user=administrator())
     assert not StatusAward.objects.exists()
 
-    Submission.objects.filter(round=submission_round, school=waiting).update(state=Submission.State.ACCEPTED, version=3)
+    accepted = accept(Submission.objects.get(round=submission_round, school=waiting))
+    rating_recompute_round(round_id=submission_round.pk)  # the recompute the acceptance queued
     status_awards_confirm(municipality_id=reviewed.municipality_id, year=submission_round.year, user=administrator())
 
     basis = StatusAward.objects.get(school=waiting).basis
@@ -173,6 +179,7 @@ def test_the_status_is_awarded_only_from_accepted_answers_and_each_award_keeps_i
     assert basis["rating"]["score"] == str(rating.score) and basis["rating"]["level"] == rating.level
     assert basis["criteria"]["min_score"] == "80.0"
     assert basis["checks"] == dict.fromkeys(CRITERIA, True)
-    assert (basis["submission"]["state"], basis["submission"]["version"]) == ("accepted", 3)
+    # Versions of the form: created and saved by the curator (1, 2), sent (3), accepted (4).
+    assert (basis["submission"]["state"], basis["submission"]["version"]) == ("accepted", accepted.version) == ("accepted", 4)
     assert basis["answers"]["internet_speed"]["value"].startswith("100")
     assert basis["round"]["id"] == submission_round.pk

@@ -3,21 +3,26 @@
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from ratings.models import StatusAward
-from surveys.models import Submission, SubmissionRound
+from ratings.services import rating_recompute_round
+from surveys.models import Submission
+from surveys.services import round_close
 
 from .factories import CuratorFactory, DistrictFactory, SchoolFactory, StatusAwardFactory, administrator, district_officer, methodologist
-from .ratings_world import rated_round
+from .ratings_world import accept, rated_round, world_administrator
 
 pytestmark = pytest.mark.django_db
 
 
 def closed(submission_round, *, accepted: bool = True) -> None:
-    SubmissionRound.objects.filter(pk=submission_round.pk).update(state="closed", closes_at=timezone.now() - timezone.timedelta(hours=1))
+    """A methodologist accepts every sent form (unless `accepted` is False), an administrator closes the round as its
+    page does, and the recompute the close queued runs."""
     if accepted:  # reviewed: the state the status is awarded from (the recompute counts submitted and accepted alike)
-        Submission.objects.filter(round=submission_round, state=Submission.State.SUBMITTED).update(state=Submission.State.ACCEPTED)
+        for submission in Submission.objects.filter(round=submission_round, state=Submission.State.SUBMITTED):
+            accept(submission)
+    round_close(submission_round=submission_round, user=world_administrator(submission_round.municipality), fix=False)
+    rating_recompute_round(round_id=submission_round.pk)
 
 
 def test_awards_of_a_year_are_grouped_by_district_like_the_annex_of_the_order(client):
@@ -129,6 +134,7 @@ def test_unreviewed_answers_block_the_confirmation_and_the_page_lists_them_with_
     assert "только по принятым анкетам" in response.content.decode()
     assert not StatusAward.objects.exists()
 
-    Submission.objects.filter(pk=submission.pk).update(state=Submission.State.ACCEPTED)
+    accept(submission)
+    rating_recompute_round(round_id=submission_round.pk)  # the recompute the acceptance queued
     page = client.get(reverse("ratings:status", args=[submission_round.year])).content.decode()
     assert "принята" in page and "disabled" not in page.split("confirm-title")[1]

@@ -84,7 +84,7 @@ def test_a_real_worker_rates_the_schools_after_their_submits_commit(worker):
     submission_round = scored_round(schools=[leader, runner_up, silent])
     StatusCriteriaFactory(municipality=leader.municipality, year=submission_round.year)
 
-    # The way surveys submits: answers and the invalidation in one transaction; the task is queued on commit.
+    # Each curator's submit commits its answers with the invalidation in one transaction; the task is queued on commit.
     submit_answers(submission_round, {leader: FULL_MARKS, runner_up: {**FULL_MARKS, "internet_speed": 50}})
 
     wait_for(lambda: not SubmissionRound.objects.get(pk=submission_round.pk).results_stale, worker)

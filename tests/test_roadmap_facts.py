@@ -11,6 +11,7 @@ from indicators.models import Deadline, KeyResult, KeyResultEvidence, Roadmap
 from indicators.selectors import roadmap_detail
 from ratings.services import key_result_facts_refresh
 from surveys.models import Submission, SubmissionRound
+from surveys.services import round_reopen
 from tests.factories import (
     CuratorFactory,
     DeadlineFactory,
@@ -172,7 +173,7 @@ def test_refresh_is_safe_to_run_twice_and_runs_after_a_recompute(django_capture_
 
     # A recompute of an open round (a closed one is fixed and never recomputed) refreshes the evidence.
     KeyResultEvidence.objects.all().delete()
-    SubmissionRound.objects.filter(pk=submission_round.pk).update(state="open", results_fixed_at=None, changes_seq=submission_round.changes_seq + 1)
+    round_reopen(submission_round=submission_round, closes_at=timezone.now() + dt.timedelta(days=7), reason="Школы досдают анкеты")
     recompute_round(submission_round.pk)
     assert KeyResultEvidence.objects.get(key_result=kr).status == "pending"  # the round is open again: the rating is preliminary
 
