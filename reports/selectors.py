@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from ratings.models import Rating, SectionScore, StatusAward, StatusEligibility
 from schools.models import Curator, School
@@ -81,15 +82,19 @@ class SchoolCard:
 
 def school_card(school: School, *, min_schools: int = 1) -> SchoolCard:
     """Everything the card shows, in a fixed number of queries whatever the number of rounds and schools:
-    curator, ratings, rated counts, section scores, latest submission, its answers, city medians,
+    curator, ratings with their rounds' rated counts, section scores, latest submission, its answers, city medians,
     city «да» shares, awards, eligibility. City figures over fewer than `min_schools` answering schools are left out
     (`Access.aggregate_min_schools`)."""
     curator = active_curators().filter(school=school).first()
-    ratings = list(Rating.objects.filter(school=school).select_related("round").order_by("round__opens_at", "round_id"))
-    round_ids = [r.round_id for r in ratings]
-    rated = dict(
-        Rating.objects.filter(round_id__in=round_ids, rank__isnull=False).values("round_id").annotate(n=Count("pk")).order_by().values_list("round_id", "n")
+    # Each of the school's ratings with how many schools its round rated (a count per round, in the same query).
+    rated_in_round = Rating.objects.filter(round_id=OuterRef("round_id"), rank__isnull=False).order_by().values("round_id").annotate(n=Count("pk")).values("n")
+    ratings = list(
+        Rating.objects.filter(school=school)
+        .select_related("round")
+        .annotate(rated_in_round=Coalesce(Subquery(rated_in_round), 0))
+        .order_by("round__opens_at", "round_id")
     )
+    round_ids = [r.round_id for r in ratings]
     scores: dict[tuple[int, str], SectionScore] = {}
     titles: dict[str, tuple[int, str]] = {}
     for score in SectionScore.objects.filter(school=school, round_id__in=round_ids).select_related("section"):
@@ -99,7 +104,7 @@ def school_card(school: School, *, min_schools: int = 1) -> SchoolCard:
     history = []
     for rating in ratings:
         cells = [scores.get((rating.round_id, title)) for title in section_titles]
-        history.append(RoundHistory(rating.round, rating, rated.get(rating.round_id, 0), [(c.points, c.possible) if c else (None, None) for c in cells]))
+        history.append(RoundHistory(rating.round, rating, rating.rated_in_round, [(c.points, c.possible) if c else (None, None) for c in cells]))
 
     submission = (
         Submission.objects.filter(school=school, state__in=Submission.COUNTED_STATES)

@@ -178,7 +178,7 @@ def submission_form(request, round_id: int):
 
 def _form_round(request, round_id: int) -> SubmissionRound:
     """A round of the curator's school (`rounds_for`): another round is not found."""
-    return get_object_or_404(selectors.rounds_for(access_for(request)), pk=round_id)
+    return get_object_or_404(selectors.rounds_for(access_for(request)).select_related("previous"), pk=round_id)  # the form shows its answers
 
 
 @require_POST
@@ -248,7 +248,7 @@ def submission_review(request, submission_id: int):
     submission = selectors.visible_submission(access=access, submission_id=submission_id)
     if submission is None:
         raise Http404("Анкета не найдена")
-    page = selectors.form_page(submission_round=submission.round, school=submission.school)
+    page = selectors.form_page(submission_round=submission.round, school=submission.school, submission=submission)
     form = ReviewForm(request.POST or None, questions=page.questions, initial={"version": submission.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

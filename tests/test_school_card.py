@@ -111,8 +111,8 @@ def test_card_queries_do_not_grow_with_schools(client, django_assert_num_queries
     world = small_round()
     many_schools(world, extra_schools)
     client.force_login(methodologist())
-    # session, user, profile, groups, school, curator, ratings, rated per round, section scores,
+    # session, user, profile, groups, school, curator, ratings with the rated count of their rounds, section scores,
     # latest submission, medians, «да» shares, answers, awards, eligibility;
     # the history of changes: school history, its municipality and district names, curator history
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(card_url(world.s10))

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from surveys.answers import answer_display
 from surveys.models import Answer, Submission, SubmissionRound
 from surveys.services import submission_return, submission_save_draft
 from tests.factories import (
@@ -288,9 +289,9 @@ def _round_with_questions(extra_questions: int):
 def test_form_page_query_count_does_not_grow_with_questions(client, django_assert_max_num_queries, extra_questions):
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(curator)
-    # session, user, profile (password duty), groups, curator's school, school, round, sections, questions,
-    # cross-question rules, submission, extension, previous round, previous answers, answers, conversation per question
-    with django_assert_max_num_queries(16):
+    # session, user, profile (password duty), groups, curator's school, school, round with its previous round, sections,
+    # questions, cross-question rules, submission, extension, answers with the previous round's, conversation per question
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("surveys:submission-form", args=[submission_round.pk]))
     assert response.status_code == 200
 
@@ -299,9 +300,24 @@ def test_form_page_query_count_does_not_grow_with_questions(client, django_asser
 def test_review_page_query_count_does_not_grow_with_questions(client, django_assert_max_num_queries, extra_questions):
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(methodologist())
-    # session, user, profile, groups, submission, sections, questions, cross-question rules, submission of the page, extension,
-    # previous round, previous answers, answers, evidence file versions, answer changes, workflow events, curators, conversation
-    # per question, its messages in the history, next waiting in the queue (and the oldest when none is later), last return and changes since
-    with django_assert_max_num_queries(23):
+    # session, user, profile, groups, submission with its round and the previous round, sections, questions, cross-question
+    # rules, extension, answers with the previous round's, evidence file versions, answer changes, workflow events, curators,
+    # conversation per question, its messages in the history, next waiting in the queue, last return (and changes since)
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("surveys:submission-review", args=[submission.pk]))
     assert response.status_code == 200
+
+
+def test_the_form_and_the_review_page_show_each_answer_of_the_previous_round(client):
+    submission_round, curator, submission = _round_with_questions(1)
+    speed = Answer.objects.get(submission__round=submission_round.previous, question__code="internet_speed")
+    speed.value_number = Decimal(70)
+    speed.save()
+    client.force_login(curator)
+    form = client.get(reverse("surveys:submission-form", args=[submission_round.pk])).content.decode()
+    client.force_login(methodologist())
+    review = client.get(reverse("surveys:submission-review", args=[submission.pk])).content.decode()
+    for page in (form, review):
+        assert "В прошлом мониторинге: 70 Мбит/с" in page  # this round's answer is 5: the hint is the previous round's
+        shown = [a for a in Answer.objects.filter(submission__round=submission_round.previous).select_related("question") if answer_display(a.question, a)]
+        assert page.count("В прошлом мониторинге:") == len(shown)  # one hint per answered question, none for this round's answers

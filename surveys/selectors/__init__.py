@@ -31,6 +31,7 @@ from .form import (  # noqa: F401
     FormPage,
     active_extension,
     answers_by_question,
+    answers_with_previous,
     changes_since,
     current_round_for_school,
     evidence_versions,

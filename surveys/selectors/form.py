@@ -224,14 +224,33 @@ class FormPage:
         return max(saved, default=None)
 
 
-def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
+def answers_with_previous(*, submission_round: SubmissionRound, school_id: int, submission: Submission | None) -> tuple[dict[int, Answer], dict[str, Answer]]:
+    """The submission's answers by question, and the school's answers in the previous round by question code
+    (`previous_answers_by_code`): one query for both."""
+    previous_round = previous_round_of(submission_round)
+    own = submission if submission is not None and submission.pk is not None else None
+    round_ids = ([submission_round.pk] if own else []) + ([previous_round.pk] if previous_round else [])
+    answers: dict[int, Answer] = {}
+    previous: dict[str, Answer] = {}
+    if round_ids:
+        for answer in Answer.objects.filter(submission__school_id=school_id, submission__round_id__in=round_ids).select_related("question"):
+            if own is not None and answer.submission_id == own.pk:
+                answers[answer.question_id] = answer
+            else:
+                previous[answer.question.code] = answer
+    return answers, previous
+
+
+def form_page(*, submission_round: SubmissionRound, school: School, submission: Submission | None = None) -> FormPage:
+    """`submission`: the school's submission of the round, when the caller has read it already (the review page)."""
     from ..answers import answer_display
 
     sections = questionnaire_sections(questionnaire_id=submission_round.questionnaire_id)
     questions = [q for section in sections for q in section.question_list]
-    submission = submission_for(round_id=submission_round.pk, school_id=school.pk)
+    if submission is None:
+        submission = submission_for(round_id=submission_round.pk, school_id=school.pk)
     extension = active_extension(round_id=submission_round.pk, school_id=school.pk)
-    previous = previous_answers_by_code(submission_round=submission_round, school_id=school.pk)
+    answers, previous = answers_with_previous(submission_round=submission_round, school_id=school.pk, submission=submission)
     return FormPage(
         submission_round=submission_round,
         school=school,
@@ -239,7 +258,7 @@ def form_page(*, submission_round: SubmissionRound, school: School) -> FormPage:
         questions=questions,
         rules=questionnaire_rules(questionnaire_id=submission_round.questionnaire_id),
         submission=submission,
-        answers=answers_by_question(submission=submission),
+        answers=answers,
         previous={code: answer_display(a.question, a) for code, a in previous.items()},
         extension=extension,
         deadline=round_deadline_for(submission_round, extension),

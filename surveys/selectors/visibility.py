@@ -54,7 +54,7 @@ def visible_submission(*, access: Access, submission_id: int) -> Submission | No
     return (
         submissions_visible_to(access)
         .filter(pk=submission_id)
-        .select_related("round", "round__questionnaire", "school", "school__district", "reviewed_by", "updated_by")
+        .select_related("round", "round__questionnaire", "round__previous", "school", "school__district", "reviewed_by", "updated_by")
         .first()
     )
 
