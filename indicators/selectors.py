@@ -249,6 +249,11 @@ def key_results_for(roadmaps: QuerySet[Roadmap]) -> QuerySet[KeyResult]:
 
 # The latest actual of each indicator is written by the ratings recompute, an app above this one. ratings hands
 # its reader over at startup (`RatingsConfig.ready`), so indicators states key results without importing ratings.
+# Why this one hook stays (the only upward edge at run time; the import contract has no exceptions): the pages of this
+# app ask for data only ratings has, they are not told of an event. `ratings.IndicatorProgress` cannot move down here
+# (each row belongs to a round of surveys, an app above), and a copy of the latest row kept in indicators would be a
+# second truth to keep in step with every recompute, correction and removed round. Without ratings the reader answers
+# {} and the pages say «нет данных».
 ProgressReader = Callable[[QuerySet[Roadmap]], dict[int, Any]]
 _progress_reader: ProgressReader = lambda roadmaps: {}  # noqa: E731  (no ratings installed: no indicator data)
 
