@@ -60,3 +60,18 @@ def test_copying_twice_gives_the_same_rules_and_a_question_map_may_be_given():
 
 def test_a_questionnaire_without_scoring_copies_nothing():
     assert scoring_scheme_copy(source=QuestionnaireFactory(), target=QuestionnaireFactory()) is None
+
+
+def test_a_new_questionnaire_version_is_rated_as_the_previous_one():
+    """surveys copies the questionnaire and says so (questionnaire_versioned); ratings copies the scoring in that transaction."""
+    from surveys.services import questionnaire_new_version
+
+    source = scored_questionnaire()
+    ScoringScheme.objects.filter(questionnaire=source).update(level_high=85, level_medium=55)
+
+    copy = questionnaire_new_version(questionnaire=source)
+
+    scheme = ScoringScheme.objects.get(questionnaire=copy)
+    assert (copy.version, scheme.level_high, scheme.level_medium) == (source.version + 1, Decimal(85), Decimal(55))
+    assert rules_of(copy) == rules_of(source)
+    assert not ScoringRule.objects.filter(question__questionnaire=copy).exclude(scheme=scheme).exists()
