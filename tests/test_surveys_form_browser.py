@@ -101,8 +101,10 @@ def log_in(page, keyboard: bool) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("viewport", "keyboard"), [(PHONE, False), (DESKTOP, True)], ids=["phone-touch", "desktop-keyboard"])
-def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_lost(browser, live_server, form_round, viewport, keyboard):
+def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_lost(browser, live_server, form_round, viewport, keyboard, request):
     page = open_page(browser, viewport, touch=not keyboard)
+    # Closed even when an assertion fails: an open page keeps saving in the background while the database is flushed.
+    request.addfinalizer(page.context.close)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     form_url = reverse("surveys:submission-form", args=[form_round.pk])
@@ -203,4 +205,37 @@ def test_answers_survive_a_lost_session_and_the_form_is_submitted_with_nothing_l
     }
     # The browser reports the refused background save (401) as a failed resource; nothing else may fail.
     assert not [e for e in page.console_errors if "status of 401" not in e], page.console_errors
-    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_background_save_answered_after_more_typing_does_not_say_saved(browser, live_server, form_round, request):
+    """A save sent with a typo that comes back after the person corrected it: the status says there are unsaved
+    changes (it said «Сохранено в …, кроме полей с ошибками» while the correction was not on the server yet)."""
+    page = open_page(browser, PHONE, touch=True)
+    request.addfinalizer(page.context.close)
+    form_url = reverse("surveys:submission-form", args=[form_round.pk])
+    page.goto(f"{live_server.url}{reverse('login')}?next={form_url}")
+    log_in(page, keyboard=False)
+    held = []
+    page.route("**/form/autosave/", lambda route: held.append(route))  # background saves wait here until let through
+
+    page.fill("#id_q_kit_workstations", "1e2")
+    with page.expect_request("**/form/autosave/"):
+        page.locator("#id_q_kit_workstations").blur()  # leaving the field sends the save
+    page.fill("#id_q_kit_workstations", "12")  # corrected while that save is on its way
+    page.evaluate(
+        """() => { const status = document.getElementById("save-status");
+                   window.nextStatus = new Promise((done) => new MutationObserver((_, observer) => {
+                     observer.disconnect(); done(status.textContent); }).observe(status, { childList: true, subtree: true, characterData: true })); }"""
+    )
+    held.pop(0).continue_()
+    status = page.evaluate("() => window.nextStatus")
+    assert status == "Есть несохранённые изменения", f"the save carried the typo, the correction is not saved yet: {status!r}"
+
+    page.unroute("**/form/autosave/")
+    for route in held:
+        route.continue_()
+    expect(page.locator("#save-status")).to_contain_text(SAVED, timeout=WAIT_SAVE)
+    expect(page.locator("#save-status")).not_to_contain_text("кроме полей с ошибками")
+    assert stored(form_round)["kit_workstations"] == 12

@@ -364,13 +364,15 @@
         const now = snapshot();
         // A number that does not parse stays as it was on the server: the browser keeps it until it is fixed.
         const unsaved = questionCodes().some((code) => unparsable(code, sent[code]));
-        if (questionCodes().every((code) => same(now[code], sent[code])) && !unsaved) {
+        // Typed after this save was sent: not on the server yet, whatever this save carried (its own save is scheduled).
+        const newer = !questionCodes().every((code) => same(now[code], sent[code]));
+        if (!newer && !unsaved) {
           forget();
           dirty = false;
           setStatus("Сохранено в " + body.saved_at, "success");
         } else {
           keep(now);
-          setStatus(unsaved ? "Сохранено в " + body.saved_at + ", кроме полей с ошибками" : "Есть несохранённые изменения", "warning-emphasis");
+          setStatus(newer ? "Есть несохранённые изменения" : "Сохранено в " + body.saved_at + ", кроме полей с ошибками", "warning-emphasis");
         }
         refresh();
         return body;
