@@ -36,8 +36,8 @@ from .threads import threads_by_question
 
 # Schools on one page of the completeness table; the counts above it cover all of them.
 COMPLETENESS_PAGE_SIZE = 100
-# Up to this many schools (ten pages) the completeness page lists them all; beyond (a region), once a district or a
-# state of the form is chosen, so that the page does not sort every school of the region on each request.
+# Up to this many schools (ten pages) the completeness page lists them all; beyond (a region), those of one district
+# (chosen, or the first of the table) or of a chosen state, so that no request sorts every school of the region.
 COMPLETENESS_LIST_WHOLE = 1000
 
 
@@ -334,19 +334,21 @@ def round_completeness(request, round_id: int):
     filters.fields["district"].widget.attrs["data-municipality"] = submission_round.municipality_id
     chosen = filters.cleaned_data if filters.is_valid() else {}
     district_id = chosen["district"].pk if chosen.get("district") else None
-    # A region's tens of thousands of schools are not sorted into one list on every request: a district or a state first.
-    list_hidden = total.total > COMPLETENESS_LIST_WHOLE and not district_id and not chosen.get("state")
-    page = None
-    if not list_hidden:
-        rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=district_id, state=chosen.get("state"))
-        page = Paginator(rows, COMPLETENESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A region's tens of thousands of schools are not sorted into one list on every request: until a district or a
+    # state is chosen, the list shows the schools of the first district of the table above (when folded, the weakest).
+    shown_district = None
+    if total.total > COMPLETENESS_LIST_WHOLE and not district_id and not chosen.get("state"):
+        shown_district = next((d for d in table.rows if d.district_id is not None), None)
+        district_id = shown_district.district_id if shown_district else None
+    rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=district_id, state=chosen.get("state"))
+    page = Paginator(rows, COMPLETENESS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "round": submission_round,
-        "rows": page.object_list if page else [],
+        "rows": page.object_list,
         "page": page,
-        "list_hidden": list_hidden,
+        "shown_district": shown_district,
         "query": query.urlencode(),
         "districts": table.rows,
         "district_table": table,
