@@ -222,19 +222,21 @@ def _completeness(
     round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict
 ) -> tuple[DistrictTable, DistrictCompleteness]:
     """The completeness table: which districts and in what order from the last recompute (the weakest first, every
-    district on demand), their counts live; the round's total by two indexed counts when nothing narrows the schools."""
+    district on demand), their counts live; the round's total by one grouped count when nothing narrows the schools."""
     order = round_district_order(submission_round=round_, access=access)
     if order is None or filters.get("district"):
         rows, total = completeness_by_district(submission_round=round_, schools=schools)
         return district_table(rows, weakest_first=_weakest_completeness, get=get, param="completeness"), total
+    narrowed = bool(filters.get("legal_form") or filters.get("area"))
     table = district_table_live(
         order,
         get=get,
         param="completeness",
-        live=lambda ids: completeness_by_district(submission_round=round_, schools=schools, district_ids=ids)[0],
+        # Without a legal form or area chosen, `schools` are the user's: counted from the districts' participants.
+        live=lambda ids: completeness_by_district(submission_round=round_, access=access, schools=schools if narrowed else None, district_ids=ids)[0],
         district_of=lambda row: row.district_id,
     )
-    if filters.get("legal_form") or filters.get("area"):
+    if narrowed:
         return table, completeness_by_district(submission_round=round_, schools=schools)[1]
     return table, completeness_total(submission_round=round_, access=access)
 
