@@ -69,16 +69,19 @@ def threads_resolve(*, submission: Submission) -> int:
 # Reads
 
 
-def threads_by_question(*, submission: Submission | None) -> dict[int, list[QuestionMessage]]:
-    """Every message of the submission grouped by question, oldest first (one query)."""
+def threads_by_question(*, submission: Submission | None, messages: list[QuestionMessage] | None = None) -> dict[int, list[QuestionMessage]]:
+    """Every message of the submission grouped by question, oldest first (one query; none when `messages`, the
+    submission's `thread_messages`, are given)."""
     if submission is None or submission.pk is None:
         return {}
+    if messages is None:
+        messages = QuestionMessage.objects.filter(submission=submission).order_by("created_at", "pk")
     grouped: dict[int, list[QuestionMessage]] = {}
-    for message in QuestionMessage.objects.filter(submission=submission).order_by("created_at", "pk"):
+    for message in messages:
         grouped.setdefault(message.question_id, []).append(message)
     return grouped
 
 
 def thread_messages(*, submission: Submission) -> list[QuestionMessage]:
     """The whole conversation for the history, with the questions."""
-    return list(QuestionMessage.objects.filter(submission=submission).select_related("question").order_by("created_at", "pk"))
+    return list(QuestionMessage.objects.filter(submission=submission).select_related("question", "author").order_by("created_at", "pk"))

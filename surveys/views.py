@@ -32,7 +32,7 @@ from .services import (
     submission_save_draft,
     submission_submit,
 )
-from .threads import threads_by_question
+from .threads import thread_messages, threads_by_question
 
 # Schools on one page of the completeness table; the counts above it cover all of them.
 COMPLETENESS_PAGE_SIZE = 100
@@ -270,14 +270,18 @@ def submission_review(request, submission_id: int):
             messages.error(request, error.message)
     # Closed with fixed results: nothing changes any more (a closed round whose results are not fixed yet is still reviewed).
     round_closed = submission.round.state == SubmissionRound.State.CLOSED and submission.round.results_fixed_at is not None and page.extension is None
+    conversation = thread_messages(submission=submission)  # the messages per question and in the history: read once
     context = {
         "page": page,
         "submission": submission,
         "form": form,
         "blocks": _question_blocks(
-            page, review_form=form, versions=selectors.evidence_versions(submission=submission), threads=threads_by_question(submission=submission)
+            page,
+            review_form=form,
+            versions=selectors.evidence_versions(submission=submission),
+            threads=threads_by_question(submission=submission, messages=conversation),
         ),
-        "history": selectors.submission_history(submission=submission),
+        "history": selectors.submission_history(submission=submission, messages=conversation),
         "next_waiting": selectors.review_queue_next(access=access, submission=submission),
         "since_return": selectors.changes_since_last_return(submission=submission),
         "curators": list(active_curators().filter(school_id=submission.school_id)),

@@ -136,6 +136,7 @@ def test_curator_replies_to_a_remark_and_acceptance_resolves_the_thread(client, 
     client.force_login(reviewer)
     review = client.get(reverse("surveys:submission-review", args=[submission.pk])).content.decode()
     assert "Скорость по договору 100 Мбит/с" in review and "Ответ куратора" in review
+    assert review.count("Скорость по договору 100 Мбит/с") == 2  # under its question and in the history (messages read once)
     Submission.objects.filter(pk=submission.pk).update(state=Submission.State.SUBMITTED)
     client.post(reverse("surveys:submission-review", args=[submission.pk]), {"action": "accept", "comment": "", "version": 3})
     assert not QuestionMessage.objects.filter(resolved_at__isnull=True).exists()

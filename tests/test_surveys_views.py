@@ -302,8 +302,8 @@ def test_review_page_query_count_does_not_grow_with_questions(client, django_ass
     client.force_login(methodologist())
     # session, user, profile, groups, submission with its round and the previous round, sections, questions, cross-question
     # rules, extension, answers with the previous round's, evidence file versions, answer changes, workflow events, curators,
-    # conversation per question, its messages in the history, next waiting in the queue, last return (and changes since)
-    with django_assert_max_num_queries(18):
+    # the conversation (per question and in the history), next waiting in the queue, last return (and changes since)
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("surveys:submission-review", args=[submission.pk]))
     assert response.status_code == 200
 

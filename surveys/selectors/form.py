@@ -127,11 +127,15 @@ def evidence_versions(*, submission: Submission) -> dict[int, list[EvidenceFile]
     return versions
 
 
-def submission_history(*, submission: Submission, limit: int = 200) -> list[dict]:
-    """Answer changes and workflow steps, newest first, as one timeline."""
+def submission_history(*, submission: Submission, limit: int = 200, messages: list[QuestionMessage] | None = None) -> list[dict]:
+    """Answer changes, workflow steps and messages, newest first, as one timeline (`messages`: the submission's messages
+    with their questions and authors, when the page has read them already)."""
     changes = AnswerChange.objects.filter(submission=submission).select_related("question", "user")[:limit]
     events = SubmissionEvent.objects.filter(submission=submission).select_related("user")[:limit]
-    messages = QuestionMessage.objects.filter(submission=submission).select_related("question", "author").order_by("-created_at", "-pk")[:limit]
+    if messages is None:
+        messages = QuestionMessage.objects.filter(submission=submission).select_related("question", "author").order_by("-created_at", "-pk")[:limit]
+    else:
+        messages = sorted(messages, key=lambda m: (m.created_at, m.pk), reverse=True)[:limit]
     timeline = [{"kind": "change", "at": c.changed_at, "user": c.user, "item": c} for c in changes]
     timeline += [{"kind": "event", "at": e.created_at, "user": e.user, "item": e} for e in events]
     timeline += [{"kind": "message", "at": m.created_at, "user": m.author, "item": m} for m in messages]
