@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
+from django.db.models import Case, F, OuterRef, PositiveIntegerField, Q, Subquery, Value, When
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget
@@ -106,7 +106,7 @@ def rating_recompute_round(*, round_id: int, force: bool = False, correction: bo
     SubmissionRound.objects.filter(pk=round_id, recompute_queued_at__isnull=False).update(recompute_queued_at=None)
     with transaction.atomic():
         _serialize_recomputes(round_id)
-        submission_round = SubmissionRound.objects.filter(pk=round_id).first()
+        submission_round = _round_with_rules(round_id)
         if submission_round is None:
             return None
         # Read before the answers: a change committed after this point leaves the round stale and queues another recompute.
@@ -118,25 +118,28 @@ def rating_recompute_round(*, round_id: int, force: bool = False, correction: bo
             return RecomputeResult(round_id=round_id, computed=False, seen_seq=seen_seq)
         # While the results are not fixed, the round's facts of its schools follow the schools (frozen afterwards).
         participants_facts_refresh(submission_round=submission_round)
-        scheme_id = ScoringScheme.objects.filter(questionnaire_id=submission_round.questionnaire_id).values_list("pk", flat=True).first()
-        criteria = StatusCriteria.objects.filter(municipality_id=submission_round.municipality_id, year=submission_round.year).first()
+        scheme_id = submission_round.scheme_pk
         params = _round_params(submission_round, scheme_id)
 
+        # The round's answers are read once, into a temporary table with each answer's points (sql.ROUND_ANSWERS_SELECT):
+        # the section scores, the status eligibility and the indicator aggregates read that table, not the answers.
+        _execute(sql.create_round_answers(connection.vendor), params)
         # Each table: rows no longer due are deleted, the others inserted or updated where a value changed
         # (unchanged rows are not written, so a recompute after one submit rewrites little).
         _execute(sql.DELETE_STALE_SECTION_SCORES, params)
         section_scores = _execute(sql.INSERT_SECTION_SCORES, params) if scheme_id else 0
         _execute(sql.DELETE_STALE_RATINGS, params)
         ratings = _execute(sql.INSERT_RATINGS, params)
-        if criteria:
+        if submission_round.criteria_pk:
             _execute(sql.DELETE_STALE_ELIGIBILITY, params)
-            eligibility = _execute(sql.INSERT_ELIGIBILITY, {**params, **_criteria_params(submission_round, criteria)})
+            eligibility = _execute(sql.INSERT_ELIGIBILITY, {**params, **_criteria_params(submission_round)})
         else:
             StatusEligibility.objects.filter(round_id=round_id).delete()
             eligibility = 0
         district_summaries_write(round_id=round_id)
         IndicatorProgress.objects.filter(round_id=round_id).delete()
         progress = _indicator_progress_write(submission_round, params)
+        _execute(sql.DROP_ROUND_ANSWERS, None)
 
         SubmissionRound.objects.filter(pk=round_id).update(
             computed_seq=Case(When(computed_seq__lt=seen_seq, then=Value(seen_seq)), default=F("computed_seq"), output_field=PositiveIntegerField()),
@@ -196,7 +199,7 @@ def _serialize_recomputes(round_id: int) -> None:
             cursor.execute("UPDATE surveys_submissionround SET computed_seq = computed_seq WHERE id = %s", [round_id])
 
 
-def _execute(statement: str, params: dict) -> int:
+def _execute(statement: str, params: dict | None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
@@ -228,17 +231,29 @@ def kit_values_at_least(choices: list, minimum: str) -> list[str] | None:
     return values[values.index(minimum) :]
 
 
-def _criteria_params(submission_round: SubmissionRound, criteria: StatusCriteria) -> dict:
-    kit_choices = (
-        Question.objects.filter(questionnaire_id=submission_round.questionnaire_id, code=STATUS_QUESTION_CODES["code_kit"])
-        .order_by()
-        .values_list("choices", flat=True)
+def _round_with_rules(round_id: int) -> SubmissionRound | None:
+    """The round with what its recompute is computed by, in one query: its scoring scheme's id, its year's status
+    criteria (id and minimum kit) and the options of its kit question."""
+    criteria = StatusCriteria.objects.filter(municipality_id=OuterRef("municipality_id"), year=OuterRef("year"))
+    kit_question = Question.objects.filter(questionnaire_id=OuterRef("questionnaire_id"), code=STATUS_QUESTION_CODES["code_kit"]).order_by()
+    return (
+        SubmissionRound.objects.filter(pk=round_id)
+        .annotate(
+            scheme_pk=Subquery(ScoringScheme.objects.filter(questionnaire_id=OuterRef("questionnaire_id")).values("pk")[:1]),
+            criteria_pk=Subquery(criteria.values("pk")[:1]),
+            criteria_min_kit=Subquery(criteria.values("min_kit")[:1]),
+            kit_choices=Subquery(kit_question.values("choices")[:1]),
+        )
         .first()
     )
-    kit_values = kit_values_at_least(kit_choices or [], criteria.min_kit)
+
+
+def _criteria_params(submission_round: SubmissionRound) -> dict:
+    """`submission_round` as `_round_with_rules` reads it, with status criteria."""
+    kit_values = kit_values_at_least(submission_round.kit_choices or [], submission_round.criteria_min_kit)
     return {
         **STATUS_QUESTION_CODES,
-        "criteria_id": criteria.pk,
+        "criteria_id": submission_round.criteria_pk,
         "kit_any": kit_values is None,
         "kit_values": "|".join(kit_values or []),
     }

@@ -3,6 +3,10 @@
 Written for both SQLite (the embedded default) and PostgreSQL: no GREATEST/LEAST, no FILTER, no boolean
 aggregates; divisions multiply by 1.0 first (SQLite divides integers as integers). Table names are literal;
 every value is a parameter. `%%` is a literal percent sign (LIKE patterns).
+
+The answers are read once per recompute: `create_round_answers` copies the round's counted answers, each with its
+points, into a temporary table (ROUND_ANSWERS_TABLE), and the section scores, the status eligibility and the
+indicator aggregates read that table. Each upsert first joins the stored rows and passes on only new or changed ones.
 """
 
 # The statements are joined from constant fragments only (never from input), which S608 cannot tell.
@@ -56,9 +60,8 @@ MILLI = "CAST(ROUND({} * 1000) AS BIGINT)"
 TENK = "CAST(ROUND({} * 10000) AS BIGINT)"
 
 # The rules of the round's scheme with their figures as integers (see the scales above).
-RULES_CTE = (
+RULES_SELECT = (
     """
-rules AS (
     SELECT r.id, r.question_id, r.kind, q.section_id,
            """
     + MILLI.format("r.max_points")
@@ -72,8 +75,9 @@ rules AS (
     FROM ratings_scoringrule r
     JOIN surveys_question q ON q.id = r.question_id
     WHERE r.scheme_id = %(scheme_id)s
-)"""
+"""
 )
+RULES_CTE = "\nrules AS (" + RULES_SELECT + ")"
 
 # Points of one answer `a` under its rule `r` (a row of `rules`), in thousandths, within [0, max]:
 #  yes: max for «да»; linear: 0 at or below floor, max at or above full, straight line between, rounded half up to
@@ -136,20 +140,63 @@ ANSWER_POINTS_SQL = (
 """
 )
 
-# Points of every answer of the round's counted submissions, in thousandths: the one place answers are scored.
-# Everything else (sections, totals, the school card) adds these up.
-ANSWER_POINTS_CTE = (
-    RULES_CTE
-    + """,
-answer_points AS (
-    SELECT sub.school_id, r.section_id, r.question_id, """
-    + ANSWER_POINTS_SQL
-    + """ AS points_milli
+
+# The round's answers, read once per recompute: every answer of a counted submission of an active participant to a
+# question of the round's questionnaire, with the participant's town/country as the round keeps it, the question's
+# code and type, and the answer's points under its rule in thousandths (section_id NULL: the question is not scored).
+# The one place answers are scored and the one read of the answers: the section scores, the status eligibility and
+# the indicator aggregates all read these rows (the recompute keeps them in a temporary table, ROUND_ANSWERS_TABLE;
+# the school's passport reads the same SELECT for one school, ROUND_ANSWERS_OF_SCHOOL).
+def _round_answers_select(*, scored: bool) -> str:
+    points = (
+        "r.section_id, " + ANSWER_POINTS_SQL + " AS points_milli,"
+        if scored
+        else "NULL AS section_id, NULL AS points_milli,"  # the passport's indicator values need no points
+    )
+    rules = "LEFT JOIN (" + RULES_SELECT + ") r ON r.question_id = a.question_id" if scored else ""
+    return (
+        """
+    SELECT sub.id AS submission_id, sub.school_id, rp.is_urban, a.question_id, q.code, q.type AS question_type,
+           """
+        + points
+        + """
+           a.value_bool, a.value_number, a.value_text
+    FROM """
+        + COUNTED_SUBMISSIONS
+        + """
+    JOIN surveys_answer a ON a.submission_id = sub.id
+    JOIN surveys_question q ON q.id = a.question_id AND q.questionnaire_id = %(questionnaire_id)s
+    """
+        + rules
+        + """
+    WHERE """
+        + COUNTED_WHERE
+    )
+
+
+ROUND_ANSWERS_SELECT = _round_answers_select(scored=True)
+ROUND_ANSWERS_OF_SCHOOL = "(" + _round_answers_select(scored=False) + " AND sub.school_id = %(school_id)s)"
+
+# A temporary table: private to the recompute's connection, never logged, dropped by the recompute before it commits
+# (a rolled-back recompute takes it along). PostgreSQL also drops it at commit, whatever happens.
+ROUND_ANSWERS_TABLE = "recompute_round_answers"
+DROP_ROUND_ANSWERS = "DROP TABLE " + ROUND_ANSWERS_TABLE
+
+
+def create_round_answers(vendor: str) -> str:
+    """The statement that fills the temporary table (PostgreSQL: dropped at commit too; SQLite has no such clause)."""
+    on_commit = " ON COMMIT DROP" if vendor == "postgresql" else ""
+    return "CREATE TEMPORARY TABLE " + ROUND_ANSWERS_TABLE + on_commit + " AS" + ROUND_ANSWERS_SELECT
+
+
+# The round's counted submissions of active participants (one row per school).
+COUNTED_CTE = (
+    """
+counted AS (
+    SELECT sub.id AS submission_id, sub.school_id
     FROM """
     + COUNTED_SUBMISSIONS
     + """
-    JOIN surveys_answer a ON a.submission_id = sub.id
-    JOIN rules r ON r.question_id = a.question_id
     WHERE """
     + COUNTED_WHERE
     + """
@@ -158,29 +205,37 @@ answer_points AS (
 
 # Points per section of every school with a counted submission, summed exactly; a section's possible points are
 # the sum of the maxima of its scored questions, so an unanswered question counts 0 of its points.
+# Only new or changed rows reach the upsert: the stored rows are joined first (an upsert locks, so writes, every
+# row it meets, even one its WHERE leaves alone); its own WHERE stays for a row written meanwhile.
 INSERT_SECTION_SCORES = (
     """
 INSERT INTO ratings_sectionscore (round_id, school_id, section_id, points, possible)
 WITH """
-    + ANSWER_POINTS_CTE
+    + RULES_CTE
+    + ","
+    + COUNTED_CTE
     + """,
 section_points AS (
     SELECT school_id, section_id, SUM(points_milli) AS points_milli
-    FROM answer_points
+    FROM """
+    + ROUND_ANSWERS_TABLE
+    + """
+    WHERE section_id IS NOT NULL
     GROUP BY school_id, section_id
 ),
 section_possible AS (
     SELECT section_id, SUM(max_milli) AS possible_milli FROM rules GROUP BY section_id
+),
+computed AS (
+    SELECT c.school_id, sp.section_id, COALESCE(pts.points_milli, 0) / 1000.0 AS points, sp.possible_milli / 1000.0 AS possible
+    FROM counted c
+    CROSS JOIN section_possible sp
+    LEFT JOIN section_points pts ON pts.school_id = c.school_id AND pts.section_id = sp.section_id
 )
-SELECT %(round_id)s, sub.school_id, sp.section_id, COALESCE(pts.points_milli, 0) / 1000.0, sp.possible_milli / 1000.0
-FROM """
-    + COUNTED_SUBMISSIONS
-    + """
-CROSS JOIN section_possible sp
-LEFT JOIN section_points pts ON pts.school_id = sub.school_id AND pts.section_id = sp.section_id
-WHERE """
-    + COUNTED_WHERE
-    + """
+SELECT %(round_id)s, n.school_id, n.section_id, n.points, n.possible
+FROM computed n
+LEFT JOIN ratings_sectionscore o ON o.round_id = %(round_id)s AND o.school_id = n.school_id AND o.section_id = n.section_id
+WHERE o.id IS NULL OR o.points <> n.points OR o.possible <> n.possible
 ON CONFLICT (round_id, school_id, section_id) DO UPDATE SET points = excluded.points, possible = excluded.possible
 WHERE ratings_sectionscore.points <> excluded.points OR ratings_sectionscore.possible <> excluded.possible
 """
@@ -200,6 +255,9 @@ WHERE round_id = %(round_id)s
 """
 )
 
+# The rating's figures compared to tell a changed row (nullable: compared through COALESCE(…, -1)); and its level.
+RATING_COLUMNS = ("district_id", "submission_id", "points", "possible", "score", "rank", "district_rank", "prev_score", "prev_rank")
+
 # One row per active participant of the round (surveys.participants), in the district the round keeps for it.
 # Score = points / possible × 100, rounded once, half up, to one decimal; ranks with ties (1, 2, 2, 4) among rated schools only;
 # schools without a counted submission get level 'none' («нет данных») and no rank.
@@ -212,16 +270,9 @@ WITH participants AS (
     SELECT rp.school_id, rp.district_id FROM surveys_submissionround_schools rp WHERE """
     + ACTIVE_PARTICIPANT
     + """
-),
-counted AS (
-    SELECT sub.id AS submission_id, sub.school_id
-    FROM """
-    + COUNTED_SUBMISSIONS
-    + """
-    WHERE """
-    + COUNTED_WHERE
-    + """
-),
+),"""
+    + COUNTED_CTE
+    + """,
 totals AS (
     -- SUM of integers is numeric on PostgreSQL: cast back, so the division below is an integer one on both databases.
     SELECT ss.school_id, CAST(SUM(CAST(ROUND(ss.points * 1000) AS BIGINT)) AS BIGINT) AS points_milli,
@@ -249,29 +300,35 @@ ranked AS (
                RANK() OVER (PARTITION BY sc.district_id, CASE WHEN sc.score_tenths IS NULL THEN 0 ELSE 1 END ORDER BY sc.score_tenths DESC)
            END AS district_rank
     FROM scored sc
+),
+computed AS (
+    SELECT k.school_id, k.district_id, k.submission_id, k.points_milli / 1000.0 AS points, k.possible_milli / 1000.0 AS possible,
+           k.score_tenths / 10.0 AS score, k.city_rank AS rank, k.district_rank,
+           CASE
+               WHEN k.score_tenths IS NULL THEN %(level_none)s
+               WHEN k.score_tenths >= CAST(ROUND(sch.level_high * 10) AS BIGINT) THEN %(level_high)s
+               WHEN k.score_tenths >= CAST(ROUND(sch.level_medium * 10) AS BIGINT) THEN %(level_medium)s
+               ELSE %(level_low)s
+           END AS level,
+           pr.score AS prev_score, pr.rank AS prev_rank
+    FROM ranked k
+    LEFT JOIN ratings_scoringscheme sch ON sch.id = %(scheme_id)s
+    LEFT JOIN ratings_rating pr ON pr.round_id = %(previous_round_id)s AND pr.school_id = k.school_id
 )
-SELECT %(round_id)s, k.school_id, k.district_id, k.submission_id, k.points_milli / 1000.0, k.possible_milli / 1000.0, k.score_tenths / 10.0,
-       k.city_rank, k.district_rank,
-       CASE
-           WHEN k.score_tenths IS NULL THEN %(level_none)s
-           WHEN k.score_tenths >= CAST(ROUND(sch.level_high * 10) AS BIGINT) THEN %(level_high)s
-           WHEN k.score_tenths >= CAST(ROUND(sch.level_medium * 10) AS BIGINT) THEN %(level_medium)s
-           ELSE %(level_low)s
-       END,
-       pr.score, pr.rank
-FROM ranked k
-LEFT JOIN ratings_scoringscheme sch ON sch.id = %(scheme_id)s
-LEFT JOIN ratings_rating pr ON pr.round_id = %(previous_round_id)s AND pr.school_id = k.school_id
-WHERE 1 = 1
+-- Only new or changed rows reach the upsert (see INSERT_SECTION_SCORES).
+SELECT %(round_id)s, n.school_id, n.district_id, n.submission_id, n.points, n.possible, n.score, n.rank, n.district_rank, n.level,
+       n.prev_score, n.prev_rank
+FROM computed n
+LEFT JOIN ratings_rating o ON o.round_id = %(round_id)s AND o.school_id = n.school_id
+WHERE o.id IS NULL OR """
+    + " OR ".join(f"COALESCE(o.{column}, -1) <> COALESCE(n.{column}, -1)" for column in RATING_COLUMNS)
+    + """ OR o.level <> n.level
 ON CONFLICT (round_id, school_id) DO UPDATE SET
     district_id = excluded.district_id, submission_id = excluded.submission_id, points = excluded.points,
     possible = excluded.possible, score = excluded.score, rank = excluded.rank, district_rank = excluded.district_rank,
     level = excluded.level, prev_score = excluded.prev_score, prev_rank = excluded.prev_rank
 WHERE """
-    + " OR ".join(
-        f"COALESCE(ratings_rating.{column}, -1) <> COALESCE(excluded.{column}, -1)"
-        for column in ("district_id", "submission_id", "points", "possible", "score", "rank", "district_rank", "prev_score", "prev_rank")
-    )
+    + " OR ".join(f"COALESCE(ratings_rating.{column}, -1) <> COALESCE(excluded.{column}, -1)" for column in RATING_COLUMNS)
     + """ OR ratings_rating.level <> excluded.level
 """
 )
@@ -286,26 +343,21 @@ WHERE round_id = %(round_id)s
 """
 )
 
+ELIGIBILITY_COLUMNS = ("eligible", "ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
+
 # Status «Цифровая школа»: one row per rated school with each criterion checked. The five answers are
-# pivoted from the counted submissions by question code; a missing answer fails its criterion.
+# pivoted from the round's answers (ROUND_ANSWERS_TABLE) by question code; a missing answer fails its criterion.
 INSERT_ELIGIBILITY = (
     """
 INSERT INTO ratings_statuseligibility (
     round_id, school_id, eligible, ok_score, ok_speed, ok_kit, ok_contract, ok_teachers, ok_certification
 )
 WITH criterion_answers AS (
-    SELECT sub.school_id, q.code, a.value_number, a.value_text,
-           CASE WHEN a.value_bool THEN 1 ELSE 0 END AS yes
+    SELECT school_id, code, value_number, value_text, CASE WHEN value_bool THEN 1 ELSE 0 END AS yes
     FROM """
-    + COUNTED_SUBMISSIONS
+    + ROUND_ANSWERS_TABLE
     + """
-    JOIN surveys_answer a ON a.submission_id = sub.id
-    JOIN surveys_question q ON q.id = a.question_id
-    WHERE """
-    + COUNTED_WHERE
-    + """
-      AND q.questionnaire_id = %(questionnaire_id)s
-      AND q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
+    WHERE code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
 ),
 pivot AS (
     SELECT school_id,
@@ -335,20 +387,26 @@ checks AS (
     JOIN ratings_statuscriteria c ON c.id = %(criteria_id)s
     LEFT JOIN pivot p ON p.school_id = r.school_id
     WHERE r.round_id = %(round_id)s AND r.score IS NOT NULL
+),
+computed AS (
+    SELECT school_id,
+           CASE WHEN ok_score + ok_speed + ok_kit + ok_contract + ok_teachers + ok_certification = 6 THEN 1 ELSE 0 END AS eligible,
+           ok_score, ok_speed, ok_kit, ok_contract, ok_teachers, ok_certification
+    FROM checks
 )
-SELECT %(round_id)s, school_id,
-       ok_score + ok_speed + ok_kit + ok_contract + ok_teachers + ok_certification = 6,
-       ok_score = 1, ok_speed = 1, ok_kit = 1, ok_contract = 1, ok_teachers = 1, ok_certification = 1
-FROM checks
-WHERE 1 = 1
+-- Only new or changed rows reach the upsert (see INSERT_SECTION_SCORES); flags compared as 0/1 on both databases.
+SELECT %(round_id)s, n.school_id,
+       n.eligible = 1, n.ok_score = 1, n.ok_speed = 1, n.ok_kit = 1, n.ok_contract = 1, n.ok_teachers = 1, n.ok_certification = 1
+FROM computed n
+LEFT JOIN ratings_statuseligibility o ON o.round_id = %(round_id)s AND o.school_id = n.school_id
+WHERE o.id IS NULL OR """
+    + " OR ".join(f"CASE WHEN o.{column} THEN 1 ELSE 0 END <> n.{column}" for column in ELIGIBILITY_COLUMNS)
+    + """
 ON CONFLICT (round_id, school_id) DO UPDATE SET
     eligible = excluded.eligible, ok_score = excluded.ok_score, ok_speed = excluded.ok_speed, ok_kit = excluded.ok_kit,
     ok_contract = excluded.ok_contract, ok_teachers = excluded.ok_teachers, ok_certification = excluded.ok_certification
 WHERE """
-    + " OR ".join(
-        f"ratings_statuseligibility.{column} <> excluded.{column}"
-        for column in ("eligible", "ok_score", "ok_speed", "ok_kit", "ok_contract", "ok_teachers", "ok_certification")
-    )
+    + " OR ".join(f"ratings_statuseligibility.{column} <> excluded.{column}" for column in ELIGIBILITY_COLUMNS)
     + """
 """
 )
@@ -359,6 +417,7 @@ WHERE round_id = %(round_id)s
   AND school_id NOT IN (SELECT r.school_id FROM ratings_rating r WHERE r.round_id = %(round_id)s AND r.score IS NOT NULL)
 """
 
+
 # Indicator progress: one grouped query over every indicator of the round's municipality (city level) and of its
 # schools' own plans (school level; the same indicators as `selectors.round_indicators`). Per indicator: schools with data, schools meeting the
 # condition, the sum of the answers and of the answer and denominator (ten-thousandths, exact); Python turns these into the actual and the verdict
@@ -366,89 +425,85 @@ WHERE round_id = %(round_id)s
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
-INDICATOR_ANSWER_VALUES = (
-    """
-    SELECT i.id AS indicator_id, sub.school_id AS school_id,
+def _indicator_answer_values(answers: str) -> str:
+    """The statement over `answers`: the recompute's temporary table, or the same SELECT for one school."""
+    return (
+        """
+    SELECT i.id AS indicator_id, a.school_id AS school_id,
            """
-    + TENK.format("a.value_number")
-    + """ AS value_tenk,
+        + TENK.format("a.value_number")
+        + """ AS value_tenk,
            CASE
-               WHEN q.type = %(type_yes_no)s THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
-               WHEN q.type IN (%(type_single)s, %(type_multiple)s) THEN CASE
+               WHEN a.question_type = %(type_yes_no)s THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
+               WHEN a.question_type IN (%(type_single)s, %(type_multiple)s) THEN CASE
                    WHEN CAST(i.condition_choices AS TEXT)
                         LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
                    THEN 1 ELSE 0 END
                WHEN i.aggregation = %(aggregation_share_full)s THEN CASE
                    WHEN d.value_number > 0 AND """
-    + TENK.format("a.value_number")
-    + " >= "
-    + TENK.format("d.value_number")
-    + """ THEN 1 ELSE 0 END
-               WHEN COALESCE(CASE WHEN rp.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
+        + TENK.format("a.value_number")
+        + " >= "
+        + TENK.format("d.value_number")
+        + """ THEN 1 ELSE 0 END
+               WHEN COALESCE(CASE WHEN a.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
                    WHEN a.value_number > 0 THEN 1 ELSE 0 END
                WHEN """
-    + TENK.format("a.value_number")
-    + " >= "
-    + TENK.format("COALESCE(CASE WHEN rp.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
-    + """ THEN 1
+        + TENK.format("a.value_number")
+        + " >= "
+        + TENK.format("COALESCE(CASE WHEN a.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
+        + """ THEN 1
                ELSE 0
            END AS meets,
            CASE WHEN d.value_number > 0 THEN """
-    + TENK.format("a.value_number")
-    + """ END AS ratio_numerator_tenk,
+        + TENK.format("a.value_number")
+        + """ END AS ratio_numerator_tenk,
            CASE WHEN d.value_number > 0 THEN """
-    + TENK.format("d.value_number")
-    + """ END AS ratio_denominator_tenk
+        + TENK.format("d.value_number")
+        + """ END AS ratio_denominator_tenk
     FROM indicators_indicator i
     JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
-    JOIN surveys_question q ON q.questionnaire_id = %(questionnaire_id)s AND q.code = i.question_code
-    JOIN surveys_answer a ON a.question_id = q.id
-    JOIN surveys_submission sub ON sub.id = a.submission_id
-    JOIN surveys_submissionround_schools rp ON rp.school_id = sub.school_id AND """
-    + ACTIVE_PARTICIPANT
-    + """
-    LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = i.denominator_code
-    -- Only the answers to denominator questions: joining every answer would hash the whole table.
+    JOIN """
+        + answers
+        + """ a ON a.code = i.question_code
+    -- Only the answers to denominator questions: joining every answer would hash all of them.
     LEFT JOIN (
-        SELECT ad.submission_id, ad.question_id, ad.value_number
-        FROM surveys_answer ad
-        WHERE ad.question_id IN (
-            SELECT qd.id FROM surveys_question qd
-            WHERE qd.questionnaire_id = %(questionnaire_id)s
-              AND qd.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = %(aggregation_share_full)s)
-        )
-    ) d ON d.submission_id = a.submission_id AND d.question_id = dq.id
+        SELECT ad.submission_id, ad.code, ad.value_number
+        FROM """
+        + answers
+        + """ ad
+        WHERE ad.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = %(aggregation_share_full)s)
+    ) d ON d.submission_id = a.submission_id AND d.code = i.denominator_code
     WHERE i.aggregation <> %(aggregation_none)s
-      AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR (i.level = %(level_school)s AND rm.school_id = sub.school_id))
-      AND sub.round_id = %(round_id)s AND sub.state IN """
-    + COUNTED_STATES_SQL
-    + """
+      AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR (i.level = %(level_school)s AND rm.school_id = a.school_id))
       AND CASE
-              WHEN q.type = %(type_yes_no)s THEN a.value_bool IS NOT NULL
-              WHEN q.type IN (%(type_single)s, %(type_multiple)s) THEN a.value_text <> ''
+              WHEN a.question_type = %(type_yes_no)s THEN a.value_bool IS NOT NULL
+              WHEN a.question_type IN (%(type_single)s, %(type_multiple)s) THEN a.value_text <> ''
               WHEN i.aggregation = %(aggregation_share_full)s THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
               ELSE a.value_number IS NOT NULL
           END
 """
-)
+    )
+
+
+# Per indicator over the round's answers (the recompute's temporary table).
 INDICATOR_AGGREGATES = (
     """
 SELECT indicator_id, COUNT(*), SUM(meets), SUM(value_tenk), SUM(ratio_numerator_tenk), SUM(ratio_denominator_tenk)
 FROM ("""
-    + INDICATOR_ANSWER_VALUES
+    + _indicator_answer_values(ROUND_ANSWERS_TABLE)
     + """) answer_values
 GROUP BY indicator_id
 """
 )
 
-# One school's row of the same answer values: whether it meets each indicator's condition (for the school's passport).
+# One school's rows of the same answer values, from the same SELECT of the round's answers (the recompute's table
+# exists only inside the recompute): whether it meets each indicator's condition (for the school's passport).
 INDICATOR_VALUES_OF_SCHOOL = (
     """
 SELECT indicator_id, meets
 FROM ("""
-    + INDICATOR_ANSWER_VALUES
+    + _indicator_answer_values(ROUND_ANSWERS_OF_SCHOOL)
     + """) answer_values
-WHERE school_id = %(school_id)s
 """
 )
 
