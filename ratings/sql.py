@@ -149,7 +149,7 @@ ANSWER_POINTS_SQL = (
 # the school's passport reads the same SELECT for one school, ROUND_ANSWERS_OF_SCHOOL).
 def _round_answers_select(*, scored: bool) -> str:
     points = (
-        "r.section_id, " + ANSWER_POINTS_SQL + " AS points_milli,"
+        "r.section_id, CAST(" + ANSWER_POINTS_SQL + " AS BIGINT) AS points_milli,"
         if scored
         else "NULL AS section_id, NULL AS points_milli,"  # the passport's indicator values need no points
     )
@@ -160,7 +160,9 @@ def _round_answers_select(*, scored: bool) -> str:
            """
         + points
         + """
-           a.value_bool, a.value_number, a.value_text
+           a.value_bool, """
+        + TENK.format("a.value_number")
+        + """ AS value_tenk, a.value_text
     FROM """
         + COUNTED_SUBMISSIONS
         + """
@@ -353,7 +355,7 @@ INSERT INTO ratings_statuseligibility (
     round_id, school_id, eligible, ok_score, ok_speed, ok_kit, ok_contract, ok_teachers, ok_certification
 )
 WITH criterion_answers AS (
-    SELECT school_id, code, value_number, value_text, CASE WHEN value_bool THEN 1 ELSE 0 END AS yes
+    SELECT school_id, code, value_tenk, value_text, CASE WHEN value_bool THEN 1 ELSE 0 END AS yes
     FROM """
     + ROUND_ANSWERS_TABLE
     + """
@@ -361,10 +363,10 @@ WITH criterion_answers AS (
 ),
 pivot AS (
     SELECT school_id,
-           MAX(CASE WHEN code = %(code_speed)s THEN value_number END) AS speed,
+           MAX(CASE WHEN code = %(code_speed)s THEN value_tenk END) AS speed_tenk,
            MAX(CASE WHEN code = %(code_kit)s THEN value_text END) AS kit,
            MAX(CASE WHEN code = %(code_contract)s THEN yes ELSE 0 END) AS contract,
-           MAX(CASE WHEN code = %(code_teachers)s THEN value_number END) AS teachers,
+           MAX(CASE WHEN code = %(code_teachers)s THEN value_tenk END) AS teachers_tenk,
            MAX(CASE WHEN code = %(code_certification)s THEN yes ELSE 0 END) AS certification
     FROM criterion_answers
     GROUP BY school_id
@@ -372,13 +374,13 @@ pivot AS (
 checks AS (
     SELECT r.school_id,
            CASE WHEN CAST(ROUND(r.score * 10) AS BIGINT) >= CAST(ROUND(c.min_score * 10) AS BIGINT) THEN 1 ELSE 0 END AS ok_score,
-           CASE WHEN CAST(ROUND(p.speed * 10000) AS BIGINT)
+           CASE WHEN p.speed_tenk
                      >= CAST(ROUND((CASE WHEN rp.is_urban THEN c.speed_urban ELSE c.speed_rural END) * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_speed,
            CASE WHEN %(kit_any)s
                   OR ('|' || %(kit_values)s || '|') LIKE ('%%|' || REPLACE(REPLACE(REPLACE(p.kit, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'
                 THEN 1 ELSE 0 END AS ok_kit,
            CASE WHEN NOT c.require_contract OR p.contract = 1 THEN 1 ELSE 0 END AS ok_contract,
-           CASE WHEN CAST(ROUND(p.teachers * 10000) AS BIGINT) >= CAST(ROUND(c.min_teacher_share * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_teachers,
+           CASE WHEN p.teachers_tenk >= CAST(ROUND(c.min_teacher_share * 10000) AS BIGINT) THEN 1 ELSE 0 END AS ok_teachers,
            CASE WHEN NOT c.require_certification_request OR p.certification = 1 THEN 1 ELSE 0 END AS ok_certification
     FROM ratings_rating r
     JOIN surveys_submissionround_schools rp ON rp.school_id = r.school_id AND """
@@ -426,60 +428,67 @@ WHERE round_id = %(round_id)s
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
 def _indicator_answer_values(answers: str) -> str:
-    """The statement over `answers`: the recompute's temporary table, or the same SELECT for one school."""
+    """The statement over `answers`: the recompute's temporary table, or the same SELECT for one school.
+
+    The indicators are read first, with their figures as integers and their choices as text once each (not once per
+    answer); city indicators meet every school's answers by code, a school's own ones only that school's."""
     return (
         """
-    SELECT i.id AS indicator_id, a.school_id AS school_id,
-           """
-        + TENK.format("a.value_number")
-        + """ AS value_tenk,
+    WITH ind AS MATERIALIZED (
+        SELECT i.id, i.question_code, i.denominator_code, i.aggregation, i.level, rm.school_id AS own_school_id,
+               CAST(i.condition_choices AS TEXT) AS choices_text,
+               """
+        + TENK.format("i.threshold_urban")
+        + """ AS urban_tenk,
+               """
+        + TENK.format("COALESCE(i.threshold_rural, i.threshold_urban)")
+        + """ AS rural_tenk
+        FROM indicators_indicator i
+        JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
+        WHERE i.aggregation <> %(aggregation_none)s
+          AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR i.level = %(level_school)s)
+    ),
+    pairs AS (
+        SELECT ind.*, a.submission_id, a.school_id, a.is_urban, a.question_type, a.value_bool, a.value_text, a.value_tenk
+        FROM ind JOIN """
+        + answers
+        + """ a ON a.code = ind.question_code
+        WHERE ind.level = %(level_city)s
+        UNION ALL
+        SELECT ind.*, a.submission_id, a.school_id, a.is_urban, a.question_type, a.value_bool, a.value_text, a.value_tenk
+        FROM ind JOIN """
+        + answers
+        + """ a ON a.code = ind.question_code AND a.school_id = ind.own_school_id
+        WHERE ind.level = %(level_school)s
+    )
+    SELECT p.id AS indicator_id, p.school_id, p.value_tenk,
            CASE
-               WHEN a.question_type = %(type_yes_no)s THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END
-               WHEN a.question_type IN (%(type_single)s, %(type_multiple)s) THEN CASE
-                   WHEN CAST(i.condition_choices AS TEXT)
-                        LIKE ('%%"' || REPLACE(REPLACE(REPLACE(a.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
+               WHEN p.question_type = %(type_yes_no)s THEN CASE WHEN p.value_bool THEN 1 ELSE 0 END
+               WHEN p.question_type IN (%(type_single)s, %(type_multiple)s) THEN CASE
+                   WHEN p.choices_text LIKE ('%%"' || REPLACE(REPLACE(REPLACE(p.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
                    THEN 1 ELSE 0 END
-               WHEN i.aggregation = %(aggregation_share_full)s THEN CASE
-                   WHEN d.value_number > 0 AND """
-        + TENK.format("a.value_number")
-        + " >= "
-        + TENK.format("d.value_number")
-        + """ THEN 1 ELSE 0 END
-               WHEN COALESCE(CASE WHEN a.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban) IS NULL THEN CASE
-                   WHEN a.value_number > 0 THEN 1 ELSE 0 END
-               WHEN """
-        + TENK.format("a.value_number")
-        + " >= "
-        + TENK.format("COALESCE(CASE WHEN a.is_urban THEN NULL ELSE i.threshold_rural END, i.threshold_urban)")
-        + """ THEN 1
+               WHEN p.aggregation = %(aggregation_share_full)s THEN CASE
+                   WHEN d.value_tenk > 0 AND p.value_tenk >= d.value_tenk THEN 1 ELSE 0 END
+               WHEN CASE WHEN p.is_urban THEN p.urban_tenk ELSE p.rural_tenk END IS NULL THEN CASE WHEN p.value_tenk > 0 THEN 1 ELSE 0 END
+               WHEN p.value_tenk >= CASE WHEN p.is_urban THEN p.urban_tenk ELSE p.rural_tenk END THEN 1
                ELSE 0
            END AS meets,
-           CASE WHEN d.value_number > 0 THEN """
-        + TENK.format("a.value_number")
-        + """ END AS ratio_numerator_tenk,
-           CASE WHEN d.value_number > 0 THEN """
-        + TENK.format("d.value_number")
-        + """ END AS ratio_denominator_tenk
-    FROM indicators_indicator i
-    JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
-    JOIN """
-        + answers
-        + """ a ON a.code = i.question_code
+           CASE WHEN d.value_tenk > 0 THEN p.value_tenk END AS ratio_numerator_tenk,
+           CASE WHEN d.value_tenk > 0 THEN d.value_tenk END AS ratio_denominator_tenk
+    FROM pairs p
     -- Only the answers to denominator questions: joining every answer would hash all of them.
     LEFT JOIN (
-        SELECT ad.submission_id, ad.code, ad.value_number
+        SELECT ad.submission_id, ad.code, ad.value_tenk
         FROM """
         + answers
         + """ ad
         WHERE ad.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = %(aggregation_share_full)s)
-    ) d ON d.submission_id = a.submission_id AND d.code = i.denominator_code
-    WHERE i.aggregation <> %(aggregation_none)s
-      AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR (i.level = %(level_school)s AND rm.school_id = a.school_id))
-      AND CASE
-              WHEN a.question_type = %(type_yes_no)s THEN a.value_bool IS NOT NULL
-              WHEN a.question_type IN (%(type_single)s, %(type_multiple)s) THEN a.value_text <> ''
-              WHEN i.aggregation = %(aggregation_share_full)s THEN a.value_number IS NOT NULL AND d.value_number IS NOT NULL
-              ELSE a.value_number IS NOT NULL
+    ) d ON d.submission_id = p.submission_id AND d.code = p.denominator_code
+    WHERE CASE
+              WHEN p.question_type = %(type_yes_no)s THEN p.value_bool IS NOT NULL
+              WHEN p.question_type IN (%(type_single)s, %(type_multiple)s) THEN p.value_text <> ''
+              WHEN p.aggregation = %(aggregation_share_full)s THEN p.value_tenk IS NOT NULL AND d.value_tenk IS NOT NULL
+              ELSE p.value_tenk IS NOT NULL
           END
 """
     )
