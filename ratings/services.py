@@ -212,6 +212,7 @@ def _round_params(submission_round: SubmissionRound, scheme_id: int | None) -> d
         "municipality_id": submission_round.municipality_id,
         "scheme_id": scheme_id,
         "previous_round_id": submission_round.previous_id or _previous_round_id(submission_round),
+        **STATUS_QUESTION_CODES,
         **sql.CHOICES,
     }
 

@@ -154,6 +154,16 @@ def _round_answers_select(*, scored: bool) -> str:
         else "NULL AS section_id, NULL AS points_milli,"  # the passport's indicator values need no points
     )
     rules = "LEFT JOIN (" + RULES_SELECT + ") r ON r.question_id = a.question_id" if scored else ""
+    # The recompute keeps only the answers something reads: scored, a status criterion, an indicator's question or denominator.
+    needed = (
+        """
+      AND (r.id IS NOT NULL
+           OR q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
+           OR q.code IN (SELECT ni.question_code FROM indicators_indicator ni)
+           OR q.code IN (SELECT ni.denominator_code FROM indicators_indicator ni))"""
+        if scored
+        else ""
+    )
     return (
         """
     SELECT sub.id AS submission_id, sub.school_id, rp.is_urban, a.question_id, q.code, q.type AS question_type,
@@ -173,6 +183,7 @@ def _round_answers_select(*, scored: bool) -> str:
         + """
     WHERE """
         + COUNTED_WHERE
+        + needed
     )
 
 
