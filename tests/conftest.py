@@ -30,7 +30,8 @@ def _media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """Passwords hashed fast: tests sign in hundreds of times; what they check does not depend on the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # PBKDF2 stays as the second hasher: one-time passwords of imported curators are hashed with it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

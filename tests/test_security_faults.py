@@ -17,9 +17,10 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from ratings.models import Rating, StatusEligibility
@@ -364,6 +365,8 @@ def _django_backend_pid() -> int:
         return cur.fetchone()[0]
 
 
+# The gunicorn child checks passwords with the project's own hashers, not the tests' fast one.
+@override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS)
 def test_portal_recovers_by_itself_after_postgresql_drops_its_connections(tmp_path):
     require_postgresql()
     submission_round, schools = seeded_round(1)
