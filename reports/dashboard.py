@@ -238,7 +238,7 @@ def _completeness(
     )
     if narrowed:
         return table, completeness_by_district(submission_round=round_, schools=schools)[1]
-    return table, completeness_total(submission_round=round_, access=access)
+    return table, completeness_total(submission_round=round_, access=access, order=order)
 
 
 def levels_by_district(round_: SubmissionRound, schools: QuerySet[School], filters: dict) -> list[dict]:

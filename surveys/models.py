@@ -597,9 +597,10 @@ class DocumentUpload(models.Model):
 
 
 class RoundDistrictCount(models.Model):
-    """How many of a district's schools take part in a round and how many had sent their form, as of the round's
-    last recompute. Only the order of the folded per-district tables (the weakest districts first) comes from
-    here, so a region of 800 districts is not counted whole on every request; every figure shown is counted live."""
+    """How many of a district's schools take part in a round, how many had sent their form and how many forms were in
+    each state, as of the round's last recompute (its `computed_at`). The order of the folded per-district tables (the
+    weakest districts first) comes from here, and, for a user who sees the whole round, the round's totals above them
+    (a sum over a few hundred rows, not a join of every participant with its form); the districts' rows are counted live."""
 
     round = models.ForeignKey(SubmissionRound, on_delete=models.CASCADE, related_name="+", verbose_name="раунд", db_constraint=False, db_index=False)
     district = models.ForeignKey(
@@ -607,6 +608,11 @@ class RoundDistrictCount(models.Model):
     )
     participants = models.PositiveIntegerField("школ участвуют", default=0)
     sent = models.PositiveIntegerField("отправили анкету", default=0)
+    # Forms by state (the rest of the participants have not started); None in rows written before these were counted.
+    draft = models.PositiveIntegerField("черновики", null=True, blank=True)
+    submitted = models.PositiveIntegerField("отправлены", null=True, blank=True)
+    returned = models.PositiveIntegerField("возвращены", null=True, blank=True)
+    accepted = models.PositiveIntegerField("приняты", null=True, blank=True)
 
     class Meta:
         verbose_name = "школы района в раунде"

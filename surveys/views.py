@@ -378,7 +378,7 @@ def _completeness_table(submission_round: SubmissionRound, access, get) -> tuple
         param="districts",
         live=lambda ids: selectors.completeness_by_district(submission_round=submission_round, access=access, district_ids=ids)[0],
     )
-    return table, selectors.completeness_total(submission_round=submission_round, access=access)
+    return table, selectors.completeness_total(submission_round=submission_round, access=access, order=order)
 
 
 def _timeliness_context(submission_round: SubmissionRound, schools, get) -> dict:

@@ -149,12 +149,12 @@ def test_dashboard_queries_are_the_same_for_10_and_200_schools(client, django_as
     world.roadmap.save(update_fields=["period_end"])
     client.force_login(methodologist())
     # session, user, profile (password duty), groups (role), rounds (the district filter renders no options: no query),
-    # completeness: the districts of the last recompute, live counts of the districts shown, the round's active
-    # participants joined to their forms by state (one query); the rating figures summed from the district summaries,
+    # completeness: the districts of the last recompute with their forms by state (the round's totals summed from them),
+    # live counts of the districts shown; the rating figures summed from the district summaries,
     # levels by district (summaries), top, bottom,
     # indicators, targets, progress rows, the latest period of each roadmap, key results, deadlines, evidence of key results,
     # progress for key results, timeliness (first submit and own deadline of every school, one query)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = client.get(URL)
     board = response.context["board"]
     assert board.completeness_total.total == 5 + extra_schools

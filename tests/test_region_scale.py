@@ -115,16 +115,59 @@ def test_folded_completeness_counts_are_live_and_agree_with_counting_every_distr
     from surveys.models import Submission
     from surveys.selectors import completeness_by_district
 
-    # A change after the recompute: the counts shown follow it at once (only the order waits for the next recompute).
+    access = Access(methodologist(region.municipality))
+    recomputed = completeness_by_district(submission_round=region, access=access)[1]
+    # A change after the recompute: the district counts shown follow it at once; the order, and the round's totals
+    # above them (said to be as of the recompute), wait for the next recompute.
     Submission.objects.filter(round=region, state=Submission.State.SUBMITTED).order_by("pk").first().delete()
     client.force_login(methodologist(region.municipality))
     response = client.get(reverse("surveys:round-completeness", args=[region.pk]))
-    every, total = completeness_by_district(submission_round=region, access=Access(methodologist(region.municipality)))
+    every, total = completeness_by_district(submission_round=region, access=access)
     shown = {d.district_id: (d.total, d.counts) for d in response.context["districts"]}
     assert shown == {d.district_id: (d.total, d.counts) for d in every if d.district_id in shown}
+    assert (response.context["total"].total, response.context["total"].counts) == (recomputed.total, recomputed.counts)
+    assert "Итоги раунда — по состоянию на" in response.content.decode()
+    rating_recompute_round(round_id=region.pk, force=True)  # the deletion above bypassed the services that queue it
+    response = client.get(reverse("surveys:round-completeness", args=[region.pk]))
     assert (response.context["total"].total, response.context["total"].counts) == (total.total, total.counts)
     board = client.get(DASHBOARD).context["board"]
-    assert (board.completeness_total.total, board.completeness_total.counts["none"]) == (total.total, total.counts["none"])
+    assert (board.completeness_total.total, board.completeness_total.counts) == (total.total, total.counts)
+
+
+def test_the_round_totals_on_both_pages_are_the_forms_by_state_as_of_the_last_recompute(client, region):
+    """For a user who sees the whole round the totals are the recompute's per-district rows summed: after a recompute
+    they equal the participants' forms counted by state, and both pages say as of when."""
+    from django.utils import timezone
+    from django.utils.dateformat import format as date_format
+
+    from surveys.models import RoundDistrictCount, RoundParticipant, Submission
+
+    # Some forms move on, as reviewers and curators would move them; the recompute follows.
+    forms = Submission.objects.filter(round=region).order_by("pk")
+    Submission.objects.filter(pk__in=forms.values("pk")[:7]).update(state=Submission.State.RETURNED)
+    Submission.objects.filter(pk__in=forms.filter(state=Submission.State.SUBMITTED).values("pk")[:5]).update(state=Submission.State.ACCEPTED)
+    rating_recompute_round(round_id=region.pk, force=True)
+    region.refresh_from_db()
+
+    participants = RoundParticipant.objects.filter(round=region, is_active=True).values("school_id")
+    states = list(Submission.objects.filter(round=region, school_id__in=participants).values_list("state", flat=True))
+    expected = {state: states.count(state) for state in ("draft", "submitted", "returned", "accepted")}
+    expected["none"] = participants.count() - len(states)
+    as_of = f"по состоянию на {date_format(timezone.localtime(region.computed_at), 'd.m.Y H:i')}"
+    client.force_login(methodologist(region.municipality))
+
+    page = client.get(reverse("surveys:round-completeness", args=[region.pk]))
+    board = client.get(DASHBOARD)
+    for total in (page.context["total"], board.context["board"].completeness_total):
+        assert (total.total, total.counts) == (participants.count(), expected)
+    assert as_of in page.content.decode() and as_of in board.content.decode()
+    assert f"отправили анкету ({expected['submitted'] + expected['accepted']})" in page.content.decode()
+
+    # Rows written before the forms were counted by state (a round not recomputed since): counted live, no date.
+    RoundDistrictCount.objects.filter(round=region).update(draft=None)
+    page = client.get(reverse("surveys:round-completeness", args=[region.pk]))
+    assert (page.context["total"].total, page.context["total"].counts) == (participants.count(), expected)
+    assert "по состоянию на" not in page.content.decode()
 
 
 def test_a_district_name_shared_by_two_municipalities_means_the_one_of_the_round_shown(client, region):

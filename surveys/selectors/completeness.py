@@ -1,6 +1,7 @@
 """A round's schools with their submission, and how complete the round is: per district and state, in total, in the
 order of the last recompute; the schools that have not sent their form, and the reminders sent to them."""
 
+import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -68,6 +69,8 @@ class DistrictCompleteness:
     name: str
     total: int = 0
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_ORDER, 0))
+    # Set when the figures are those of the round's last recompute (`RoundDistrictCount`), not counted now.
+    as_of: dt.datetime | None = None
 
     @property
     def submitted(self) -> int:
@@ -148,11 +151,34 @@ GROUP BY sub.state
 """  # noqa: S608 - the names come from the models, the values are parameters
 
 
-def completeness_total(*, submission_round: SubmissionRound, access: Access) -> DistrictCompleteness:
+_STORED_STATES = [state.value for state in Submission.State]
+
+
+def _recomputed_total(submission_round: SubmissionRound, order: list["DistrictOrder"]) -> DistrictCompleteness | None:
+    """The round's totals as of its last recompute: the sums of its districts' rows already read for the table's order
+    (a few hundred in a region, no further query); None when a row was written before the forms were counted by state."""
+    if any(d.forms is None for d in order):
+        return None
+    total = DistrictCompleteness(district_id=None, name="Всего", as_of=submission_round.computed_at)
+    for district in order:
+        total.total += district.participants
+        for state, n in zip(_STORED_STATES, district.forms, strict=True):
+            total.counts[state] += n
+    total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in _STORED_STATES)
+    return total
+
+
+def completeness_total(*, submission_round: SubmissionRound, access: Access, order: list["DistrictOrder"] | None = None) -> DistrictCompleteness:
     """The user's participating schools by the state of their form, all districts together. For a user who sees the
-    whole city: one grouped count of the round's active participants joined to their forms (surveys.participants)."""
+    whole city, given the round's `order` (`round_district_order`): the sums of the districts' rows written by the
+    round's last recompute (`as_of` says when; the recompute follows every submit, return and acceptance within
+    seconds, a new draft at the next one). Otherwise, or for rows written before they counted the forms by state:
+    one grouped count of the round's active participants joined to their forms (surveys.participants)."""
     if not access.sees_city:
         return completeness_by_district(submission_round=submission_round, access=access)[1]
+    recomputed = _recomputed_total(submission_round, order) if order is not None else None
+    if recomputed is not None:
+        return recomputed
     total = DistrictCompleteness(district_id=None, name="Всего")
     with connection.cursor() as cursor:
         cursor.execute(_TOTAL_SQL, [submission_round.pk, True])
@@ -170,19 +196,22 @@ class DistrictOrder:
     name: str
     participants: int
     sent: int
+    # Forms in each stored state (`_STORED_STATES`' order); None in a row written before the recompute counted them.
+    forms: tuple[int, ...] | None = None
 
     def weakest_first(self) -> tuple:
         return (self.sent / self.participants if self.participants else 1, self.name)
 
 
 def round_district_order(*, submission_round: SubmissionRound, access: Access) -> list[DistrictOrder] | None:
-    """The round's districts the user may see, by name, from the last recompute; None before the first one."""
+    """The round's districts the user may see, by name, from the last recompute (with their forms by state, from which
+    `completeness_total` sums the round's totals for a user who sees them all); None before the first one."""
     rows = RoundDistrictCount.objects.filter(round=submission_round)
     if not access.sees_city:
         rows = rows.filter(in_districts(list(districts_visible_to(access).values_list("pk", flat=True))))
     found = [
-        DistrictOrder(district_id, name or "Без района", participants, sent)
-        for district_id, name, participants, sent in rows.values_list("district_id", "district__name", "participants", "sent")
+        DistrictOrder(district_id, name or "Без района", participants, sent, None if None in forms else tuple(forms))
+        for district_id, name, participants, sent, *forms in rows.values_list("district_id", "district__name", "participants", "sent", *_STORED_STATES)
     ]
     if not found and not RoundDistrictCount.objects.filter(round=submission_round).exists():
         return None
