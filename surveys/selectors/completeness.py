@@ -161,11 +161,18 @@ def _recomputed_district_rows(submission_round: SubmissionRound, district_ids: l
         return None
     grouped = []
     for district_id, name, participants, *forms in rows:
-        not_started = participants - sum(forms)
-        for state, n in [*zip(_STORED_STATES, forms, strict=True), (None, not_started)]:
+        for state, n in _recomputed_counts(participants, forms).items():
             if n:
                 grouped.append({"round_district_id": district_id, "round_district_name": name, "submission_state": state, "n": n})
     return grouped
+
+
+def _recomputed_counts(participants: int, forms) -> dict[str, int]:
+    """A district's forms by state as the recompute wrote them (`RoundDistrictCount`, `_STORED_STATES`' order), with
+    the participants that have no form yet: the one place «not started = participants − forms» is derived."""
+    counts = dict(zip(_STORED_STATES, forms, strict=True))
+    counts[NOT_STARTED] = participants - sum(forms)
+    return counts
 
 
 _TOTAL_SQL = f"""
@@ -185,9 +192,8 @@ def _recomputed_total(submission_round: SubmissionRound, order: list["DistrictOr
     total = DistrictCompleteness(district_id=None, name="Всего", as_of=submission_round.computed_at)
     for district in order:
         total.total += district.participants
-        for state, n in zip(_STORED_STATES, district.forms, strict=True):
+        for state, n in _recomputed_counts(district.participants, district.forms).items():
             total.counts[state] += n
-    total.counts[NOT_STARTED] = total.total - sum(total.counts[state] for state in _STORED_STATES)
     return total
 
 
