@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from openpyxl import load_workbook
 
 from demo.synthetic import region_generate
@@ -18,9 +19,10 @@ from reports.dashboard import SUBMISSION_STATES
 from reports.exports import export_request_for
 from schools.models import District
 from schools.roles import Access
-from surveys.models import RoundParticipant, Submission, SubmissionRound
+from surveys.models import RoundDistrictCount, RoundParticipant, Submission, SubmissionRound
 from surveys.selectors import NOT_STARTED, STATE_LABELS
-from tests.factories import methodologist
+from surveys.services import submission_save_draft
+from tests.factories import administrator, district_officer, methodologist
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,64 @@ def test_the_completeness_export_says_what_the_completeness_page_says(client, tm
     assert sorted(row[: 2 + len(SUBMISSION_STATES)] for row in summary[:-1]) == sorted(counts)
     total = context["total"]
     assert summary[-1][1 : 2 + len(SUBMISSION_STATES)] == (total.total, *(total.counts[state] for state, _label in SUBMISSION_STATES))
+
+
+def completeness_figures(rows, total) -> tuple[list[tuple], tuple]:
+    """A completeness table's figures: (district, schools, forms in each state) per district, sorted, and the total's."""
+    states = [state for state, _label in SUBMISSION_STATES]
+    return sorted((d.name, d.total, *(d.counts[s] for s in states)) for d in rows), (total.total, *(total.counts[s] for s in states))
+
+
+def exported_completeness(book) -> tuple[list[tuple], tuple]:
+    summary = data_rows(book["По районам"])
+    width = 2 + len(SUBMISSION_STATES)
+    return sorted(row[:width] for row in summary[:-1]), summary[-1][1:width]
+
+
+def test_a_whole_city_completeness_export_has_the_pages_figures_as_of_the_last_recompute(client, tmp_path, region):
+    """For a user who sees the whole city the page's district table and totals are the round's last recompute's: a draft
+    saved after it is in neither the page's figures nor the export's until the next recompute, and both say as of when;
+    the schools sheet, as the page's list, is as of now. A district officer's page and export count now, with no date."""
+    _closed, current = region
+    user = administrator(current.municipality)
+    participant = (
+        RoundParticipant.objects.filter(round=current, is_active=True).exclude(school__submissions__round=current).select_related("school", "district").first()
+    )
+    submission_save_draft(submission_round=current, school=participant.school, user=user, answers={}, expected_version=0)
+    as_of = f"по состоянию на {date_format(timezone.localtime(current.computed_at), 'd.m.Y H:i')}"
+    drafted = (participant.district.name, participant.school.full_name, STATE_LABELS[Submission.State.DRAFT])
+
+    client.force_login(user)
+    response = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"districts": "all"})
+    shown = completeness_figures(response.context["districts"], response.context["total"])
+    assert as_of in response.content.decode()
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk)
+    assert exported_completeness(book) == shown
+    assert as_of in book["По районам"]["A3"].value
+    assert drafted in [row[:3] for row in data_rows(book["По школам"])]
+    # Narrowed to the draft's district: that district's row of the page, as of the same recompute.
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district_id=participant.district_id)
+    row = next(r for r in shown[0] if r[0] == participant.district.name)
+    assert exported_completeness(book) == ([row], row[1:])
+    assert as_of in book["По районам"]["A3"].value
+
+    # Rows written before the recompute counted the forms by state: the page counts now, and so does the export.
+    RoundDistrictCount.objects.filter(round=current).update(draft=None)
+    response = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"districts": "all"})
+    now = completeness_figures(response.context["districts"], response.context["total"])
+    assert now != shown and "по состоянию на" not in response.content.decode()
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk)
+    assert exported_completeness(book) == now
+    assert "по состоянию на" not in book["По районам"]["A3"].value
+
+    officer = district_officer(participant.district)
+    client.force_login(officer)
+    response = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"districts": "all"})
+    live = completeness_figures(response.context["districts"], response.context["total"])
+    assert live[0] != [row] and "по состоянию на" not in response.content.decode()
+    book, _request = workbook(tmp_path, officer, "completeness", round_id=current.pk)
+    assert exported_completeness(book) == live
+    assert "по состоянию на" not in (book["По районам"]["A3"].value or "")
 
 
 def test_the_status_export_says_what_the_status_page_says(client, tmp_path, region):

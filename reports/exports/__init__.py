@@ -140,7 +140,16 @@ class ExportRequest:
         if kind == "answers":
             return write_answers(path, round_=self.round, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress)
         if kind == "completeness":
-            return write_completeness(path, round_=self.round, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress)
+            return write_completeness(
+                path,
+                round_=self.round,
+                access=self.access,
+                schools=self.schools,
+                district_ids=[self.district.pk] if self.district is not None else None,
+                exported_at=exported_at,
+                scope=self.scope,
+                progress=progress,
+            )
         if kind == "status":
             return write_status(
                 path, municipality=self.municipality, year=self.year, schools=self.schools, exported_at=exported_at, scope=self.scope, progress=progress

@@ -12,8 +12,9 @@ from django.utils import timezone
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusAward, StatusEligibility
 from schools.models import Curator, Municipality, School
+from schools.roles import Access
 from surveys.models import Question, Section, SubmissionRound
-from surveys.selectors import NOT_STARTED, STATE_LABELS, completeness_by_district, round_schools
+from surveys.selectors import NOT_STARTED, STATE_LABELS, round_completeness, round_schools
 
 from .sheets import (
     FORMAT_CHANGE,
@@ -239,8 +240,19 @@ def write_answers(
 
 
 def write_completeness(
-    path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
+    path,
+    *,
+    round_: SubmissionRound,
+    access: Access,
+    schools: QuerySet[School],
+    district_ids: list[int | None] | None = None,
+    exported_at: dt.datetime,
+    scope: str = "",
+    progress: Progress | None = None,
 ) -> int:
+    """The districts' sheet says what the completeness page says to the same user (`round_completeness`: as of the last
+    recompute for one who sees the whole city, and then says so); the schools' sheet, as the page's list, is as of now.
+    `schools` are the user's (narrowed to `district_ids` if chosen)."""
     from ..dashboard import SUBMISSION_STATES
 
     rows = (
@@ -256,7 +268,13 @@ def write_completeness(
     )
     widths = longest(schools, "full_name", "district__name")
     workbook = new_workbook()
-    by_district, total = completeness_by_district(submission_round=round_, schools=schools)
+    by_district, total = round_completeness(submission_round=round_, access=access, district_ids=district_ids)
+    note = f"Срок приёма анкет: {timezone.localtime(round_.closes_at):%d.%m.%Y %H:%M}. Отправлено — принятые и отправленные на проверку."
+    if total.as_of is not None:
+        note = (
+            f"Цифры — по состоянию на {timezone.localtime(total.as_of):%d.%m.%Y %H:%M} (последний пересчёт раунда, как на странице полноты); "
+            f"лист «По школам» — на момент выгрузки. {note}"
+        )
     summary = Sheet(
         workbook,
         "По районам",
@@ -269,7 +287,7 @@ def write_completeness(
         ],
         exported_at,
         scope=scope,
-        note=f"Срок приёма анкет: {timezone.localtime(round_.closes_at):%d.%m.%Y %H:%M}. Отправлено — принятые и отправленные на проверку.",
+        note=note,
         freeze_cols=1,
     )
     for r in by_district:

@@ -21,6 +21,7 @@ from .completeness import (  # noqa: F401
     completeness_by_district,
     completeness_total,
     in_districts,
+    round_completeness,
     round_district_order,
     round_reminders,
     round_school_rows,

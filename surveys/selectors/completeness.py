@@ -106,20 +106,27 @@ def completeness_by_district(
 ) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
     """Counts per district and state of the participating schools (the user's, or `schools` narrowed further by a page's
     filters), and their total: one grouped query. With `district_ids`, of those districts only (the total is then
-    theirs, not the round's: see `completeness_total`). The completeness page, the dashboard and the export all use it."""
+    theirs, not the round's: see `completeness_total`). For a user who sees the whole city, given `district_ids`: as of
+    the round's last recompute where it counted the forms by state (`as_of` of every row and the total says when).
+    The completeness page, the dashboard and the export all use it."""
+    as_of = None
     if district_ids is not None and schools is None and access.sees_city:
-        grouped = _district_counts_of_round(submission_round, district_ids)
+        grouped = _recomputed_district_rows(submission_round, district_ids)
+        if grouped is None:
+            grouped = _district_counts_of_round(submission_round, district_ids)
+        else:
+            as_of = submission_round.computed_at
     else:
         schools = round_schools(submission_round=submission_round, schools=schools if schools is not None else schools_visible_to(access))
         if district_ids is not None:
             schools = schools.filter(in_districts(district_ids, "round_district_id"))
         grouped = schools.values("round_district_id", "round_district_name", "submission_state").annotate(n=Count("pk")).order_by("round_district_name")
     districts: OrderedDict[int | None, DistrictCompleteness] = OrderedDict()
-    total = DistrictCompleteness(district_id=None, name="Всего")
+    total = DistrictCompleteness(district_id=None, name="Всего", as_of=as_of)
     for row in grouped:
         key = row["round_district_id"]
         if key not in districts:
-            districts[key] = DistrictCompleteness(district_id=key, name=row["round_district_name"] or "Без района")
+            districts[key] = DistrictCompleteness(district_id=key, name=row["round_district_name"] or "Без района", as_of=as_of)
         state = row["submission_state"] or NOT_STARTED
         for bucket in (districts[key], total):
             bucket.total += row["n"]
@@ -129,13 +136,10 @@ def completeness_by_district(
 
 def _district_counts_of_round(submission_round: SubmissionRound, district_ids: list[int | None]):
     """`completeness_by_district`'s grouped rows for a user who sees every school of the round, of the given districts
-    only: the districts' rows of the round's last recompute (`RoundDistrictCount`, forms by state; the page says as of
-    when, as for the totals), one query whatever the districts' size. For rows written before they counted the forms
-    by state: the round's participants of those districts (an index on the district), each with its form's state found
-    by the unique (round, school) index."""
-    recomputed = _recomputed_district_rows(submission_round, district_ids)
-    if recomputed is not None:
-        return recomputed
+    only, where the round's last recompute did not count them (`_recomputed_district_rows` does, one query whatever the
+    districts' size; the page says as of when, as for the totals): rows written before they counted the forms by state.
+    The round's participants of those districts (an index on the district), each with its form's state found by the
+    unique (round, school) index."""
     state = Submission.objects.filter(round_id=submission_round.pk, school_id=OuterRef("school_id")).values("state")[:1]
     return (
         active_participants(submission_round)
@@ -151,6 +155,8 @@ _STORED_STATES = [state.value for state in Submission.State]
 
 
 def _recomputed_district_rows(submission_round: SubmissionRound, district_ids: list[int | None]) -> list[dict] | None:
+    """The districts' rows of the round's last recompute (`RoundDistrictCount`, forms by state) as grouped counts;
+    None before the first recompute or when a row was written before the forms were counted by state."""
     rows = list(
         RoundDistrictCount.objects.filter(round=submission_round)
         .filter(in_districts(district_ids))
@@ -215,6 +221,23 @@ def completeness_total(*, submission_round: SubmissionRound, access: Access, ord
             total.total += n
             total.counts[state or NOT_STARTED] += n
     return total
+
+
+def round_completeness(
+    *, submission_round: SubmissionRound, access: Access, district_ids: list[int | None] | None = None
+) -> tuple[list[DistrictCompleteness], DistrictCompleteness]:
+    """The figures the round's completeness page shows the user, every district at once (the page folds them): the
+    districts of the last recompute (`round_district_order`) counted by `completeness_by_district` and the round's total
+    by `completeness_total`, so as of that recompute for a user who sees the whole city (`as_of` says when), counted now
+    otherwise and before the first recompute. With `district_ids`, those districts and their total. The export writes
+    these, so an administrator's file says what the page says."""
+    if district_ids is not None:
+        return completeness_by_district(submission_round=submission_round, access=access, district_ids=district_ids)
+    order = round_district_order(submission_round=submission_round, access=access)
+    if order is None:  # never recomputed yet: every district counted now
+        return completeness_by_district(submission_round=submission_round, access=access)
+    districts, _ = completeness_by_district(submission_round=submission_round, access=access, district_ids=[d.district_id for d in order])
+    return districts, completeness_total(submission_round=submission_round, access=access, order=order)
 
 
 @dataclass(frozen=True)
