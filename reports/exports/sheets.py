@@ -323,11 +323,16 @@ def _server_side(queryset: QuerySet, size: int) -> Iterator[tuple] | None:
     def rows() -> Iterator[tuple]:
         connection.ensure_connection()
         # A named cursor lives in a transaction; outside one, a short one of its own.
-        with transaction.atomic(using=queryset.db), connection.connection.cursor(name=f"export_{id(queryset):x}") as cursor:
-            cursor.itersize = size
-            cursor.execute(sql, params)
-            for row in cursor:
-                yield pick(row) if pick else row
+        with transaction.atomic(using=queryset.db):
+            # An export reads every row: plan for all of them, not for the first tenth as PostgreSQL plans a cursor by
+            # default (weighing fast-start plans too tripled the planning of the rating's query: 2.1 ms, not 0.6).
+            with connection.connection.cursor() as setting:
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1")
+            with connection.connection.cursor(name=f"export_{id(queryset):x}") as cursor:
+                cursor.itersize = size
+                cursor.execute(sql, params)
+                for row in cursor:
+                    yield pick(row) if pick else row
 
     return rows()
 
