@@ -79,14 +79,60 @@ RULES_SELECT = (
 )
 RULES_CTE = "\nrules AS (" + RULES_SELECT + ")"
 
-# Points of one answer `a` under its rule `r` (a row of `rules`), in thousandths, within [0, max]:
+# The rule's steps as intervals of the answer, [threshold, next threshold), each with its points clamped to
+# [0, max], and the options of its choices with their points and the LIKE pattern that finds one option in a
+# multiple choice stored as "a|b|c" (the option's %, _ and the escape character ! escaped). Made once per
+# statement from a few dozen rows, so an answer meets its step or option by a join, not by a subquery per answer.
+SCORING_CTES = (
+    RULES_CTE
+    + """,
+steps AS (
+    SELECT st.rule_id, """
+    + TENK.format("st.threshold")
+    + """ AS low_tenk,
+           LEAD("""
+    + TENK.format("st.threshold")
+    + """) OVER (PARTITION BY st.rule_id ORDER BY st.threshold) AS high_tenk,
+           CASE WHEN """
+    + MILLI.format("st.points")
+    + """ > r.max_milli THEN r.max_milli WHEN st.points < 0 THEN 0 ELSE """
+    + MILLI.format("st.points")
+    + """ END AS points_milli
+    FROM ratings_scoringstep st
+    JOIN rules r ON r.id = st.rule_id
+),
+choices AS (
+    SELECT cp.rule_id, cp.value, """
+    + MILLI.format("cp.points")
+    + """ AS points_milli,
+           '%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%' AS pattern
+    FROM ratings_choicepoints cp
+    JOIN rules r ON r.id = cp.rule_id
+)"""
+)
+
+# The joins that give an answer `a` its rule `r`, the step `sv` its number reaches and the option `ce` equal to
+# its text (NULL where there is none); used with SCORING_CTES and ANSWER_POINTS_SQL.
+SCORING_JOINS = (
+    """
+    LEFT JOIN rules r ON r.question_id = a.question_id
+    LEFT JOIN steps sv ON sv.rule_id = r.id AND sv.low_tenk <= """
+    + TENK.format("a.value_number")
+    + """
+                       AND (sv.high_tenk IS NULL OR """
+    + TENK.format("a.value_number")
+    + """ < sv.high_tenk)
+    LEFT JOIN choices ce ON ce.rule_id = r.id AND ce.value = a.value_text"""
+)
+
+# Points of one answer `a` under its rule `r` (SCORING_JOINS), in thousandths, within [0, max]:
 #  yes: max for «да»; linear: 0 at or below floor, max at or above full, straight line between, rounded half up to
 #  0.001 (the only rounding before the score; integer division of non-negative numbers is floor on both databases);
 #  steps: the points of the highest threshold the value reaches; choice: the sum of the chosen options' points
-#  (a multiple choice is stored as "a|b|c": matched with LIKE, an option's % and _ escaped; one value: compared as
-#  is, which is cheaper); filled: max for any non-empty answer.
-# Each branch clamps on its own: an outer CASE over this expression would make PostgreSQL evaluate the subqueries
-# once per reference. Rule kinds come in as parameters (%(kind_yes)s …), like the submission states.
+#  (a multiple choice is stored as "a|b|c": its options found with LIKE; one value: the option equal to it);
+#  filled: max for any non-empty answer. Each branch clamps on its own: an outer CASE over this expression would
+#  make PostgreSQL evaluate the subquery once per reference. Rule kinds come in as parameters (%(kind_yes)s …),
+#  like the submission states.
 ANSWER_POINTS_SQL = (
     """
     CASE r.kind
@@ -102,35 +148,18 @@ ANSWER_POINTS_SQL = (
     + TENK.format("a.value_number")
     + """ - r.floor_tenk) + (r.full_tenk - r.floor_tenk)) / (2 * (r.full_tenk - r.floor_tenk))
         END
-        WHEN %(kind_steps)s THEN COALESCE((
-            SELECT CASE WHEN """
-    + MILLI.format("st.points")
-    + """ > r.max_milli THEN r.max_milli WHEN st.points < 0 THEN 0 ELSE """
-    + MILLI.format("st.points")
-    + """ END
-            FROM ratings_scoringstep st
-            WHERE st.rule_id = r.id AND """
-    + TENK.format("st.threshold")
-    + " <= "
-    + TENK.format("a.value_number")
-    + """
-            ORDER BY st.threshold DESC LIMIT 1
-        ), 0)
-        WHEN %(kind_choice)s THEN COALESCE((
-            SELECT CASE WHEN SUM("""
-    + MILLI.format("cp.points")
-    + """) > r.max_milli THEN r.max_milli WHEN SUM("""
-    + MILLI.format("cp.points")
-    + """) < 0 THEN 0 ELSE SUM("""
-    + MILLI.format("cp.points")
-    + """) END
-            FROM ratings_choicepoints cp
-            WHERE cp.rule_id = r.id
-              AND (cp.value = a.value_text
-                   OR (a.value_text LIKE '%%|%%'
-                       AND ('|' || a.value_text || '|')
-                           LIKE ('%%|' || REPLACE(REPLACE(REPLACE(cp.value, '!', '!!'), '%%', '!%%'), '_', '!_') || '|%%') ESCAPE '!'))
-        ), 0)
+        WHEN %(kind_steps)s THEN COALESCE(sv.points_milli, 0)
+        WHEN %(kind_choice)s THEN CASE
+            WHEN a.value_text LIKE '%%|%%' THEN COALESCE((
+                SELECT CASE WHEN SUM(ch.points_milli) > r.max_milli THEN r.max_milli
+                            WHEN SUM(ch.points_milli) < 0 THEN 0 ELSE SUM(ch.points_milli) END
+                FROM choices ch
+                WHERE ch.rule_id = r.id AND ('|' || a.value_text || '|') LIKE ch.pattern ESCAPE '!'
+            ), 0)
+            WHEN ce.points_milli > r.max_milli THEN r.max_milli
+            WHEN ce.points_milli < 0 THEN 0
+            ELSE COALESCE(ce.points_milli, 0)
+        END
         WHEN %(kind_filled)s THEN CASE
             WHEN a.value_bool IS NOT NULL OR a.value_number IS NOT NULL OR a.value_date IS NOT NULL OR a.value_text <> '' OR a.file <> ''
             THEN r.max_milli ELSE 0
@@ -153,7 +182,8 @@ def _round_answers_select(*, scored: bool) -> str:
         if scored
         else "NULL AS section_id, NULL AS points_milli,"  # the passport's indicator values need no points
     )
-    rules = "LEFT JOIN (" + RULES_SELECT + ") r ON r.question_id = a.question_id" if scored else ""
+    with_ctes = "\n    WITH " + SCORING_CTES if scored else ""
+    rules = SCORING_JOINS if scored else ""
     # The recompute keeps only the answers something reads: scored, a status criterion, an indicator's question or denominator.
     needed = (
         """
@@ -165,7 +195,8 @@ def _round_answers_select(*, scored: bool) -> str:
         else ""
     )
     return (
-        """
+        with_ctes
+        + """
     SELECT sub.id AS submission_id, sub.school_id, rp.is_urban, a.question_id, q.code, q.type AS question_type,
            """
         + points
@@ -531,13 +562,14 @@ FROM ("""
 ANSWER_POINTS_OF_SUBMISSION = (
     """
 WITH """
-    + RULES_CTE
+    + SCORING_CTES
     + """
 SELECT r.question_id, """
     + ANSWER_POINTS_SQL
     + """ AS points_milli
-FROM surveys_answer a
-JOIN rules r ON r.question_id = a.question_id
-WHERE a.submission_id = %(submission_id)s
+FROM surveys_answer a"""
+    + SCORING_JOINS
+    + """
+WHERE a.submission_id = %(submission_id)s AND r.id IS NOT NULL
 """
 )
