@@ -463,9 +463,10 @@ WHERE round_id = %(round_id)s
 
 
 # Indicator progress: one grouped query over every indicator of the round's municipality (city level) and of its
-# schools' own plans (school level; the same indicators as `selectors.round_indicators`). Per indicator: schools with data, schools meeting the
-# condition, the sum of the answers and of the answer and denominator (ten-thousandths, exact); Python turns these into the actual and the verdict
-# (an indicator without a single answer returns no row: «нет данных»).
+# schools' own plans (school level; the same indicators as `selectors.round_indicators`). Per indicator: schools with
+# data, schools meeting the condition, the sum of the answers and of the answer and denominator (ten-thousandths,
+# exact); Python turns these into the actual and the verdict (an indicator without a single answer returns no row:
+# «нет данных»).
 #  condition: yes/no → «да»; choice → the value is one of condition_choices (a JSON list, matched as text);
 #  share_full → answer ≥ denominator answer > 0; number → answer ≥ threshold (rural schools: their own
 #  threshold when set), or > 0 when there is no threshold.
@@ -473,7 +474,10 @@ def _indicator_answer_values(answers: str) -> str:
     """The statement over `answers`: the recompute's temporary table, or the same SELECT for one school.
 
     The indicators are read first, with their figures as integers and their choices as text once each (not once per
-    answer); city indicators meet every school's answers by code, a school's own ones only that school's."""
+    answer). An indicator's condition depends on the answer's value and the school's town/country only, so the
+    answers to their questions are counted per distinct value first (`answer_values`; a school with an own indicator
+    keeps its answers apart) and each condition is checked once per value, weighed by `answers`. A share_full
+    indicator compares each answer with its own form's denominator answer, so it meets the answers one by one."""
     return (
         """
     WITH ind AS MATERIALIZED (
@@ -490,56 +494,80 @@ def _indicator_answer_values(answers: str) -> str:
         WHERE i.aggregation <> %(aggregation_none)s
           AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR i.level = %(level_school)s)
     ),
+    answer_values AS (
+        SELECT k.code, k.question_type, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id, COUNT(*) AS answers
+        FROM (
+            SELECT a.code, a.question_type, a.is_urban, a.value_bool, a.value_text, a.value_tenk,
+                   CASE WHEN a.school_id IN (SELECT io.own_school_id FROM ind io WHERE io.level = %(level_school)s)
+                        THEN a.school_id END AS own_school_id
+            FROM """
+        + answers
+        + """ a
+            WHERE a.code IN (SELECT iq.question_code FROM ind iq WHERE iq.aggregation <> %(aggregation_share_full)s)
+        ) k
+        GROUP BY k.code, k.question_type, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id
+    ),
     pairs AS (
-        SELECT ind.*, a.submission_id, a.school_id, a.is_urban, a.question_type, a.value_bool, a.value_text, a.value_tenk
-        FROM ind JOIN """
-        + answers
-        + """ a ON a.code = ind.question_code
-        WHERE ind.level = %(level_city)s
+        SELECT ind.*, v.question_type, v.is_urban, v.value_bool, v.value_text, v.value_tenk, NULL AS denominator_tenk, v.answers
+        FROM ind
+        JOIN answer_values v ON v.code = ind.question_code
+        WHERE ind.aggregation <> %(aggregation_share_full)s
+          AND (ind.level = %(level_city)s OR (ind.level = %(level_school)s AND v.own_school_id = ind.own_school_id))
         UNION ALL
-        SELECT ind.*, a.submission_id, a.school_id, a.is_urban, a.question_type, a.value_bool, a.value_text, a.value_tenk
-        FROM ind JOIN """
+        SELECT ind.*, f.question_type, f.is_urban, f.value_bool, f.value_text, f.value_tenk, f.denominator_tenk, 1
+        FROM ind
+        JOIN (
+            -- Each form's answer and its denominator answer side by side, from one read of the answers.
+            SELECT sf.id AS indicator_id, a.school_id, a.is_urban,
+                   MAX(CASE WHEN a.code = sf.question_code THEN a.question_type END) AS question_type,
+                   MAX(CASE WHEN a.code = sf.question_code THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END END) = 1 AS value_bool,
+                   MAX(CASE WHEN a.code = sf.question_code THEN a.value_text END) AS value_text,
+                   MAX(CASE WHEN a.code = sf.question_code THEN a.value_tenk END) AS value_tenk,
+                   MAX(CASE WHEN a.code = sf.denominator_code THEN a.value_tenk END) AS denominator_tenk
+            FROM """
         + answers
-        + """ a ON a.code = ind.question_code AND a.school_id = ind.own_school_id
-        WHERE ind.level = %(level_school)s
+        + """ a
+            JOIN (
+                SELECT ni.id, ni.question_code, ni.denominator_code, ni.question_code AS code
+                FROM ind ni WHERE ni.aggregation = %(aggregation_share_full)s
+                UNION ALL
+                SELECT di.id, di.question_code, di.denominator_code, di.denominator_code
+                FROM ind di WHERE di.aggregation = %(aggregation_share_full)s
+            ) sf ON sf.code = a.code
+            GROUP BY sf.id, a.submission_id, a.school_id, a.is_urban
+        ) f ON f.indicator_id = ind.id
+        WHERE ind.level = %(level_city)s OR (ind.level = %(level_school)s AND f.school_id = ind.own_school_id)
     )
-    SELECT p.id AS indicator_id, p.school_id, p.value_tenk,
+    SELECT p.id AS indicator_id, p.answers, p.value_tenk,
            CASE
                WHEN p.question_type = %(type_yes_no)s THEN CASE WHEN p.value_bool THEN 1 ELSE 0 END
                WHEN p.question_type IN (%(type_single)s, %(type_multiple)s) THEN CASE
                    WHEN p.choices_text LIKE ('%%"' || REPLACE(REPLACE(REPLACE(p.value_text, '!', '!!'), '%%', '!%%'), '_', '!_') || '"%%') ESCAPE '!'
                    THEN 1 ELSE 0 END
                WHEN p.aggregation = %(aggregation_share_full)s THEN CASE
-                   WHEN d.value_tenk > 0 AND p.value_tenk >= d.value_tenk THEN 1 ELSE 0 END
+                   WHEN p.denominator_tenk > 0 AND p.value_tenk >= p.denominator_tenk THEN 1 ELSE 0 END
                WHEN CASE WHEN p.is_urban THEN p.urban_tenk ELSE p.rural_tenk END IS NULL THEN CASE WHEN p.value_tenk > 0 THEN 1 ELSE 0 END
                WHEN p.value_tenk >= CASE WHEN p.is_urban THEN p.urban_tenk ELSE p.rural_tenk END THEN 1
                ELSE 0
            END AS meets,
-           CASE WHEN d.value_tenk > 0 THEN p.value_tenk END AS ratio_numerator_tenk,
-           CASE WHEN d.value_tenk > 0 THEN d.value_tenk END AS ratio_denominator_tenk
+           CASE WHEN p.denominator_tenk > 0 THEN p.value_tenk END AS ratio_numerator_tenk,
+           CASE WHEN p.denominator_tenk > 0 THEN p.denominator_tenk END AS ratio_denominator_tenk
     FROM pairs p
-    -- Only the answers to denominator questions: joining every answer would hash all of them.
-    LEFT JOIN (
-        SELECT ad.submission_id, ad.code, ad.value_tenk
-        FROM """
-        + answers
-        + """ ad
-        WHERE ad.code IN (SELECT id.denominator_code FROM indicators_indicator id WHERE id.aggregation = %(aggregation_share_full)s)
-    ) d ON d.submission_id = p.submission_id AND d.code = p.denominator_code
     WHERE CASE
               WHEN p.question_type = %(type_yes_no)s THEN p.value_bool IS NOT NULL
               WHEN p.question_type IN (%(type_single)s, %(type_multiple)s) THEN p.value_text <> ''
-              WHEN p.aggregation = %(aggregation_share_full)s THEN p.value_tenk IS NOT NULL AND d.value_tenk IS NOT NULL
+              WHEN p.aggregation = %(aggregation_share_full)s THEN p.value_tenk IS NOT NULL AND p.denominator_tenk IS NOT NULL
               ELSE p.value_tenk IS NOT NULL
           END
 """
     )
 
 
-# Per indicator over the round's answers (the recompute's temporary table).
+# Per indicator over the round's answers (the recompute's temporary table), each value weighed by its answers.
 INDICATOR_AGGREGATES = (
     """
-SELECT indicator_id, COUNT(*), SUM(meets), SUM(value_tenk), SUM(ratio_numerator_tenk), SUM(ratio_denominator_tenk)
+SELECT indicator_id, SUM(answers), SUM(answers * meets), SUM(answers * value_tenk), SUM(answers * ratio_numerator_tenk),
+       SUM(answers * ratio_denominator_tenk)
 FROM ("""
     + _indicator_answer_values(ROUND_ANSWERS_TABLE)
     + """) answer_values
