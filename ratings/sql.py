@@ -171,8 +171,10 @@ ANSWER_POINTS_SQL = (
 
 
 # The round's answers, read once per recompute: every answer of a counted submission of an active participant to a
-# question of the round's questionnaire, with the participant's town/country as the round keeps it, the question's
-# code and type, and the answer's points under its rule in thousandths (section_id NULL: the question is not scored).
+# question of the round's questionnaire, with the participant's town/country as the round keeps it and the answer's
+# points under its rule in thousandths (section_id NULL: the question is not scored). One row per school and question
+# (a school has one form per round): the question's code and type are read from the questions by whoever needs them,
+# not carried on every row, which keeps the rows narrow (the table is written once and read three times).
 # The one place answers are scored and the one read of the answers: the section scores, the status eligibility and
 # the indicator aggregates all read these rows (the recompute keeps them in a temporary table, ROUND_ANSWERS_TABLE;
 # the school's passport reads the same SELECT for one school, ROUND_ANSWERS_OF_SCHOOL).
@@ -197,7 +199,7 @@ def _round_answers_select(*, scored: bool) -> str:
     return (
         with_ctes
         + """
-    SELECT sub.id AS submission_id, sub.school_id, rp.is_urban, a.question_id, q.code, q.type AS question_type,
+    SELECT sub.school_id, rp.is_urban, a.question_id,
            """
         + points
         + """
@@ -397,11 +399,13 @@ INSERT INTO ratings_statuseligibility (
     round_id, school_id, eligible, ok_score, ok_speed, ok_kit, ok_contract, ok_teachers, ok_certification
 )
 WITH criterion_answers AS (
-    SELECT school_id, code, value_tenk, value_text, CASE WHEN value_bool THEN 1 ELSE 0 END AS yes
+    SELECT a.school_id, q.code, a.value_tenk, a.value_text, CASE WHEN a.value_bool THEN 1 ELSE 0 END AS yes
     FROM """
     + ROUND_ANSWERS_TABLE
-    + """
-    WHERE code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
+    + """ a
+    JOIN surveys_question q ON q.id = a.question_id
+    WHERE q.questionnaire_id = %(questionnaire_id)s
+      AND q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
 ),
 pivot AS (
     SELECT school_id,
@@ -481,8 +485,8 @@ def _indicator_answer_values(answers: str) -> str:
     return (
         """
     WITH ind AS MATERIALIZED (
-        SELECT i.id, i.question_code, i.denominator_code, i.aggregation, i.level, rm.school_id AS own_school_id,
-               CAST(i.condition_choices AS TEXT) AS choices_text,
+        SELECT i.id, nq.id AS question_id, nq.type AS question_type, dq.id AS denominator_id, i.aggregation, i.level,
+               rm.school_id AS own_school_id, CAST(i.condition_choices AS TEXT) AS choices_text,
                """
         + TENK.format("i.threshold_urban")
         + """ AS urban_tenk,
@@ -491,50 +495,51 @@ def _indicator_answer_values(answers: str) -> str:
         + """ AS rural_tenk
         FROM indicators_indicator i
         JOIN indicators_roadmap rm ON rm.id = i.roadmap_id
+        JOIN surveys_question nq ON nq.questionnaire_id = %(questionnaire_id)s AND nq.code = i.question_code
+        LEFT JOIN surveys_question dq ON dq.questionnaire_id = %(questionnaire_id)s AND dq.code = i.denominator_code
         WHERE i.aggregation <> %(aggregation_none)s
           AND ((i.level = %(level_city)s AND rm.municipality_id = %(municipality_id)s) OR i.level = %(level_school)s)
     ),
     answer_values AS (
-        SELECT k.code, k.question_type, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id, COUNT(*) AS answers
+        SELECT k.question_id, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id, COUNT(*) AS answers
         FROM (
-            SELECT a.code, a.question_type, a.is_urban, a.value_bool, a.value_text, a.value_tenk,
+            SELECT a.question_id, a.is_urban, a.value_bool, a.value_text, a.value_tenk,
                    CASE WHEN a.school_id IN (SELECT io.own_school_id FROM ind io WHERE io.level = %(level_school)s)
                         THEN a.school_id END AS own_school_id
             FROM """
         + answers
         + """ a
-            WHERE a.code IN (SELECT iq.question_code FROM ind iq WHERE iq.aggregation <> %(aggregation_share_full)s)
+            WHERE a.question_id IN (SELECT iq.question_id FROM ind iq WHERE iq.aggregation <> %(aggregation_share_full)s)
         ) k
-        GROUP BY k.code, k.question_type, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id
+        GROUP BY k.question_id, k.is_urban, k.value_bool, k.value_text, k.value_tenk, k.own_school_id
     ),
     pairs AS (
-        SELECT ind.*, v.question_type, v.is_urban, v.value_bool, v.value_text, v.value_tenk, NULL AS denominator_tenk, v.answers
+        SELECT ind.*, v.is_urban, v.value_bool, v.value_text, v.value_tenk, NULL AS denominator_tenk, v.answers
         FROM ind
-        JOIN answer_values v ON v.code = ind.question_code
+        JOIN answer_values v ON v.question_id = ind.question_id
         WHERE ind.aggregation <> %(aggregation_share_full)s
           AND (ind.level = %(level_city)s OR (ind.level = %(level_school)s AND v.own_school_id = ind.own_school_id))
         UNION ALL
-        SELECT ind.*, f.question_type, f.is_urban, f.value_bool, f.value_text, f.value_tenk, f.denominator_tenk, 1
+        SELECT ind.*, f.is_urban, f.value_bool, f.value_text, f.value_tenk, f.denominator_tenk, 1
         FROM ind
         JOIN (
             -- Each form's answer and its denominator answer side by side, from one read of the answers.
             SELECT sf.id AS indicator_id, a.school_id, a.is_urban,
-                   MAX(CASE WHEN a.code = sf.question_code THEN a.question_type END) AS question_type,
-                   MAX(CASE WHEN a.code = sf.question_code THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END END) = 1 AS value_bool,
-                   MAX(CASE WHEN a.code = sf.question_code THEN a.value_text END) AS value_text,
-                   MAX(CASE WHEN a.code = sf.question_code THEN a.value_tenk END) AS value_tenk,
-                   MAX(CASE WHEN a.code = sf.denominator_code THEN a.value_tenk END) AS denominator_tenk
+                   MAX(CASE WHEN a.question_id = sf.question_id THEN CASE WHEN a.value_bool THEN 1 ELSE 0 END END) = 1 AS value_bool,
+                   MAX(CASE WHEN a.question_id = sf.question_id THEN a.value_text END) AS value_text,
+                   MAX(CASE WHEN a.question_id = sf.question_id THEN a.value_tenk END) AS value_tenk,
+                   MAX(CASE WHEN a.question_id = sf.denominator_id THEN a.value_tenk END) AS denominator_tenk
             FROM """
         + answers
         + """ a
             JOIN (
-                SELECT ni.id, ni.question_code, ni.denominator_code, ni.question_code AS code
+                SELECT ni.id, ni.question_id, ni.denominator_id, ni.question_id AS answer_question_id
                 FROM ind ni WHERE ni.aggregation = %(aggregation_share_full)s
                 UNION ALL
-                SELECT di.id, di.question_code, di.denominator_code, di.denominator_code
+                SELECT di.id, di.question_id, di.denominator_id, di.denominator_id
                 FROM ind di WHERE di.aggregation = %(aggregation_share_full)s
-            ) sf ON sf.code = a.code
-            GROUP BY sf.id, a.submission_id, a.school_id, a.is_urban
+            ) sf ON sf.answer_question_id = a.question_id
+            GROUP BY sf.id, a.school_id, a.is_urban
         ) f ON f.indicator_id = ind.id
         WHERE ind.level = %(level_city)s OR (ind.level = %(level_school)s AND f.school_id = ind.own_school_id)
     )
