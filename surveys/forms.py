@@ -279,12 +279,14 @@ class NoticePreferenceForm(forms.Form):
 
 class ReviewQueueFilterForm(forms.Form):
     q = forms.CharField(label="Школа", required=False, max_length=100)
-    district = forms.TypedChoiceField(label="Район", required=False, coerce=int, empty_value=None)
+    district = DistrictSearchField()
     flags = forms.ChoiceField(label="Отклонения", required=False, choices=QUEUE_FLAGS)
 
-    def __init__(self, *args, districts=(), **kwargs):
+    def __init__(self, *args, districts, **kwargs):
+        """`districts`: the districts the user may filter by (a queryset: searched, never listed)."""
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", "все районы"), *districts]
+        self.fields["district"].queryset = districts
+        self.fields["district"].widget.attrs["class"] = "form-control form-control-sm"
 
 
 class BulkAcceptForm(forms.Form):

@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from schools.models import District
 from schools.roles import REVIEWERS, require_role
-from schools.selectors import schools_visible_to
+from schools.selectors import districts_visible_to
 
 from . import selectors
 from .forms import BulkAcceptForm, QuestionMessageForm, ReviewQueueFilterForm
@@ -22,16 +21,13 @@ from .views import _curator_school
 QUEUE_PAGE_SIZE = 50
 
 
-def _districts(access):
-    return District.objects.filter(pk__in=schools_visible_to(access).values("district_id")).order_by("name")
-
-
 @login_required
 def review_queue(request):
     access = require_role(request, REVIEWERS)
-    filters = ReviewQueueFilterForm(request.GET or None, districts=[(d.pk, d.name) for d in _districts(access)])
+    filters = ReviewQueueFilterForm(request.GET or None, districts=districts_visible_to(access))
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    rows = selectors.review_queue(access=access, district_id=chosen.get("district"), search=chosen.get("q", ""), flags=chosen.get("flags", ""))
+    district_id = chosen["district"].pk if chosen.get("district") else None
+    rows = selectors.review_queue(access=access, district_id=district_id, search=chosen.get("q", ""), flags=chosen.get("flags", ""))
     page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -47,6 +47,24 @@ def test_queue_lists_waiting_questionnaires_oldest_first_with_search_and_filters
     assert list(client.get(reverse("surveys:review-queue") + "?flags=clean").context["rows"]) == [submissions[0], submissions[2]]
 
 
+def test_the_queue_district_filter_is_searched_by_name_not_listed(client):
+    """A region's 800 districts are not rendered as options: the filter is the district typed (or picked from the
+    suggestions), found by name or by a link's id; a name that matches none says what to do."""
+    _, _, districts, submissions = build(4, districts=2)
+    for number in range(30):
+        DistrictFactory(municipality=districts[0].municipality, name=f"Пустой район {number}")
+    client.force_login(methodologist())
+    page = client.get(reverse("surveys:review-queue")).content.decode()
+    assert "<option" not in page.split('name="district"')[1].split("</div>")[0]
+    assert 'data-district-search="' in page
+    by_name = client.get(reverse("surveys:review-queue"), {"district": "район 2"})
+    assert list(by_name.context["rows"]) == [submissions[1], submissions[3]]
+    assert 'value="Район 2"' in by_name.content.decode()
+    assert list(client.get(reverse("surveys:review-queue"), {"district": districts[0].pk}).context["rows"]) == [submissions[0], submissions[2]]
+    unknown = client.get(reverse("surveys:review-queue"), {"district": "Заречный"})
+    assert "Район «Заречный» не найден" in unknown.content.decode()
+
+
 def test_a_district_officer_sees_only_their_district_in_the_queue(client):
     _, _, districts, submissions = build(4)
     client.force_login(district_officer(districts[0]))
@@ -57,8 +75,8 @@ def test_a_district_officer_sees_only_their_district_in_the_queue(client):
 def test_queue_query_count_does_not_grow_with_questionnaires(client, django_assert_num_queries, n):
     build(n)
     client.force_login(methodologist())
-    # session, user, profile (password duty), groups, districts for the filter, count, the page of rows
-    with django_assert_num_queries(7):
+    # session, user, profile (password duty), groups, count, the page of rows (the district filter is searched, not listed)
+    with django_assert_num_queries(6):
         response = client.get(reverse("surveys:review-queue"))
     assert len(response.context["rows"]) == n
 
