@@ -89,3 +89,23 @@ def test_a_section_without_scores_is_not_an_empty_column_and_whole_points_have_n
     assert "Баллы: Общие сведения" not in values(ws, 4)
     assert (ws["J5"].value, ws["J5"].number_format) == (50, "#,##0")
     assert (ws["K5"].value, ws["K5"].number_format) == (35.5, "#,##0.####")
+
+
+def test_exports_one_after_another_each_have_their_own_round_and_schools(tmp_path):
+    # The rating's queries are compiled once per process (reports/exports/sheets.py: Prepared); each file must still
+    # be its own user's and round's: a whole city, then one district, then the previous round, then the whole city again.
+    world = small_round()
+    rows = {}
+    for label, user, round_ in (
+        ("city", methodologist(), world.current),
+        ("district", district_officer(world.sovetsky), world.current),
+        ("previous", methodologist(), world.previous),
+        ("city again", methodologist(), world.current),
+    ):
+        ws = export(tmp_path, user, "rating", round_id=round_.pk)["Рейтинг"]
+        rows[label] = [values(ws, r)[:3] for r in range(5, ws.max_row - 1)]
+        assert ws["A1"].value.endswith(f"раунд «{round_.title}» ({round_.year} год), " + ("район: Советский" if label == "district" else "все районы"))
+    assert [r[2] for r in rows["city"]] == ["МАОУ «Школа № 10»", "МБОУ «Школа № 97»", "МБОУ «Школа № 87»", "МБОУ «Школа № 16»", "МБОУ «Лицей № 58»"]
+    assert [r[2] for r in rows["district"]] == ["МБОУ «Школа № 87»", "МБОУ «Лицей № 58»"]
+    assert rows["previous"] == [[1, 1, "МАОУ «Школа № 10»"], [2, 2, "МБОУ «Школа № 97»"]]  # rated in 2025: two schools
+    assert rows["city again"] == rows["city"]

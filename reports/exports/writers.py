@@ -2,9 +2,11 @@
 Each writer takes selector output (querysets already scoped to the user's schools) and a path."""
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, FilteredRelation, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -26,9 +28,13 @@ from .sheets import (
     FORMAT_PERCENT,
     FORMAT_SCORE,
     PERCENT,
+    Bound,
     Column,
+    Parameter,
+    Prepared,
     Progress,
     Sheet,
+    SubqueryParameter,
     Words,
     chunks,
     fit,
@@ -55,17 +61,39 @@ RATING_FIELDS = (
 RATING_TAIL = ("score_change", "rank_change", "status__eligible", *(f"status__{name}" for name in StatusEligibility.CRITERIA))
 
 
-def rating_rows(round_: SubmissionRound, schools: QuerySet[School], sections: list[Section]) -> QuerySet:
+def rating_rows(round_: SubmissionRound, schools: QuerySet[School], section_ids: list[int], *, pks: Bound | None = None) -> QuerySet | Bound:
     """The round's ratings of the given schools as value tuples in the sheet's order (RATING_FIELDS, the points of
     each section, RATING_TAIL) in one query whatever the number of schools: the section points joined once and folded
-    per rating, the status eligibility joined beside them, the changes subtracted by the database."""
+    per rating, the status eligibility joined beside them, the changes subtracted by the database. On PostgreSQL the
+    query is built and compiled once per process and number of sections, and bound here to the round, its sections
+    and the schools (`pks`: their `Bound.subquery`, if compiled already)."""
+    if connection.vendor == "postgresql":
+        sections = {f"section_{i}": pk for i, pk in enumerate(section_ids)}
+        return _prepared_rating_rows(len(section_ids)).bind(round=round_.pk, schools=pks or schools.values("pk"), **sections)
+    return _rating_rows(round_.pk, schools.values("pk"), section_ids)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared_rating_rows(sections: int) -> Prepared:
+    return Prepared(_rating_rows(Parameter("round"), SubqueryParameter("schools"), [Parameter(f"section_{i}") for i in range(sections)]))
+
+
+@functools.lru_cache(maxsize=8)
+def _prepared_rating_sections(vendor: str) -> Prepared:
+    # Only sections the recompute scored: a section of plain facts (numbers of students, a comment) would be an empty column.
+    scored = SectionScore.objects.filter(round_id=Parameter("round")).values("section_id")
+    return Prepared(Section.objects.filter(questionnaire_id=Parameter("questionnaire"), pk__in=scored).order_by("order", "pk").values_list("pk", "title"))
+
+
+def _rating_rows(round_id, school_ids, section_ids: list) -> QuerySet:
+    """`rating_rows`' query, its values given (SQLite) or `Parameter`s (PostgreSQL, prepared)."""
     # Each section's aggregate refers to the joined row's section and points by name (not the join path again).
-    per_section = {f"section_{s.pk}": Max("section_points", filter=Q(section_of_row=s.pk)) for s in sections}
+    per_section = {f"section_{i}": Max("section_points", filter=Q(section_of_row=pk)) for i, pk in enumerate(section_ids)}
     return (
-        Rating.objects.filter(round=round_, school__in=schools.values("pk"))
+        Rating.objects.filter(round_id=round_id, school_id__in=school_ids)
         .annotate(
-            status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round=round_)),
-            section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round=round_)),
+            status=FilteredRelation("school__status_eligibility", condition=Q(school__status_eligibility__round_id=round_id)),
+            section_rows=FilteredRelation("school__section_scores", condition=Q(school__section_scores__round_id=round_id)),
         )
         .alias(section_of_row=F("section_rows__section_id"), section_points=F("section_rows__points"))
         .annotate(**per_section, score_change=F("score") - F("prev_score"), rank_change=F("prev_rank") - F("rank"))  # up: positive
@@ -80,11 +108,10 @@ LEVELS = dict(Rating.Level.choices)
 def write_rating(
     path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
 ) -> int:
-    # Only sections the recompute scored: a section of plain facts (numbers of students, a comment) would be an empty column.
-    scored = SectionScore.objects.filter(round=round_).values("section_id")
-    sections = list(Section.objects.filter(questionnaire_id=round_.questionnaire_id, pk__in=scored).order_by("order", "pk"))
-    rows = rating_rows(round_, schools, sections)
-    widths = longest(schools, "full_name", "district__name")
+    sections = _prepared_rating_sections(connection.vendor).fetch(round=round_.pk, questionnaire=round_.questionnaire_id)
+    pks = Bound.subquery(schools.values("pk"))  # the user's schools compiled once, for the rows and the widths
+    rows = rating_rows(round_, schools, [pk for pk, _title in sections], pks=pks)
+    widths = longest(schools, "full_name", "district__name", pks=pks)
     other_form = School.LegalForm.OTHER
     labels = list(StatusEligibility.CRITERIA.values())
     columns = [
@@ -97,7 +124,7 @@ def write_rating(
         Column("Баллы", 9, FORMAT_DECIMAL),
         Column("Из возможных", 10, FORMAT_DECIMAL),
         Column("Уровень", 12, words=Words(lambda level: LEVELS.get(level, level))),
-        *(Column(f"Баллы: {s.title}", fit("", 0, minimum=14, maximum=18), FORMAT_DECIMAL) for s in sections),
+        *(Column(f"Баллы: {title}", fit("", 0, minimum=14, maximum=18), FORMAT_DECIMAL) for _pk, title in sections),
         Column("Изменение рейтинга", 12, FORMAT_CHANGE),
         Column("Изменение места", 11, FORMAT_CHANGE_INT),
         Column("Проходит на статус", 11, words=Words(lambda eligible: None if eligible is None else ("да" if eligible else "нет"))),
