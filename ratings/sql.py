@@ -186,13 +186,14 @@ def _round_answers_select(*, scored: bool) -> str:
     )
     with_ctes = "\n    WITH " + SCORING_CTES if scored else ""
     rules = SCORING_JOINS if scored else ""
-    # The recompute keeps only the answers something reads: scored, a status criterion, an indicator's question or denominator.
+    # The recompute keeps only the answers something reads: scored, a status criterion, an indicator's question or
+    # denominator. A property of the question, so the questions are filtered (a few dozen rows), not the answers.
     needed = (
         """
-      AND (r.id IS NOT NULL
-           OR q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
-           OR q.code IN (SELECT ni.question_code FROM indicators_indicator ni)
-           OR q.code IN (SELECT ni.denominator_code FROM indicators_indicator ni))"""
+                              AND (q.id IN (SELECT nr.question_id FROM rules nr)
+                                   OR q.code IN (%(code_speed)s, %(code_kit)s, %(code_contract)s, %(code_teachers)s, %(code_certification)s)
+                                   OR q.code IN (SELECT ni.question_code FROM indicators_indicator ni)
+                                   OR q.code IN (SELECT ni.denominator_code FROM indicators_indicator ni))"""
         if scored
         else ""
     )
@@ -210,13 +211,12 @@ def _round_answers_select(*, scored: bool) -> str:
         + COUNTED_SUBMISSIONS
         + """
     JOIN surveys_answer a ON a.submission_id = sub.id
-    JOIN surveys_question q ON q.id = a.question_id AND q.questionnaire_id = %(questionnaire_id)s
-    """
+    JOIN surveys_question q ON q.id = a.question_id AND q.questionnaire_id = %(questionnaire_id)s"""
+        + needed
         + rules
         + """
     WHERE """
         + COUNTED_WHERE
-        + needed
     )
 
 
