@@ -31,6 +31,18 @@ def active_participants(submission_round: SubmissionRound | int) -> QuerySet[Rou
     return RoundParticipant.objects.filter(round_id=round_id, is_active=True)
 
 
+def is_active_participant(*, submission_round: SubmissionRound | int, school_id: int) -> bool:
+    """Whether the school takes part in the round and counts in it: only such a school's form may be written."""
+    return active_participants(submission_round).filter(school_id=school_id).exists()
+
+
+# What a school outside the round (never in it, or inactive in it) is told when it tries to write its form.
+NOT_A_PARTICIPANT = (
+    "Школа не участвует в раунде «{title}» (не включена в него или выведена из него как недействующая): изменения не сохранены. "
+    "Если школа должна сдавать анкету в этом раунде, обратитесь к администратору портала — он включит её в число участников."
+)
+
+
 def participants_record(*, submission_round: SubmissionRound, schools: Iterable[School]) -> list[RoundParticipant]:
     """New participant rows with each school's facts as they are now (schools already in the round are skipped)."""
     present = set(RoundParticipant.objects.filter(round=submission_round).values_list("school_id", flat=True))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Question, QuestionMessage, Submission, SubmissionRound
+from .participants import NOT_A_PARTICIPANT, is_active_participant
 from .selectors import EDITABLE_STATES, active_extension, round_accepts_answers
 
 MAX_MESSAGE_LENGTH = 2000
@@ -45,6 +46,8 @@ def thread_curator_message_add(*, submission_round: SubmissionRound, school_id: 
         if question is None:
             raise ThreadError("Такого вопроса нет в анкете. Обновите страницу.")
         submission_round = SubmissionRound.objects.get(pk=submission_round.pk)
+        if not is_active_participant(submission_round=submission_round, school_id=school_id):
+            raise ThreadError(NOT_A_PARTICIPANT.format(title=submission_round.title))
         if not round_accepts_answers(submission_round, active_extension(round_id=submission_round.pk, school_id=school_id)):
             raise ThreadError("Приём анкет закрыт: сообщение не отправлено.")
         submission, _ = Submission.objects.select_for_update().get_or_create(round=submission_round, school_id=school_id, defaults={"updated_by": user})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ratings.models import IndicatorProgress, Rating, SectionScore, StatusEligibility
 from ratings.services import rating_recompute_round
-from surveys.models import Submission, SubmissionRound
+from surveys.models import RoundParticipant, Submission, SubmissionRound
 from surveys.services import round_close
 
 from .factories import DistrictFactory, IndicatorFactory, IndicatorTargetFactory, SchoolFactory, StatusCriteriaFactory
@@ -69,9 +69,12 @@ def test_participants_without_a_counted_submission_are_listed_as_no_data_and_not
 
 def test_an_accepted_submission_counts_like_a_submitted_one_and_only_the_round_s_participants_are_rated():
     listed, outsider = SchoolFactory.create_batch(2)
-    submission_round = scored_round(schools=[listed])
+    submission_round = scored_round(schools=[listed, outsider])
     submit_answers(submission_round, {listed: speed(50)}, state=Submission.State.ACCEPTED)
     submit_answers(submission_round, {outsider: speed(100)})
+    # A form left behind by a school that is no longer the round's (the services refuse forms of non-participants, so
+    # only such a leftover row can hold one): the recompute does not rate it either.
+    RoundParticipant.objects.filter(round=submission_round, school=outsider).delete()
     rating_recompute_round(round_id=submission_round.pk)
 
     ratings = ratings_of(submission_round)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ratings.models import Rating
 from surveys.models import Answer, AnswerChange, Questionnaire, RoundExtension, Submission, SubmissionEvent, SubmissionRound
+from surveys.participants import participants_facts_refresh
 from surveys.services import (
     RoundClosedError,
     SubmissionConflictError,
@@ -208,6 +209,32 @@ def test_a_closed_round_refuses_saves_submits_and_reviews(world):
         save(world, {"students_count": 1}, version=submission.version)
     with pytest.raises(RoundClosedError):
         submission_accept(submission=submission, user=methodologist(), expected_version=submission.version)
+
+
+def test_a_school_outside_the_round_can_neither_save_nor_submit_and_is_told_what_to_do(world):
+    submission_round, school, curator = world
+    outsider = SchoolFactory(municipality=school.municipality)
+    with pytest.raises(RoundClosedError, match="не участвует в раунде") as refused:
+        submission_save_draft(submission_round=submission_round, school=outsider, user=curator, answers={"students_count": 1}, expected_version=0)
+    assert "обратитесь к администратору портала" in refused.value.message
+    with pytest.raises(RoundClosedError, match="не участвует в раунде"):
+        submission_submit(submission_round=submission_round, school=outsider, user=curator, expected_version=0)
+    assert not Submission.objects.filter(school=outsider).exists()
+
+
+def test_a_participant_deactivated_in_the_round_can_neither_save_nor_submit(world):
+    submission_round, school, _curator = world
+    saved = save(world, {"students_count": 900})
+    school.is_active = False  # the school closed; the round takes it in at its next refresh of the participants' facts
+    school.save()
+    assert participants_facts_refresh(submission_round=submission_round) == 1
+    with pytest.raises(RoundClosedError, match="не участвует в раунде"):
+        save(world, {"students_count": 1}, version=saved.submission.version)
+    with pytest.raises(RoundClosedError, match="не участвует в раунде"):
+        submit(world, saved.submission.version)
+    submission = Submission.objects.get(pk=saved.submission.pk)
+    assert (submission.state, submission.version) == (Submission.State.DRAFT, saved.submission.version)
+    assert Answer.objects.get(submission=submission, question__code="students_count").value_number == 900
 
 
 def test_a_round_past_its_deadline_refuses_saves(world):

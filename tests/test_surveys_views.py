@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.answers import answer_display
-from surveys.models import Answer, Submission, SubmissionRound
+from surveys.models import Answer, QuestionMessage, RoundParticipant, Submission, SubmissionRound
 from surveys.services import submission_return, submission_save_draft
 from tests.factories import (
     CuratorFactory,
@@ -221,6 +221,35 @@ def test_curator_cannot_open_the_form_of_a_round_without_their_school(client, ci
     join_round(foreign_round, [city["other"]])
     client.force_login(city["curator"])
     assert client.get(reverse("surveys:submission-form", args=[foreign_round.pk])).status_code == 404
+
+
+def test_a_forged_round_id_changes_nothing(client, city):
+    """The form's save, background save and question message posted to a round the curator's school is not in: not found."""
+    foreign_round = SubmissionRoundFactory(questionnaire=city["round"].questionnaire, municipality=city["school"].municipality)
+    join_round(foreign_round, [city["other"]])
+    client.force_login(city["curator"])
+    data = {**FILLED, "version": 0}
+    assert client.post(reverse("surveys:submission-form", args=[foreign_round.pk]), {**data, "submit": "1"}).status_code == 404
+    assert client.post(reverse("surveys:submission-autosave", args=[foreign_round.pk]), data).status_code == 404
+    message = {"question": "internet_speed", "text": "Скорость по договору"}
+    assert client.post(reverse("surveys:question-message", args=[foreign_round.pk]), message).status_code == 404
+    assert not Submission.objects.filter(round=foreign_round).exists()
+
+
+def test_a_participant_deactivated_in_the_round_is_refused_with_what_to_do(client, city):
+    """The round keeps the school but no longer counts it (closed, reorganised): its form saves nothing, by any way in."""
+    RoundParticipant.objects.filter(round=city["round"], school=city["school"]).update(is_active=False)
+    client.force_login(city["curator"])
+    response = post_form(client, city, FILLED, action="submit")
+    assert response.status_code == 302
+    page = client.get(form_url(city)).content.decode()
+    assert "не участвует в раунде" in page and "обратитесь к администратору портала" in page
+    reply = client.post(reverse("surveys:submission-autosave", args=[city["round"].pk]), {**FILLED, "version": 0})
+    assert reply.status_code == 409 and "не участвует в раунде" in reply.json()["message"]
+    message = {"question": "internet_speed", "text": "Скорость по договору"}
+    client.post(reverse("surveys:question-message", args=[city["round"].pk]), message)
+    assert "не участвует в раунде" in client.get(form_url(city)).content.decode()
+    assert not Submission.objects.filter(school=city["school"]).exists() and not QuestionMessage.objects.exists()
 
 
 def test_reviewers_cannot_use_the_curator_form(client, city):

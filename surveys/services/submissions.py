@@ -28,6 +28,7 @@ from ..models import (
     SubmissionEvent,
     SubmissionRound,
 )
+from ..participants import NOT_A_PARTICIPANT, is_active_participant
 from ..selectors import (
     EDITABLE_STATES,
     active_extension,
@@ -88,7 +89,11 @@ def _fmt(moment: dt.datetime) -> str:
     return f"{timezone.localtime(moment):%d.%m.%Y %H:%M}"
 
 
-def _refuse_if_closed(submission_round: SubmissionRound, school_id: int) -> None:
+def _refuse_unless_accepting(submission_round: SubmissionRound, school_id: int) -> None:
+    """The form of a school is written only by an active participant of the round (surveys.participants), while the
+    round accepts its answers. The pages check it too; this is the check every write of a form goes through."""
+    if not is_active_participant(submission_round=submission_round, school_id=school_id):
+        raise RoundClosedError(NOT_A_PARTICIPANT.format(title=submission_round.title))
     now = timezone.now()
     extension = active_extension(round_id=submission_round.pk, school_id=school_id, now=now)
     if round_accepts_answers(submission_round, extension, now):
@@ -187,7 +192,7 @@ def submission_save_draft(
         evidence_check(upload)
     with transaction.atomic():
         submission_round = SubmissionRound.objects.get(pk=submission_round.pk)  # the state as of now, not as the caller saw it
-        _refuse_if_closed(submission_round, school.pk)
+        _refuse_unless_accepting(submission_round, school.pk)
         submission, created = Submission.objects.select_for_update().get_or_create(round=submission_round, school=school, defaults={"updated_by": user})
         if not created:
             _check_version(submission, expected_version)
@@ -284,7 +289,7 @@ def submission_submit(*, submission_round: SubmissionRound, school: School, user
     """Check every answer (required, bounds, cross rules) and send the form for review; flag big deviations."""
     with transaction.atomic():
         submission_round = _lock_round(submission_round)
-        _refuse_if_closed(submission_round, school.pk)
+        _refuse_unless_accepting(submission_round, school.pk)
         questions = questionnaire_questions(questionnaire_id=submission_round.questionnaire_id)
         rules = questionnaire_rules(questionnaire_id=submission_round.questionnaire_id)
         submission = Submission.objects.select_for_update().filter(round=submission_round, school=school).first()
