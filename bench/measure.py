@@ -193,8 +193,13 @@ def baseline_sql() -> str:
 
 
 def run_baseline(round_id: int) -> list[tuple]:
-    """One hand-written query that only sums the points of every school's answers."""
-    with connection.cursor() as cursor:
+    """One hand-written query that only sums the points of every school's answers, in a transaction with the
+    recompute's own PostgreSQL settings (work_mem, JIT): the two are compared on equal terms."""
+    from ratings.services import RECOMPUTE_PG_SETTINGS_SQL
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT " + RECOMPUTE_PG_SETTINGS_SQL)
         cursor.execute(baseline_sql(), [round_id])
         return cursor.fetchall()
 
