@@ -344,7 +344,7 @@ def round_completeness(request, round_id: int):
     if total.total > COMPLETENESS_LIST_WHOLE and not district_id and not chosen.get("state"):
         shown_district = next((d for d in table.rows if d.district_id is not None), None)
         district_id = shown_district.district_id if shown_district else None
-    rows = selectors.round_school_rows(submission_round=submission_round, access=access, district_id=district_id, state=chosen.get("state"))
+    rows = selectors.RoundSchoolList(submission_round=submission_round, access=access, district_id=district_id, state=chosen.get("state"))
     page = Paginator(rows, COMPLETENESS_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

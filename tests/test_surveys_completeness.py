@@ -218,3 +218,53 @@ def test_an_automatic_reminder_skips_a_school_whose_own_deadline_is_later(django
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_send_due(now=now) == 2
     assert schools[4].full_name not in " ".join(m.body for m in mail.outbox)
+
+
+@pytest.mark.parametrize("state", ["", "none", "draft"])
+def test_the_pages_of_one_districts_list_hold_its_schools_in_order_and_the_pager_counts_exactly_them(client, monkeypatch, state):
+    """The list of one district is ordered by number and name (ties and schools without a number included) and counted
+    for the pager apart from its rows: every page together holds exactly the schools the round lists for the district,
+    in the order of the whole list, and «из N» is their number; an inactive participant, a school moved to another
+    district after the round recorded it (listed where the round keeps it) and one moved to another municipality (not
+    the methodologist's) are counted as they are listed."""
+    from surveys import views
+    from surveys.selectors import round_schools
+
+    submission_round, schools = build_round(schools_per_district=5, districts=2)
+    first = schools[0].district
+    for number, name in [(7, "МБОУ «Гимназия № 7»"), (7, "МАОУ «Лицей № 7»"), (None, "НОУ «Частная школа»"), (1, "МБОУ «Образовательный центр № 1»")]:
+        school = SchoolFactory(district=first, municipality=first.municipality, number=number, full_name=name)
+        Submission.objects.create(round=submission_round, school=school, state=Submission.State.DRAFT)
+        join_round(submission_round, [school], replace=False)
+    schools[1].round_participations.update(is_active=False)
+    schools[2].district = schools[9].district
+    schools[2].save()  # the round still lists it in the first district until its facts are refreshed
+    schools[3].municipality = MunicipalityFactory(name="Батайск")
+    schools[3].save()
+    user = methodologist(first.municipality)
+    client.force_login(user)
+    monkeypatch.setattr(views, "COMPLETENESS_PAGE_SIZE", 2)
+
+    from schools.roles import Access
+    from schools.selectors import schools_visible_to
+
+    expected = round_schools(submission_round=submission_round, schools=schools_visible_to(Access(user))).filter(round_district_id=first.pk)
+    if state == "none":
+        expected = expected.filter(submission_id__isnull=True)
+    elif state:
+        expected = expected.filter(submission_state=state)
+    expected = [s.pk for s in expected.order_by("round_district_name", "number", "full_name", "pk")]
+    assert schools[1].pk not in expected and schools[3].pk not in expected and (state or schools[2].pk in expected)
+
+    listed, number = [], 1
+    while True:
+        response = completeness(client, submission_round, f"?district={first.pk}&state={state}&page={number}")
+        page = response.context["page"]
+        assert page.number == number and page.paginator.count == len(expected)
+        listed += [s.pk for s in response.context["rows"]]
+        if not page.has_next():
+            break
+        number += 1
+    assert listed == expected
+    if len(expected) > 2:
+        assert f"из {len(expected)}" in response.content.decode()

@@ -18,6 +18,7 @@ from .city import (  # noqa: F401
 from .completeness import (  # noqa: F401
     DistrictCompleteness,
     DistrictOrder,
+    RoundSchoolList,
     completeness_by_district,
     completeness_total,
     in_districts,

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from schools.models import Curator, School
 from schools.roles import Access
@@ -58,9 +58,38 @@ def round_school_rows(*, submission_round: SubmissionRound, access: Access, dist
     elif state:
         rows = rows.filter(submission_state=state)
     curators = Curator.objects.filter(is_active=True).select_related("user").order_by("pk")
-    return rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators")).order_by(
-        "round_district_name", "number", "full_name", "pk"
-    )
+    rows = rows.prefetch_related(Prefetch("curators", queryset=curators, to_attr="active_curators"))
+    # The rows of one district share its name: ordered by what follows it, PostgreSQL walks the schools' list-order
+    # index (`school_list_order`) and stops at the page's last row, where sorting the district would read all of it.
+    return rows.order_by("number", "full_name", "pk") if district_id else rows.order_by("round_district_name", "number", "full_name", "pk")
+
+
+class RoundSchoolList:
+    """`round_school_rows` as a paginator's list: a page's rows by slicing the rows, how many there are by counting the
+    round's active participants that pass the same filters (without the joins of the rows to their districts, their
+    forms and, unless a state is chosen, to anything but the visible schools)."""
+
+    def __init__(self, *, submission_round: SubmissionRound, access: Access, district_id: int | None = None, state: str | None = None):
+        self.rows = round_school_rows(submission_round=submission_round, access=access, district_id=district_id, state=state)
+        participants = active_participants(submission_round)
+        if not access.sees_region:  # the regional role sees every school: no condition to join
+            participants = participants.filter(school__in=schools_visible_to(access).values("pk"))
+        if district_id:
+            participants = participants.filter(district_id=district_id)
+        if state:
+            form = Submission.objects.filter(round_id=submission_round.pk, school_id=OuterRef("school_id"))
+            participants = participants.exclude(Exists(form)) if state == NOT_STARTED else participants.filter(Exists(form.filter(state=state)))
+        self.participants = participants
+        self.ordered = True  # Paginator's check
+
+    def count(self) -> int:
+        return self.participants.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 @dataclass
