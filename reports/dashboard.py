@@ -428,6 +428,20 @@ def status_years(access: Access) -> list[tuple[int, bool]]:
     return [(year, year in awarded) for year in sorted(awarded | rounds, reverse=True)]
 
 
+class ExportDistrictForm(forms.Form):
+    """The district of one export on the export page, searched as you type among the round's municipality's districts
+    (never listed: a region has 800); `export_request_for` finds it by the name typed or by id."""
+
+    district = DistrictSearchField()
+
+    def __init__(self, *args, kind: str, municipality_id: int, **kwargs):
+        super().__init__(*args, auto_id=f"{kind}-%s", **kwargs)
+        attrs = {"class": "form-control mb-2", "data-municipality": municipality_id, "placeholder": "Все районы"}
+        if kind == "passports":  # made district by district: there is no «all districts»
+            attrs |= {"required": True, "placeholder": "Введите название района"}
+        self.fields["district"].widget.attrs.update(attrs)
+
+
 class ExportChoiceForm(forms.Form):
     round = forms.TypedChoiceField(label="Раунд мониторинга", coerce=int, required=False)
     year = forms.TypedChoiceField(label="Год статуса", coerce=int, required=False)

@@ -61,7 +61,7 @@ def export_job_run(*, job_id: int) -> bool:
 
     try:
         params = job.params
-        request = export_request_for(Access(user), job.kind, round_id=params.get("round"), year=params.get("year"), district_id=params.get("district"))
+        request = export_request_for(Access(user), job.kind, round_id=params.get("round"), year=params.get("year"), district=params.get("district"))
         with export_to_tempfile(request, progress) as stream:
             job.file.save(f"{job.kind}-{job.pk}.{request.spec.extension}", File(stream), save=False)
     except ExportNotFound:

@@ -1,5 +1,7 @@
 """Views of the reports: the dashboard, the school card and the Excel exports."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +15,13 @@ from django.views.decorators.http import require_POST
 from ratings.selectors import status_municipalities, status_year
 from schools.models import SecurityEvent
 from schools.roles import ADMINISTRATORS, REVIEWERS, SIGNED_IN, access_for, require_role
-from schools.selectors import districts_visible_to, school_changes, schools_visible_to
+from schools.selectors import school_changes, schools_visible_to
 from schools.services import personal_data_access_record, security_event_record
 
-from .dashboard import DashboardFilterForm, ExportChoiceForm, dashboard, dashboard_round, rounds_reported, status_years
+from .dashboard import DashboardFilterForm, ExportChoiceForm, ExportDistrictForm, dashboard, dashboard_round, rounds_reported, status_years
 from .documents import default_template, status_context
 from .documents import render as render_document
-from .exports import EXPORTS, ExportNotFound, export_request_for, export_to_tempfile
+from .exports import EXPORTS, ExportDistrictUnknown, ExportNotFound, export_request_for, export_to_tempfile
 from .models import DocumentTemplate, ExportJob
 from .passport import docx_to_pdf, passport_docx, passport_filename, pdf_available
 from .selectors import export_jobs_visible_to
@@ -74,8 +76,12 @@ def export_list(request):
     form = ExportChoiceForm(request.GET or None, rounds=rounds, years=status_years(access))
     chosen = form.chosen() if form.is_bound else form.defaults()
     jobs = export_jobs_visible_to(access)[:8]
-    districts = districts_visible_to(access).filter(municipality=chosen["round"].municipality_id).order_by("name") if chosen["round"] else []
-    context = {"form": form, "chosen": chosen, "exports": EXPORTS.values(), "jobs": jobs, "threshold": _async_threshold(), "districts": districts}
+    # A round's exports may be narrowed to a district (the passports must be): typed, with suggestions of the round's municipality.
+    exports = [
+        (spec, ExportDistrictForm(kind=spec.kind, municipality_id=chosen["round"].municipality_id) if spec.needs == "round" and chosen["round"] else None)
+        for spec in EXPORTS.values()
+    ]
+    context = {"form": form, "chosen": chosen, "exports": exports, "jobs": jobs, "threshold": _async_threshold()}
     return render(request, "reports/export_list.html", context)
 
 
@@ -84,7 +90,11 @@ def export_list(request):
 def export_create(request, kind: str):
     access = require_role(request, REVIEWERS, "Сводка доступна методистам, администраторам и районным отделам образования")
     try:
-        export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"), district_id=request.POST.get("district"))
+        export = export_request_for(access, kind, round_id=request.POST.get("round"), year=request.POST.get("year"), district=request.POST.get("district"))
+    except ExportDistrictUnknown as error:
+        messages.error(request, str(error))
+        back = {name: request.POST[name] for name in ("round", "year") if request.POST.get(name)}
+        return redirect(reverse("reports:export-list") + (f"?{urlencode(back)}" if back else ""))
     except ExportNotFound as error:
         raise Http404("Такой выгрузки нет") from error
     rows = export.count_rows()
@@ -141,9 +151,7 @@ def export_job_download(request, pk: int):
     if spec is not None and spec.personal_data:
         params = job.params
         try:
-            export = export_request_for(
-                access_for(request), job.kind, round_id=params.get("round"), year=params.get("year"), district_id=params.get("district")
-            )
+            export = export_request_for(access_for(request), job.kind, round_id=params.get("round"), year=params.get("year"), district=params.get("district"))
         except ExportNotFound:
             export = None
         if export is not None:

@@ -141,7 +141,7 @@ def test_a_whole_city_completeness_export_has_the_pages_figures_as_of_the_last_r
     assert as_of in book["По районам"]["A3"].value
     assert drafted in [row[:3] for row in data_rows(book["По школам"])]
     # Narrowed to the draft's district: that district's row of the page, as of the same recompute.
-    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district_id=participant.district_id)
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district=participant.district_id)
     row = next(r for r in shown[0] if r[0] == participant.district.name)
     assert exported_completeness(book) == ([row], row[1:])
     assert as_of in book["По районам"]["A3"].value
@@ -259,7 +259,7 @@ def test_a_district_export_says_what_the_page_filtered_to_that_district_says(cli
     client.force_login(user)
     district = District.objects.filter(pk__in=RoundParticipant.objects.filter(round=current).values("district_id")).order_by("name").first()
     page = client.get(reverse("ratings:rating", args=[current.pk]), {"district": district.pk}).context["page"].paginator.object_list
-    book, request = workbook(tmp_path, user, "rating", round_id=current.pk, district_id=district.pk)
+    book, request = workbook(tmp_path, user, "rating", round_id=current.pk, district=district.pk)
     assert book.active["A1"].value.endswith(f"раунд «{current.title}» ({current.year} год), район: {district.name}")
     exported = data_rows(book["Рейтинг"], total=True)
     assert request.count_rows() == len(exported) == len(page) > 0
@@ -267,7 +267,7 @@ def test_a_district_export_says_what_the_page_filtered_to_that_district_says(cli
         (r.school.full_name, number(r.score), r.rank, r.district_rank) for r in page
     )
     rows = client.get(reverse("surveys:round-completeness", args=[current.pk]), {"district": district.name}).context["page"].paginator.object_list
-    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district_id=district.pk)
+    book, _request = workbook(tmp_path, user, "completeness", round_id=current.pk, district=district.pk)
     assert ordered(row[:3] for row in data_rows(book["По школам"])) == ordered(
         (district.name, s.full_name, STATE_LABELS[s.submission_state or NOT_STARTED]) for s in rows
     )

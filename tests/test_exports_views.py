@@ -13,7 +13,16 @@ from reports.exports import export_request_for, sheets
 from reports.models import ExportJob
 from reports.services import export_job_run, export_job_start
 from schools.roles import Access
-from tests.factories import CuratorFactory, MunicipalityFactory, StatusAwardFactory, SubmissionRoundFactory, UserFactory, district_officer, methodologist
+from tests.factories import (
+    CuratorFactory,
+    DistrictFactory,
+    MunicipalityFactory,
+    StatusAwardFactory,
+    SubmissionRoundFactory,
+    UserFactory,
+    district_officer,
+    methodologist,
+)
 from tests.reports_world import many_schools, small_round
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +46,31 @@ def test_export_page_offers_every_export_for_the_chosen_round(client):
     for title in ("Рейтинг", "Ответы школ", "Полнота заполнения", "Показатели", "Статус «Цифровая школа»"):
         assert title in text
     assert "Скачать за «Мониторинг 2025»" in text
+
+
+def test_the_export_page_searches_districts_by_name_instead_of_listing_them(client):
+    """A region's 800 districts are not rendered as options: each export's district is typed (or picked from the
+    suggestions) and found by name or by id; a name that matches none, or no district for the passports, says what to do."""
+    world = small_round()
+    for number in range(30):
+        DistrictFactory(municipality=world.pervomaysky.municipality, name=f"Пустой район {number}")
+    client.force_login(methodologist())
+    page = client.get(reverse("reports:export-list"), {"round": world.current.pk}).content.decode()
+    cards = page.split('<div class="row g-3 mb-4">')[1]
+    assert "<option" not in cards
+    assert cards.count("data-district-search=") == 4  # the rating, the answers, the completeness and the passports
+    by_name = post_export(client, "answers", round=world.current.pk, district=" первомайский ")
+    ws = workbook_of(by_name)["Ответы"]
+    assert [ws.cell(row=r, column=1).value for r in range(5, 9)] == ["МАОУ «Школа № 10»", "МБОУ «Школа № 16»", "МБОУ «Школа № 97»", None]
+    by_id = post_export(client, "answers", round=world.current.pk, district=world.sovetsky.pk)
+    assert workbook_of(by_id)["Ответы"].cell(row=5, column=1).value == "МБОУ «Лицей № 58»"
+    back = reverse("reports:export-list") + f"?round={world.current.pk}"
+    unknown = post_export(client, "rating", round=world.current.pk, district="Заречный")
+    assert unknown.status_code == 302 and unknown["Location"] == back
+    assert "Район «Заречный» не найден" in client.get(back).content.decode()
+    nothing = post_export(client, "passports", round=world.current.pk, district="")
+    assert nothing.status_code == 302 and "Выберите район" in client.get(back).content.decode()
+    assert not ExportJob.objects.exists()
 
 
 def test_small_export_downloads_at_once(client):

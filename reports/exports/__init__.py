@@ -12,11 +12,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators.models import Indicator
 from ratings.models import Rating, StatusAward
+from schools.forms import DistrictSearchField
 from schools.models import District, Municipality, School
 from schools.roles import Access
 from schools.selectors import active_curators, districts_visible_to, schools_visible_to
@@ -178,9 +180,16 @@ class ExportNotFound(LookupError):
     """The export, its round or its year is not there for this user."""
 
 
-def export_request_for(access: Access, kind: str, *, round_id=None, year=None, district_id=None) -> ExportRequest:
+class ExportDistrictUnknown(ExportNotFound):
+    """A district typed by name that is none of the user's districts of the export's municipality (or none typed for
+    the passports): the message says what to do."""
+
+
+def export_request_for(access: Access, kind: str, *, round_id=None, year=None, district=None) -> ExportRequest:
     """Resolve an export for a user: the round among the rounds they may see, the municipality of
-    their schools, the year as a number. Raises ExportNotFound for anything else."""
+    their schools, the year as a number, the district by its id or its name (as typed in the export page's
+    search input) among the user's districts of that municipality. Raises ExportNotFound for anything else
+    (ExportDistrictUnknown for a name that matches no district)."""
     from ..dashboard import dashboard_municipality, rounds_reported
 
     spec = EXPORTS.get(kind)
@@ -202,11 +211,19 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None, d
         except (TypeError, ValueError) as error:
             raise ExportNotFound(year) from error
     # The passports are made district by district; a round's other exports may be narrowed to one district, as its pages.
-    if spec.kind == "passports" or (district_id and spec.needs == "round"):
+    text = str(district if district is not None else "").strip()
+    if spec.kind == "passports" or (text and spec.needs == "round"):
+        field = DistrictSearchField(
+            queryset=districts_visible_to(access).filter(municipality=request.municipality),
+            required=True,
+            error_messages={"required": "Выберите район: паспорта собираются по районам."},
+        )
         try:
-            request.district = districts_visible_to(access).get(pk=int(district_id), municipality=request.municipality)
-        except (TypeError, ValueError, District.DoesNotExist) as error:
-            raise ExportNotFound(district_id) from error
+            request.district = field.clean(text)
+        except ValidationError as error:
+            if text.isdigit():  # an id comes from a link or a forged form, never typed: not there for this user
+                raise ExportNotFound(text) from error
+            raise ExportDistrictUnknown(error.messages[0]) from error
     return request
 
 
