@@ -441,7 +441,7 @@ class DocumentRequestForm(forms.Form):
     """The administrator's request for a document from every school of a municipality, or of one district."""
 
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None)
-    district = forms.ModelChoiceField(label="Только район", queryset=None, required=False, empty_label="все районы")
+    district = DistrictSearchField(label="Только район")
     kind = forms.ChoiceField(label="Вид документа", choices=[("curator_order", "копия приказа о назначении куратора"), ("other", "другой документ")])
     title = forms.CharField(label="Что представить", max_length=300, initial="Копия приказа о назначении куратора")
     description = forms.CharField(
@@ -458,7 +458,13 @@ class DocumentRequestForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.filter(schools__is_active=True).distinct().order_by("name")
-        self.fields["district"].queryset = District.objects.select_related("municipality").order_by("municipality__name", "name")
+        # Searched, never listed (a region has 800 districts); suggestions and a name shared by several municipalities
+        # follow the municipality chosen beside it.
+        district = self.fields["district"]
+        district.queryset = District.objects.select_related("municipality")
+        district.widget.attrs.update({"placeholder": "Все районы — начните вводить название", "data-municipality-from": self["municipality"].auto_id})
+        chosen = str(self.data.get("municipality", ""))
+        district.municipality_id = int(chosen) if chosen.isdigit() and len(chosen) < 19 else None
 
     def clean(self):
         data = super().clean()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from surveys.documents import document_reminders_send, document_reminders_send_due, document_request_create, document_upload
 from surveys.models import DocumentRequest, DocumentUpload, Notice
-from tests.factories import CuratorFactory, DistrictFactory, SchoolFactory, UserFactory, administrator, district_officer, methodologist
+from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, SchoolFactory, UserFactory, administrator, district_officer, methodologist
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -116,6 +116,29 @@ def test_administrator_asks_from_the_page(client, city):
     )
     request = DocumentRequest.objects.get()
     assert response.status_code == 302 and request.due_date == dt.date(2026, 12, 20) and request.district is None
+
+
+def test_the_request_form_searches_the_district_by_name_instead_of_listing_them(client, city):
+    """A region's 800 districts are not rendered as options: «Только район» is typed (or picked from the suggestions) and
+    found by name among the chosen municipality's districts; a name that matches none, or another municipality's, is refused."""
+    municipality, districts, _, _ = city
+    elsewhere = DistrictFactory(municipality=MunicipalityFactory(name="Батайск", name_genitive="Батайска"), name="Первомайский")  # the same name elsewhere
+    SchoolFactory(municipality=elsewhere.municipality, district=elsewhere)
+    for number in range(30):
+        DistrictFactory(municipality=municipality, name=f"Пустой район {number}")
+    client.force_login(administrator())
+    page = client.get(reverse("surveys:document-list")).content.decode()
+    assert "Пустой район" not in page
+    assert "<option" not in page.split('name="district"')[1].split("</div>")[0]
+    assert 'data-district-search="' in page
+    fields = {"municipality": municipality.pk, "kind": "curator_order", "title": "Копия приказа", "description": "", "due_date": "2026-12-20"}
+    unknown = client.post(reverse("surveys:document-list"), {**fields, "district": "Заречный"})
+    assert unknown.status_code == 400 and "Район «Заречный» не найден" in unknown.content.decode()
+    foreign = client.post(reverse("surveys:document-list"), {**fields, "municipality": municipality.pk, "district": elsewhere.pk})
+    assert foreign.status_code == 400 and "не входит в" in foreign.content.decode()
+    assert not DocumentRequest.objects.exists()
+    response = client.post(reverse("surveys:document-list"), {**fields, "district": "первомайский"})
+    assert response.status_code == 302 and DocumentRequest.objects.get().district == districts[0]
 
 
 def test_request_page_queries_do_not_grow_with_schools(client, city, django_assert_max_num_queries):

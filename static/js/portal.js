@@ -83,7 +83,10 @@
       asked = text;
       const url = new URL(input.dataset.districtSearch, window.location.origin);
       url.searchParams.set("q", text);
-      if (input.dataset.municipality) url.searchParams.set("municipality", input.dataset.municipality);
+      // The municipality fixed by the page, or (data-municipality-from) chosen in a select of the same form.
+      const from = input.dataset.municipalityFrom && document.getElementById(input.dataset.municipalityFrom);
+      const municipality = from ? from.value : input.dataset.municipality;
+      if (municipality) url.searchParams.set("municipality", municipality);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { districts: [] }; })
         .then(function (data) {
@@ -97,7 +100,10 @@
         })
         .catch(function () { /* no suggestions: the exact name still works */ });
     }
-    input.addEventListener("focus", load);
+    input.addEventListener("focus", function () {
+      if (input.dataset.municipalityFrom) asked = null;  // the municipality may have changed since
+      load();
+    });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(load, 200);
