@@ -127,11 +127,13 @@ class DistrictSearchField(forms.ModelChoiceField):
         text = str(value).strip()
         if not text:
             return None
-        shown = text if len(text) <= 60 else f"{text[:60]}…"
+        shown = (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
         if text.isdigit() and len(text) < 19:
             matches = list(self.queryset.filter(pk=int(text)))
-        elif len(text) > District._meta.get_field("name").max_length:
-            matches = []  # no district has so long a name (and SQLite refuses a LIKE pattern over 50,000 bytes)
+        elif len(text) > District._meta.get_field("name").max_length or "\x00" in text:
+            # No district has so long a name or a NUL character (SQLite refuses a LIKE pattern over 50,000 bytes,
+            # PostgreSQL a string with a NUL): not found, without asking the database.
+            matches = []
         else:
             # SQLite ignores the case of Latin letters only: also try the name as usually written (capital first letter).
             matches = list(self.queryset.filter(Q(name__iexact=text) | Q(name=text.capitalize()))[:2])

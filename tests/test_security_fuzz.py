@@ -259,10 +259,18 @@ def test_filters_of_list_pages_never_fail_nor_show_other_districts(world):
     assert checked >= 4, "the list pages were not found"
 
 
-def test_a_district_filter_typed_far_too_long_is_not_found_rather_than_a_failure(world):
-    """A district filter searched by name (issue 18): a name longer than any district's is simply not found. SQLite refused
-    such a name as a LIKE pattern («LIKE or GLOB pattern too complex») and the page failed."""
-    typed = "Кировский" * 6000  # 54,000 characters: over SQLite's 50,000-byte LIKE pattern limit
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Кировский" * 6000,  # 54,000 characters: over SQLite's 50,000-byte LIKE pattern limit
+        "Киров\x00ский",  # PostgreSQL refuses a NUL character in a string literal (found by the fuzz test above)
+    ],
+    ids=["far-too-long", "nul-character"],
+)
+def test_a_district_filter_typed_far_too_long_or_with_a_nul_is_not_found_rather_than_a_failure(world, typed):
+    """A district filter searched by name (issue 18): a name no district can have is simply not found. SQLite refused a
+    54,000-character name as a LIKE pattern («LIKE or GLOB pattern too complex»), PostgreSQL a name with a NUL
+    character («A string literal cannot contain NUL»), and the page failed."""
     refused = 0
     for role, path in list_pages(world):
         client = Client()
