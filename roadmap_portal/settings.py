@@ -135,6 +135,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "ru"
+# The one language of the interface: LocaleMiddleware must not follow a browser set to English into Django's own
+# words («2 weeks», form errors) inside the Russian pages.
+LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True

@@ -49,6 +49,19 @@ def test_login_page_is_russian(client):
     assert response["Content-Security-Policy"].startswith("default-src 'self'")
 
 
+def test_the_interface_stays_russian_whatever_language_the_browser_asks_for(client):
+    """A browser set to English got Django's own words in English inside the Russian pages («осталось 2 weeks»,
+    the login form's errors): the portal has one language."""
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "ru"
+    with translation.override(response["Content-Language"]):
+        later = Template("{{ moment|timeuntil }}").render(Context({"moment": timezone.now() + timezone.timedelta(days=15)}))
+    assert later == "2\xa0недели"
+
+
 @pytest.mark.django_db
 def test_anonymous_home_redirects_to_login(client):
     response = client.get("/")
