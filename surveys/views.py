@@ -161,7 +161,7 @@ def submission_form(request, round_id: int):
                 messages.error(request, "Анкета не сохранена: исправьте ошибки в отмеченных полях. Введённые ответы остались в форме." + kept)
             form.mark_invalid_fields()
     elif request.method == "POST":
-        messages.error(request, "Анкета сейчас доступна только для просмотра: изменения не сохранены.")
+        messages.error(request, page.refusal)
         return redirect("surveys:submission-form", round_id=submission_round.pk)
     threads = threads_by_question(submission=page.submission)
     context = {
@@ -195,7 +195,7 @@ def submission_autosave(request, round_id: int):
     submission_round = _form_round(request, round_id)
     page = selectors.form_page(submission_round=submission_round, school=school)
     if not page.editable:
-        return JsonResponse({"status": "refused", "message": "Анкета сейчас доступна только для просмотра: изменения не сохранены."}, status=409)
+        return JsonResponse({"status": "refused", "message": page.refusal}, status=409)
     form = SubmissionForm(request.POST, request.FILES, questions=page.questions, answers=page.answers, version=page.version, owner=(request.user.pk, round_id))
     form.is_valid()
     if "version" in form.errors:

@@ -173,6 +173,22 @@ def test_a_closed_round_refuses_a_save_with_a_message(client, city):
     assert Answer.objects.get(question__code="students_count").value_number == Decimal(900)
 
 
+def test_a_school_taken_out_of_the_round_sees_its_form_read_only_with_what_to_do(client, city):
+    """A participant deactivated in the round may not write its form (the services refuse it): the form and the
+    school's page say so before anything is typed, instead of offering fields whose saving is then refused."""
+    client.force_login(city["curator"])
+    post_form(client, city, {"q_students_count": "900"})
+    RoundParticipant.objects.filter(round=city["round"], school=city["school"]).update(is_active=False)
+    page = client.get(form_url(city)).content.decode()
+    assert "Школа не участвует в раунде" in page and "обратитесь к администратору портала" in page
+    assert '<form method="post" enctype' not in page and "900" in page
+    school_page = client.get(reverse("surveys:my-school")).content.decode()
+    assert "Школа не участвует в раунде" in school_page and "Продолжить заполнение" not in school_page
+    again = post_form(client, city, {"q_students_count": "1"}, version=submission_of(city).version)
+    assert again.status_code == 302
+    assert Answer.objects.get(question__code="students_count").value_number == Decimal(900)
+
+
 def test_evidence_upload_and_download_by_the_own_curator(client, city):
     client.force_login(city["curator"])
     upload = SimpleUploadedFile("Протокол замера.pdf", PDF, content_type="application/pdf")
@@ -319,8 +335,9 @@ def test_form_page_query_count_does_not_grow_with_questions(client, django_asser
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(curator)
     # session, user, profile (password duty), groups, curator's school, school, round with its previous round, sections,
-    # questions, cross-question rules, submission, extension, answers with the previous round's, conversation per question
-    with django_assert_max_num_queries(14):
+    # questions, cross-question rules, submission, extension, answers with the previous round's, the school's participation,
+    # conversation per question
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("surveys:submission-form", args=[submission_round.pk]))
     assert response.status_code == 200
 
@@ -330,9 +347,10 @@ def test_review_page_query_count_does_not_grow_with_questions(client, django_ass
     submission_round, curator, submission = _round_with_questions(extra_questions)
     client.force_login(methodologist())
     # session, user, profile, groups, submission with its round and the previous round, sections, questions, cross-question
-    # rules, extension, answers with the previous round's, evidence file versions, answer changes, workflow events, curators,
-    # the conversation (per question and in the history), next waiting in the queue, last return (and changes since)
-    with django_assert_max_num_queries(17):
+    # rules, extension, answers with the previous round's, the school's participation, evidence file versions, answer changes,
+    # workflow events, curators, the conversation (per question and in the history), next waiting in the queue, last return
+    # (and changes since)
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("surveys:submission-review", args=[submission.pk]))
     assert response.status_code == 200
 

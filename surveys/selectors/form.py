@@ -23,6 +23,7 @@ from ..models import (
     SubmissionEvent,
     SubmissionRound,
 )
+from ..participants import NOT_A_PARTICIPANT, is_active_participant
 from .states import EDITABLE_STATES, NOT_STARTED, SHORT_STATE_LABELS
 
 
@@ -176,6 +177,7 @@ class FormPage:
     extension: RoundExtension | None
     deadline: dt.datetime
     accepts_answers: bool
+    participating: bool  # an active participant of the round (surveys.participants): only then is the form written
 
     @property
     def state(self) -> str:
@@ -187,7 +189,14 @@ class FormPage:
 
     @property
     def editable(self) -> bool:
-        return self.accepts_answers and self.state in (NOT_STARTED, *EDITABLE_STATES)
+        return self.accepts_answers and self.participating and self.state in (NOT_STARTED, *EDITABLE_STATES)
+
+    @property
+    def refusal(self) -> str:
+        """What a save of a form that is not editable is told."""
+        if not self.participating:
+            return NOT_A_PARTICIPANT.format(title=self.submission_round.title)
+        return "Анкета сейчас доступна только для просмотра: изменения не сохранены."
 
     @property
     def urgent(self) -> bool:
@@ -267,4 +276,5 @@ def form_page(*, submission_round: SubmissionRound, school: School, submission: 
         extension=extension,
         deadline=round_deadline_for(submission_round, extension),
         accepts_answers=round_accepts_answers(submission_round, extension),
+        participating=is_active_participant(submission_round=submission_round, school_id=school.pk),
     )
