@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm
@@ -148,6 +150,89 @@ class DistrictSearchField(forms.ModelChoiceField):
 
     def validate(self, value):
         forms.Field.validate(self, value)
+
+
+class DistrictListInput(forms.Textarea):
+    """Several districts typed by name, one a line or separated by commas. portal.js turns it into a search input with
+    suggestions (`schools:district-search`) that adds each district as a removable item, and keeps this textarea, hidden,
+    as what is sent. Several values of the name (a link's or an old form's ids) are read as one a line."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 3, "autocomplete": "off", "data-district-list": "", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-district-search"] = reverse("schools:district-search")
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return "\n".join(str(value) for value in values if value is not None) or None
+
+
+class DistrictListField(forms.Field):
+    """Districts among `queryset` (select_related municipality), given by their names or ids: a list in the order typed,
+    each once. Of districts of the same name, the one of `municipality_id`; every name that matches none is listed in
+    one error, and a name only other municipalities have says which."""
+
+    widget = DistrictListInput
+    municipality_id: int | None = None
+    SEPARATORS = re.compile(r"[\n,;]+")
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Районы")
+        super().__init__(**kwargs)
+        self.queryset = District.objects.none() if queryset is None else queryset
+
+    def to_python(self, value):
+        tokens: dict[str, str] = {}  # each name once, whatever its case, in the order typed
+        for token in self.SEPARATORS.split(str(value or "")):
+            token = " ".join(token.split())
+            if token:
+                tokens.setdefault(token.casefold(), token)
+        if not tokens:
+            return []
+        longest = District._meta.get_field("name").max_length
+        # No district has so long a name or a NUL character (PostgreSQL refuses one in a string): not asked of the database.
+        names = [t for t in tokens.values() if not _is_id(t) and len(t) <= longest and "\x00" not in t]
+        ids = [int(t) for t in tokens.values() if _is_id(t) and len(t) < 19]
+        # One query; SQLite ignores the case of Latin letters only: also try each name as usually written.
+        found = list(self.queryset.filter(Q(pk__in=ids) | Q(name__in={*names, *(n.capitalize() for n in names)})))
+        chosen, unknown, elsewhere = [], [], []
+        for key, token in tokens.items():
+            matches = [d for d in found if (str(d.pk) == token if _is_id(token) else d.name.casefold() == key)]
+            here = [d for d in matches if d.municipality_id == self.municipality_id] if self.municipality_id else matches
+            if len(here) == 1:
+                chosen.append(here[0])
+            elif not matches:
+                unknown.append(token)
+            else:
+                elsewhere.append((token, sorted(d.municipality.name for d in matches)))
+        errors = []
+        if unknown:
+            names_ = ", ".join(f"«{self._shown(t)}»" for t in unknown)
+            errors.append(f"Не найдены районы: {names_}." if len(unknown) > 1 else f"Не найден район {names_}.")
+            errors[-1] += " Проверьте написание или выберите район из подсказок."
+        for token, municipalities in elsewhere:
+            places = ", ".join(f"«{m}»" for m in municipalities)
+            if self.municipality_id:
+                municipality = Municipality.objects.filter(pk=self.municipality_id).first()
+                errors.append(f"Район «{self._shown(token)}» не входит в муниципалитет «{municipality}»: он есть в {places}.")
+            else:
+                errors.append(f"Районы «{self._shown(token)}» есть в нескольких муниципалитетах ({places}): сначала выберите муниципалитет.")
+        if errors:
+            raise ValidationError(errors, code="invalid_choice")
+        return list({d.pk: d for d in chosen}.values())
+
+    @staticmethod
+    def _shown(text: str) -> str:
+        return (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
+
+
+def _is_id(text: str) -> bool:
+    """An id as a link carries it: ASCII digits (str.isdigit() also takes «²», which int() refuses)."""
+    return text.isascii() and text.isdigit()
 
 
 class SecurityLogFilterForm(forms.Form):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from roadmap_portal.parsing import NumberParseError, input_text, parse_number
 from roadmap_portal.uploads import ACCEPT_ATTRIBUTE, evidence_check
-from schools.forms import DistrictSearchField
+from schools.forms import DistrictListField, DistrictSearchField
 
 from . import answers as answer_values
 from .models import Answer, Question
@@ -339,21 +339,26 @@ class RoundCreateForm(forms.Form):
         label="Порог отклонения от прошлого мониторинга, %", min_value=1, max_value=1000, initial=50, widget=forms.NumberInput(attrs={"class": "form-control"})
     )
     participants = forms.ChoiceField(label="Участники", choices=PARTICIPANTS, initial="all", widget=forms.RadioSelect)
-    districts = forms.ModelMultipleChoiceField(label="Районы", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    districts = DistrictListField(help_text="Начните вводить название и выберите район из подсказок; без подсказок — по одному в строке или через запятую.")
 
     def __init__(self, *args, municipalities, questionnaires, districts, **kwargs):
+        """`districts`: those the user may choose (a queryset: searched, never listed), of the municipality chosen."""
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
         self.fields["questionnaire"].queryset = questionnaires
-        self.fields["districts"].queryset = districts
+        field = self.fields["districts"]
+        field.queryset = districts
+        chosen = str(self.data.get("municipality", ""))
+        field.municipality_id = int(chosen) if chosen.isdigit() and len(chosen) < 19 else None
+        field.widget.attrs.update({"class": "form-control", "data-municipality-from": self["municipality"].auto_id})
 
     def clean(self):
         cleaned = super().clean()
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "Срок сдачи должен быть позже открытия.")
-        if cleaned.get("participants") == "districts" and not cleaned.get("districts"):
-            self.add_error("districts", "Отметьте хотя бы один район или выберите «все действующие школы».")
+        if cleaned.get("participants") == "districts" and not cleaned.get("districts") and "districts" not in self.errors:
+            self.add_error("districts", "Добавьте хотя бы один район или выберите «все действующие школы».")
         return cleaned
 
 

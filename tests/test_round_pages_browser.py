@@ -73,3 +73,41 @@ def test_participants_and_extend_pages_of_a_large_round(browser, live_server, lo
         assert not [v for v in axe_violations(page) if failing(v)]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_round_of_districts_found_as_you_type(browser, live_server, log_in, viewport):
+    """Creating a round for chosen districts: no checkbox per district (a region has 800); each is found as you type and
+    added as an item that can be removed; the round takes the schools of those left."""
+    municipality = MunicipalityFactory()
+    for number in range(30):
+        DistrictFactory(municipality=municipality, name=f"Район {number:02}")
+    riverside = DistrictFactory(municipality=municipality, name="Заречный")
+    central = DistrictFactory(municipality=municipality, name="Центральный")
+    riverside_schools = set(SchoolFactory.create_batch(2, district=riverside, municipality=municipality))
+    SchoolFactory.create_batch(2, district=central, municipality=municipality)
+    QuestionnaireFactory()
+    context = browser.new_context(locale="ru-RU", viewport=viewport)
+    page = context.new_page()
+    try:
+        log_in(page, methodologist(municipality).username)
+        page.goto(f"{live_server.url}/rounds/new/")
+        assert page.locator("input[type=checkbox][name=districts]").count() == 0
+        page.get_by_label("Название", exact=True).fill("Мониторинг двух районов")
+        search = page.get_by_label("Районы", exact=True)
+        for typed, name in (("зар", "Заречный"), ("Центр", "Центральный")):
+            search.fill(typed)
+            page.wait_for_function(f"() => document.querySelector('datalist option[value=\"{name}\"]')")  # suggested as you type
+            search.press("Enter")  # the only suggestion containing what was typed
+        chosen = page.get_by_role("list", name="Выбранные районы").get_by_role("listitem")
+        assert chosen.all_inner_texts() == ["Заречный", "Центральный"]
+        assert page.get_by_label("школы выбранных районов").is_checked()
+        page.get_by_role("button", name="Убрать район «Центральный»").click()
+        assert chosen.all_inner_texts() == ["Заречный"]
+        snapshot(page, f"round-create-districts-{viewport['width']}")
+        assert not [v for v in axe_violations(page) if failing(v)]
+        with page.expect_navigation():
+            page.get_by_role("button", name="Создать раунд").click()
+        assert set(SubmissionRound.objects.get().schools.all()) == riverside_schools
+    finally:
+        context.close()

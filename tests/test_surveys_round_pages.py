@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from surveys.models import Notice, RoundEvent, RoundExtension, Submission, SubmissionRound
 from surveys.services import round_deadline_extend
-from tests.factories import CuratorFactory, DistrictFactory, MunicipalityFactory, QuestionnaireFactory, SchoolFactory, administrator, join_round, methodologist
+from tests.factories import (
+    CuratorFactory,
+    DistrictFactory,
+    MunicipalityFactory,
+    QuestionnaireFactory,
+    SchoolFactory,
+    administrator,
+    join_round,
+    methodologist,
+    regional,
+)
 
 pytestmark = pytest.mark.django_db
 FMT = "%Y-%m-%dT%H:%M"
@@ -72,6 +82,33 @@ def test_a_round_of_chosen_districts_and_a_new_questionnaire_version(client, cit
     submission_round = SubmissionRound.objects.get()
     assert set(submission_round.schools.all()) == {s for s in schools if s.district == districts[1]}
     assert submission_round.questionnaire.version == 2 and submission_round.questionnaire.previous == questionnaire
+
+
+def test_the_districts_of_a_new_round_are_typed_by_name_not_listed(client, city):
+    """A region's 800 districts are not rendered as checkboxes: they are typed (one a line or separated by commas, or added
+    one by one from the suggestions), found by name among the round's municipality's; every unknown name is listed, and a
+    name only another municipality has is explained."""
+    municipality, districts, schools, _ = city
+    batajsk = MunicipalityFactory(name="Батайск", name_genitive="Батайска")
+    DistrictFactory(municipality=batajsk, name="Район 2")  # the same name in another municipality
+    DistrictFactory(municipality=batajsk, name="Железнодорожный")
+    for number in range(30):
+        DistrictFactory(municipality=municipality, name=f"Пустой район {number}")
+    client.force_login(administrator())
+    page = client.get(reverse("surveys:round-create")).content.decode()
+    assert "Пустой район" not in page and 'type="checkbox" name="districts"' not in page
+    assert 'data-district-search="' in page
+    unknown = create(client, city, participants="districts", districts="Заречный, район 1\nЛенинскй").content.decode()
+    assert "Не найдены районы: «Заречный», «Ленинскй»" in unknown
+    impossible = create(client, city, participants="districts", districts="²\nКиров\x00ский").content.decode()  # never asked of the database
+    assert "Не найдены районы: «²», «Кировский»" in impossible
+    assert "Не найден район «Железнодорожный»" in create(client, city, participants="districts", districts="Железнодорожный").content.decode()
+    client.force_login(regional())  # sees every municipality's districts
+    elsewhere = create(client, city, participants="districts", districts="Железнодорожный").content.decode()
+    assert "Район «Железнодорожный» не входит в муниципалитет «Ростов-на-Дону»: он есть в «Батайск»" in elsewhere
+    assert not SubmissionRound.objects.exists()
+    create(client, city, participants="districts", districts="район 2;\n")
+    assert set(SubmissionRound.objects.get().schools.all()) == {s for s in schools if s.district == districts[1]}
 
 
 def test_creating_with_a_deadline_before_the_opening_is_refused_by_field(client, city):

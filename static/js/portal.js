@@ -71,6 +71,100 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // A list of districts (a round of chosen districts): without JavaScript the names are typed in the textarea, one a line
+  // or separated by commas. With it: a search input with suggestions adds each district as an item with a remove button,
+  // and the textarea, hidden, carries the names to the server.
+  document.querySelectorAll("textarea[data-district-list]").forEach(function (area) {
+    const label = document.querySelector('label[for="' + area.id + '"]');
+    const box = document.createElement("div");
+    const group = document.createElement("div");
+    group.className = "input-group";
+    const input = document.createElement("input");
+    input.type = "search";
+    input.id = area.id + "-search";
+    input.className = "form-control";
+    input.autocomplete = "off";
+    input.placeholder = "Начните вводить название района";
+    input.setAttribute("list", area.id + "-suggestions");
+    input.dataset.districtSearch = area.dataset.districtSearch;
+    if (area.dataset.municipalityFrom) input.dataset.municipalityFrom = area.dataset.municipalityFrom;
+    const described = area.getAttribute("aria-describedby");
+    if (described) input.setAttribute("aria-describedby", described);
+    if (area.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", "true");
+    const suggestions = document.createElement("datalist");
+    suggestions.id = area.id + "-suggestions";
+    const add = document.createElement("button");
+    add.type = "button";
+    add.className = "btn btn-outline-primary";
+    add.textContent = "Добавить";
+    group.append(input, add);
+    const chosen = document.createElement("ul");
+    chosen.className = "list-unstyled d-flex flex-wrap gap-2 mt-2 mb-0";
+    chosen.setAttribute("aria-label", "Выбранные районы");
+    const status = document.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("aria-live", "polite");
+    box.append(group, suggestions, chosen, status);
+    area.before(box);
+    area.hidden = true;
+    if (label) label.htmlFor = input.id;
+
+    function names() {
+      return area.value.split(/[\n,;]+/).map(function (n) { return n.trim(); }).filter(Boolean);
+    }
+    function save(list, message) {
+      area.value = list.join("\n");
+      status.textContent = message;
+      render();
+    }
+    function render() {
+      chosen.replaceChildren.apply(chosen, names().map(function (name) {
+        const item = document.createElement("li");
+        item.className = "badge rounded-pill text-bg-light border d-inline-flex align-items-center gap-1 fs-6 fw-normal";
+        item.append(document.createTextNode(name));
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "btn-close";
+        remove.setAttribute("aria-label", "Убрать район «" + name + "»");
+        remove.addEventListener("click", function () {
+          save(names().filter(function (n) { return n !== name; }), "Район «" + name + "» убран");
+          input.focus();
+        });
+        item.append(remove);
+        return item;
+      }));
+    }
+    function addTyped() {
+      let name = input.value.trim();
+      if (!name) return;
+      // The suggestion meant: the one of that name (any case), or the only one containing what was typed.
+      const lower = name.toLowerCase();
+      const offered = Array.from(suggestions.options).map(function (o) { return o.value; });
+      const containing = offered.filter(function (o) { return o.toLowerCase().includes(lower); });
+      name = offered.find(function (o) { return o.toLowerCase() === lower; }) || (containing.length === 1 ? containing[0] : name);
+      const list = names();
+      if (!list.some(function (n) { return n.toLowerCase() === name.toLowerCase(); })) list.push(name);
+      input.value = "";
+      save(list, "Район «" + name + "» добавлен");
+      // Choosing a district means a round of chosen districts.
+      const form = area.form;
+      const districtsOnly = form && form.querySelector('input[name="participants"][value="districts"]');
+      if (districtsOnly) districtsOnly.checked = true;
+    }
+    add.addEventListener("click", function () { addTyped(); input.focus(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();  // Enter adds the district; it does not send the form
+        addTyped();
+      }
+    });
+    // A suggestion picked from the list is added at once (browsers send it as an input without a typed character).
+    input.addEventListener("input", function (event) {
+      if (!event.inputType || event.inputType === "insertReplacementText") addTyped();
+    });
+    render();
+  });
+
   // District filters: suggestions fetched as you type (a region has hundreds of districts; none is rendered as an option).
   // The list is a native <datalist>: arrows, Enter and Escape work as in any input with suggestions.
   document.querySelectorAll("input[data-district-search]").forEach(function (input) {
