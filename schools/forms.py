@@ -130,7 +130,7 @@ class DistrictSearchField(forms.ModelChoiceField):
         if not text:
             return None
         shown = (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
-        if text.isdigit() and len(text) < 19:
+        if _is_id(text) and len(text) < 19:
             matches = list(self.queryset.filter(pk=int(text)))
         elif len(text) > District._meta.get_field("name").max_length or "\x00" in text:
             # No district has so long a name or a NUL character (SQLite refuses a LIKE pattern over 50,000 bytes,

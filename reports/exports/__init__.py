@@ -221,7 +221,7 @@ def export_request_for(access: Access, kind: str, *, round_id=None, year=None, d
         try:
             request.district = field.clean(text)
         except ValidationError as error:
-            if text.isdigit():  # an id comes from a link or a forged form, never typed: not there for this user
+            if text.isascii() and text.isdigit():  # an id comes from a link or a forged form, never typed: not there for this user
                 raise ExportNotFound(text) from error
             raise ExportDistrictUnknown(error.messages[0]) from error
     return request
