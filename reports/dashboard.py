@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum, Window
+from django.db.models.functions import NullIf, RowNumber
 from django.http import QueryDict
 from django.utils import timezone
 
 from indicators.models import Indicator, IndicatorTarget, Roadmap
 from indicators.selectors import KeyResultRow, current_roadmaps, key_results_due
 from ratings.models import SUMMARY_BINS, DistrictSummary, IndicatorProgress, Rating, StatusAward, StatusEligibility
-from roadmap_portal.folding import DistrictTable, district_table, district_table_live
+from roadmap_portal.folding import FOLDED_DISTRICTS, DistrictTable, chosen_district_table, district_table, district_table_live, unfolded
 from schools.forms import DistrictSearchField
 from schools.models import Municipality, School
 from schools.roles import Access
@@ -31,6 +32,7 @@ from surveys.selectors import (
     completeness_by_district,
     completeness_total,
     round_district_order,
+    round_weakest_districts,
     rounds_for,
     timeliness_by_district,
     timeliness_weakest_first,
@@ -198,15 +200,44 @@ def levels_by_district_summarised(round_: SubmissionRound, access: Access, filte
         .annotate(total=Sum("schools"), rated=Sum("rated"), score_sum=Sum("score_sum"), **{c: Sum(c) for c in _LEVEL_COLUMNS.values()})
         .order_by("district__name", "district_id")
     )
-    return [
-        {
-            "district": r["district__name"] or "Без района",
-            "total": r["total"],
-            "levels": [r[_LEVEL_COLUMNS[v]] for v, _l in LEVELS],
-            "average": r["score_sum"] / r["rated"] if r["rated"] else None,
-        }
-        for r in rows
-    ]
+    return [_levels_row(r) for r in rows]
+
+
+def weakest_levels_summarised(round_: SubmissionRound, access: Access, filters: dict, limit: int) -> tuple[list[dict], int]:
+    """What a folded levels table shows, chosen by the database from the district summaries (one query, at most
+    `limit` rows whatever the region): the `limit` districts with the lowest average rating (none rated first,
+    `_weakest_levels`), or every district by name when there are no more; and the number of districts."""
+    rows = list(
+        _summaries(round_, access, filters)
+        .values("district_id", "district__name")
+        .annotate(
+            total=Sum("schools"),
+            rated=Sum("rated"),
+            score_sum=Sum("score_sum"),
+            **{c: Sum(c) for c in _LEVEL_COLUMNS.values()},
+            n_districts=Window(Count("*")),
+            # The natural order (by name); MIN of the grouped columns keeps them out of Django's GROUP BY.
+            by_name=Window(RowNumber(), order_by=[Min("district__name").asc(), Min("district_id").asc()]),
+        )
+        .annotate(average=ExpressionWrapper(F("score_sum") / NullIf(F("rated"), 0), output_field=DecimalField()))
+        .order_by(F("average").asc(nulls_first=True), "district__name", "district_id")[:limit]
+    )
+    count = rows[0]["n_districts"] if rows else 0
+    if count <= limit:
+        rows.sort(key=lambda r: r["by_name"])
+    levels = [_levels_row(r) for r in rows]
+    if count > limit:  # the order of Python's sort of every district (the database's collation only chose among equals)
+        levels.sort(key=_weakest_levels)
+    return levels, count
+
+
+def _levels_row(r: dict) -> dict:
+    return {
+        "district": r["district__name"] or "Без района",
+        "total": r["total"],
+        "levels": [r[_LEVEL_COLUMNS[v]] for v, _l in LEVELS],
+        "average": r["score_sum"] / r["rated"] if r["rated"] else None,
+    }
 
 
 def _weakest_levels(row: dict) -> tuple:
@@ -221,21 +252,30 @@ def _weakest_completeness(row: DistrictCompleteness) -> tuple:
 def _completeness(
     round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict
 ) -> tuple[DistrictTable, DistrictCompleteness]:
-    """The completeness table: which districts and in what order from the last recompute (the weakest first, every
-    district on demand), their counts live; the round's total by one grouped count when nothing narrows the schools."""
+    """The completeness table: which districts and in what order from the last recompute (the weakest first, chosen
+    and the round's totals summed by the database unless every district is asked for, a page at a time), their
+    counts live; the round's total by one grouped count when a legal form or area narrows the schools."""
+    narrowed = bool(filters.get("legal_form") or filters.get("area"))
+
+    def live(district_ids: list) -> list[DistrictCompleteness]:
+        # Without a legal form or area chosen, `schools` are the user's: counted from the districts' participants.
+        return completeness_by_district(submission_round=round_, access=access, schools=schools if narrowed else None, district_ids=district_ids)[0]
+
+    if not filters.get("district") and not unfolded(get, "completeness"):
+        # Folded (or a city's few districts): the database chooses the districts shown and sums the round's totals.
+        weakest = round_weakest_districts(submission_round=round_, access=access, limit=FOLDED_DISTRICTS)
+        if weakest is not None:
+            table = district_table_live(weakest.rows, count=weakest.count, get=get, param="completeness", live=live)
+            if narrowed:
+                return table, completeness_by_district(submission_round=round_, schools=schools)[1]
+            if access.sees_city and weakest.total is not None:
+                return table, weakest.total
+            return table, completeness_total(submission_round=round_, access=access)
     order = round_district_order(submission_round=round_, access=access)
     if order is None or filters.get("district"):
         rows, total = completeness_by_district(submission_round=round_, schools=schools)
         return district_table(rows, weakest_first=_weakest_completeness, get=get, param="completeness"), total
-    narrowed = bool(filters.get("legal_form") or filters.get("area"))
-    table = district_table_live(
-        order,
-        get=get,
-        param="completeness",
-        # Without a legal form or area chosen, `schools` are the user's: counted from the districts' participants.
-        live=lambda ids: completeness_by_district(submission_round=round_, access=access, schools=schools if narrowed else None, district_ids=ids)[0],
-        district_of=lambda row: row.district_id,
-    )
+    table = district_table_live(order, get=get, param="completeness", live=live)
     if narrowed:
         return table, completeness_by_district(submission_round=round_, schools=schools)[1]
     return table, completeness_total(submission_round=round_, access=access, order=order)
@@ -400,10 +440,15 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
             # The summaries fold every level together: a chosen level is counted from the ratings themselves.
             board.stats = rating_stats(round_, schools, filters)
             levels = levels_by_district(round_, schools, filters)
+            board.levels_table = district_table(levels, weakest_first=_weakest_levels, get=get, param="levels")
         else:
             board.stats = rating_stats_summarised(round_, access, filters)
-            levels = levels_by_district_summarised(round_, access, filters)
-        board.levels_table = district_table(levels, weakest_first=_weakest_levels, get=get, param="levels")
+            if unfolded(get, "levels"):
+                levels = levels_by_district_summarised(round_, access, filters)
+                board.levels_table = district_table(levels, weakest_first=_weakest_levels, get=get, param="levels")
+            else:  # the database chooses the districts shown: the weakest of a region's hundreds
+                levels, count = weakest_levels_summarised(round_, access, filters, FOLDED_DISTRICTS)
+                board.levels_table = chosen_district_table(levels, count=count, get=get, param="levels")
         board.levels = board.levels_table.rows
         whole_round = access.sees_city and not any(filters.get(name) for name in ("district", "legal_form", "area"))
         board.top, board.bottom = top_and_bottom(round_, schools, filters, whole_round=whole_round)

@@ -26,6 +26,22 @@ class DistrictTable:
         return len(self.rows)
 
 
+def unfolded(get: QueryDict, param: str) -> bool:
+    """Whether the request asks for every district of the table `param` (then `district_table` pages them all);
+    otherwise the database may choose the rows shown (`chosen_district_table`)."""
+    return get.get(param) == "all"
+
+
+def chosen_district_table(rows: Sequence, *, count: int, get: QueryDict, param: str) -> DistrictTable:
+    """The table `district_table` would make of `count` districts when not unfolded, from the rows the database chose:
+    the FOLDED_DISTRICTS weakest (weakest first) when there are more, else every district in natural order. Its cost
+    does not grow with the districts of a region."""
+    other = get.copy()
+    other.pop(param, None)
+    other.pop(f"{param}_page", None)
+    return DistrictTable(rows=list(rows), count=count, folded=count > FOLDED_DISTRICTS, param=param, query=other.urlencode())
+
+
 def district_table(rows: Sequence, *, weakest_first: Callable, get: QueryDict, param: str) -> DistrictTable:
     """`rows` in their natural order (by name); `weakest_first` the sort key of the folded view; `get` the request's
     GET parameters, of which `param` (=all) and `<param>_page` belong to this table."""
@@ -43,11 +59,17 @@ def district_table(rows: Sequence, *, weakest_first: Callable, get: QueryDict, p
     return table
 
 
-def district_table_live(order: Sequence, *, get: QueryDict, param: str, live: Callable[[list], Iterable], district_of: Callable = None) -> DistrictTable:
+def district_table_live(
+    order: Sequence, *, get: QueryDict, param: str, live: Callable[[list], Iterable], district_of: Callable = None, count: int | None = None
+) -> DistrictTable:
     """A folded table whose choice and order of districts come from `order` (rows with `district_id` and
     `weakest_first()`, e.g. counts of the last recompute) and whose rows are counted live by `live(district_ids)`
-    for the districts shown only: the page costs the same for 100 and 40,000 schools."""
-    table = district_table(order, weakest_first=lambda row: row.weakest_first(), get=get, param=param)
+    for the districts shown only: the page costs the same for 100 and 40,000 schools. With `count`, `order` holds only
+    the rows to show, as the database chose them (`chosen_district_table`)."""
+    if count is None:
+        table = district_table(order, weakest_first=lambda row: row.weakest_first(), get=get, param=param)
+    else:
+        table = chosen_district_table(order, count=count, get=get, param=param)
     shown = [row.district_id for row in table.rows]
     district_of = district_of or (lambda row: row.district_id)
     counted = {district_of(row): row for row in live(shown)} if shown else {}

@@ -4,6 +4,7 @@ by name instead of listing every district."""
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 from django.urls import reverse
 
 from demo.synthetic import region_generate
@@ -184,3 +185,24 @@ def test_a_district_name_shared_by_two_municipalities_means_the_one_of_the_round
     assert board.filters["district"] == district
     found = client.get(reverse("schools:district-search"), {"q": district.name, "municipality": region.municipality_id}).json()["districts"]
     assert district.pk in [d["id"] for d in found] and namesake.pk not in [d["id"] for d in found]
+
+
+def test_the_folded_dashboard_shows_the_districts_and_totals_of_sorting_every_district(client, region):
+    """The database chooses the 20 weakest districts and sums the round's totals (no row per district of the region
+    reaches Python): the same districts, in the same order, and the same totals as folding every district's row."""
+    from reports.dashboard import _weakest_levels
+    from roadmap_portal.folding import district_table
+    from surveys.selectors import completeness_total, round_district_order
+
+    access = Access(methodologist(region.municipality))
+    client.force_login(access.user)
+    board = client.get(DASHBOARD).context["board"]
+    every = district_table(levels_by_district_summarised(region, access, {}), weakest_first=_weakest_levels, get=QueryDict(), param="levels")
+    assert board.levels == every.rows and board.levels_table.count == every.count == 30
+    order = round_district_order(submission_round=region, access=access)
+    weakest = sorted(order, key=lambda d: d.weakest_first())[:FOLDED_DISTRICTS]
+    assert [r.district_id for r in board.completeness] == [d.district_id for d in weakest]
+    assert board.completeness_table.count == len(order) == 30
+    total = completeness_total(submission_round=region, access=access, order=order)
+    assert (board.completeness_total.total, board.completeness_total.counts) == (total.total, total.counts)
+    assert board.completeness_total.as_of == total.as_of is not None

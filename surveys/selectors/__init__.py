@@ -27,6 +27,7 @@ from .completeness import (  # noqa: F401
     round_reminders,
     round_school_rows,
     round_schools,
+    round_weakest_districts,
     schools_awaiting_submission,
 )
 from .form import (  # noqa: F401

@@ -6,7 +6,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When, Window
+from django.db.models.functions import Cast
 
 from schools.models import Curator, School
 from schools.roles import Access
@@ -297,6 +298,49 @@ def round_district_order(*, submission_round: SubmissionRound, access: Access) -
     if not found and not RoundDistrictCount.objects.filter(round=submission_round).exists():
         return None
     return sorted(found, key=lambda d: (d.name, d.district_id or 0))
+
+
+@dataclass
+class WeakestDistricts:
+    """`round_weakest_districts`: the districts a folded table shows, the number of districts in it, and the round's
+    totals as of the last recompute (None when a row was written before the forms were counted by state)."""
+
+    rows: list[DistrictOrder]  # the `limit` weakest, weakest first; every district by name when there are no more
+    count: int
+    total: DistrictCompleteness | None
+
+
+def round_weakest_districts(*, submission_round: SubmissionRound, access: Access, limit: int) -> WeakestDistricts | None:
+    """What `round_district_order` gives a folded table, chosen by the database: the `limit` districts with the smallest
+    share of sent forms (`DistrictOrder.weakest_first`), the number of the user's districts and, summed over them all,
+    the round's totals (`completeness_total`), in one query whose rows do not grow with the districts (800 in a region).
+    None before the first recompute."""
+    rows = RoundDistrictCount.objects.filter(round=submission_round)
+    if not access.sees_city:
+        rows = rows.filter(in_districts(list(districts_visible_to(access).values_list("pk", flat=True))))
+    whole = {"n_districts": Window(Count("pk")), "n_counted": Window(Count(_STORED_STATES[0]))}  # rows with their forms counted
+    whole |= {f"all_{name}": Window(Sum(name)) for name in ("participants", *_STORED_STATES)}
+    share = Case(When(participants=0, then=Value(1.0)), default=Cast("sent", FloatField()) / Cast("participants", FloatField()), output_field=FloatField())
+    found = list(
+        rows.annotate(**whole)
+        .values_list("district_id", "district__name", "participants", "sent", *_STORED_STATES, *whole)
+        .order_by(share, "district__name", "district_id")[:limit]
+    )
+    if not found:
+        return None if not RoundDistrictCount.objects.filter(round=submission_round).exists() else WeakestDistricts([], 0, None)
+    width = 4 + len(_STORED_STATES)
+    districts = [DistrictOrder(d, name or "Без района", p, s, None if None in forms else tuple(forms)) for d, name, p, s, *forms in (r[:width] for r in found)]
+    n_districts, n_counted, participants, *forms = found[0][width:]
+    total = None
+    if n_counted == n_districts and all(d.forms is not None for d in districts):
+        total = DistrictCompleteness(district_id=None, name="Всего", as_of=submission_round.computed_at, total=participants)
+        for state, n in _recomputed_counts(participants, forms).items():
+            total.counts[state] += n
+    if n_districts <= limit:  # every district: the table is not folded, by name as `round_district_order` gives them
+        districts.sort(key=lambda d: (d.name, d.district_id or 0))
+    else:  # the same order as Python's sort of every district (the database's collation only chose among equals)
+        districts.sort(key=DistrictOrder.weakest_first)
+    return WeakestDistricts(districts, n_districts, total)
 
 
 def round_reminders(*, submission_round: SubmissionRound, access: Access, limit: int = 100) -> QuerySet[Reminder]:
