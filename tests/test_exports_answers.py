@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from reports.exports import export_request_for
 from schools.roles import Access
-from tests.factories import methodologist
+from tests.factories import district_officer, methodologist
 from tests.reports_world import small_round
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +61,25 @@ def test_every_participating_school_is_a_row_with_typed_answers_and_its_state(tm
     assert cells["H"].number_format == "DD.MM.YYYY"
     assert cells["I"].number_format == "0.0%"
     assert cells["J"].alignment.wrap_text
+
+
+def test_exports_one_after_another_each_have_their_own_round_and_schools(tmp_path):
+    # The answers' queries are compiled once per process (reports/exports/sheets.py: Prepared); each file must still
+    # be its own user's and round's: a whole city, then one district, then the previous round, then the whole city again.
+    world = small_round()
+    rows = {}
+    for label, user, round_ in (
+        ("city", methodologist(), world.current),
+        ("district", district_officer(world.sovetsky), world.current),
+        ("previous", methodologist(), world.previous),
+        ("city again", methodologist(), world.current),
+    ):
+        path = tmp_path / f"{label}.xlsx"
+        export_request_for(Access(user), "answers", round_id=round_.pk).write(path, EXPORTED_AT)
+        ws = load_workbook(path)["Ответы"]
+        rows[label] = [row(ws, n)[:5] for n in range(5, ws.max_row + 1)]
+        assert ws["A1"].value.endswith(f"раунд «{round_.title}» ({round_.year} год), " + ("район: Советский" if label == "district" else "все районы"))
+    assert [r[0] for r in rows["city"]] == ["МАОУ «Школа № 10»", "МБОУ «Школа № 16»", "МБОУ «Школа № 97»", "МБОУ «Лицей № 58»", "МБОУ «Школа № 87»"]
+    assert rows["district"] == [["МБОУ «Лицей № 58»", "Советский", "не начата", None, None], ["МБОУ «Школа № 87»", "Советский", "отправлена", None, 40]]
+    assert [r[2:] for r in rows["previous"]] == [["не начата", None, None]] * 5  # no school filled the 2025 form
+    assert rows["city again"] == rows["city"]

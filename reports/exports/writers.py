@@ -205,13 +205,30 @@ def answer_words(question: Question) -> Words | None:
     return None
 
 
-def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: list[Question]) -> QuerySet:
+def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: list[Question], *, pks: Bound | None = None) -> QuerySet | Bound:
     """Participating schools with their form's state, its first sending and every answer, one column per question
     (one answer per question and submission, picked by an aggregate): one query, pivoted by the database as a bare
-    writer would, streamed."""
-    aggregates = {f"answer_{q.pk}": Max(answer_value(q), filter=Q(answer_question=q.pk)) for q in questions}
+    writer would, streamed. On PostgreSQL the query is built and compiled once per process and layout of the
+    questions (which value each one takes), and bound here to the round, the questions and the schools (`pks`:
+    their `Bound.subquery`, if compiled already)."""
+    values = tuple(answer_value(q) for q in questions)
+    if connection.vendor == "postgresql":
+        ids = {f"question_{i}": q.pk for i, q in enumerate(questions)}
+        return _prepared_answer_rows(values).bind(round=round_.pk, schools=pks or schools.values("pk"), **ids)
+    return _answer_rows(round_, schools.values("pk"), [(value, q.pk) for value, q in zip(values, questions, strict=True)])
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared_answer_rows(values: tuple[str, ...]) -> Prepared:
+    return Prepared(_answer_rows(Parameter("round"), SubqueryParameter("schools"), [(value, Parameter(f"question_{i}")) for i, value in enumerate(values)]))
+
+
+def _answer_rows(round_, school_ids, questions: list[tuple]) -> QuerySet:
+    """`answer_rows`' query, its round and questions (ANSWER_VALUES' name, id) given (SQLite) or `Parameter`s
+    (PostgreSQL, prepared)."""
+    aggregates = {f"answer_{i}": Max(value, filter=Q(answer_question=pk)) for i, (value, pk) in enumerate(questions)}
     return (
-        round_schools(submission_round=round_, schools=schools)
+        round_schools(submission_round=round_, schools=School.objects.filter(pk__in=school_ids))
         .alias(answer_question=F("this_round__answers__question_id"), **ANSWER_VALUES)
         .annotate(**aggregates)
         .order_by("round_district_name", "number", "full_name", "pk")
@@ -219,11 +236,30 @@ def answer_rows(round_: SubmissionRound, schools: QuerySet[School], questions: l
     )
 
 
+ANSWER_QUESTION_FIELDS = ("pk", "text", "unit", "type", "choices")
+
+
+@functools.lru_cache(maxsize=8)
+def _prepared_answer_questions(vendor: str) -> Prepared:
+    questions = Question.objects.filter(questionnaire_id=Parameter("questionnaire")).order_by("section__order", "order", "pk")
+    return Prepared(questions.values_list(*ANSWER_QUESTION_FIELDS))
+
+
+def answer_questions(round_: SubmissionRound) -> list[Question]:
+    """The questions of the round's form in the form's order, with what their columns need (text, unit, type, choices)."""
+    choices = Question._meta.get_field("choices")
+    return [
+        Question(pk=pk, text=text, unit=unit, type=kind, choices=choices.from_db_value(raw, None, connection))
+        for pk, text, unit, kind, raw in _prepared_answer_questions(connection.vendor).fetch(questionnaire=round_.questionnaire_id)
+    ]
+
+
 def write_answers(
     path, *, round_: SubmissionRound, schools: QuerySet[School], exported_at: dt.datetime, scope: str = "", progress: Progress | None = None
 ) -> int:
-    questions = list(Question.objects.filter(questionnaire_id=round_.questionnaire_id).order_by("section__order", "order", "pk"))
-    widths = longest(schools, "full_name", "district__name")
+    questions = answer_questions(round_)
+    pks = Bound.subquery(schools.values("pk"))  # the user's schools compiled once, for the rows and the widths
+    widths = longest(schools, "full_name", "district__name", pks=pks)
     columns = [
         Column("Школа", fit("Школа", widths["full_name"])),
         Column("Район", fit("Район", widths["district__name"])),
@@ -253,7 +289,7 @@ def write_answers(
         freeze_cols=1,
     )
     done = 0
-    for chunk in chunks(answer_rows(round_, schools, questions)):
+    for chunk in chunks(answer_rows(round_, schools, questions, pks=pks)):
         for row in chunk:
             sheet.append(row)
         done += len(chunk)
