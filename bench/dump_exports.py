@@ -80,7 +80,7 @@ def exports() -> list[tuple[str, int, str, dict]]:
     items = []
     for municipality_id, round_id, district in result:
         for kind in ("rating", "answers", "completeness"):
-            items.append((f"{kind} round={round_id} district={district}", round_id, kind, {"round_id": round_id, "district_id": district}))
+            items.append((f"{kind} round={round_id} district={district}", round_id, kind, {"round_id": round_id, "district": district}))
         if district is None:
             items.append((f"indicators round={round_id}", round_id, "indicators", {"round_id": round_id}))
             for year in StatusAward.objects.filter(municipality_id=municipality_id).values_list("year", flat=True).distinct().order_by("year"):
