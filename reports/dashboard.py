@@ -35,6 +35,7 @@ from surveys.selectors import (
     round_weakest_districts,
     rounds_for,
     timeliness_by_district,
+    timeliness_weakest,
     timeliness_weakest_first,
 )
 
@@ -433,8 +434,12 @@ def dashboard(access: Access, filters: dict, rounds: list[SubmissionRound], toda
     if round_ is not None:
         board.completeness_table, board.completeness_total = _completeness(round_, access, schools, filters, get)
         board.completeness = board.completeness_table.rows
-        timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
-        board.timeliness_table = district_table(timeliness, weakest_first=timeliness_weakest_first, get=get, param="timeliness")
+        if unfolded(get, "timeliness"):
+            timeliness, board.timeliness_total = timeliness_by_district(submission_round=round_, schools=schools)
+            board.timeliness_table = district_table(timeliness, weakest_first=timeliness_weakest_first, get=get, param="timeliness")
+        else:  # the rows shown, kept folded with the figures: not every district of a region per request
+            timeliness, count, board.timeliness_total = timeliness_weakest(submission_round=round_, schools=schools, limit=FOLDED_DISTRICTS)
+            board.timeliness_table = chosen_district_table(timeliness, count=count, get=get, param="timeliness")
         board.timeliness = board.timeliness_table.rows
         if filters.get("level"):
             # The summaries fold every level together: a chosen level is counted from the ratings themselves.

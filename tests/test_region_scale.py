@@ -192,7 +192,7 @@ def test_the_folded_dashboard_shows_the_districts_and_totals_of_sorting_every_di
     reaches Python): the same districts, in the same order, and the same totals as folding every district's row."""
     from reports.dashboard import _weakest_levels
     from roadmap_portal.folding import district_table
-    from surveys.selectors import completeness_total, round_district_order
+    from surveys.selectors import completeness_total, round_district_order, timeliness_by_district, timeliness_weakest_first
 
     access = Access(methodologist(region.municipality))
     client.force_login(access.user)
@@ -206,3 +206,8 @@ def test_the_folded_dashboard_shows_the_districts_and_totals_of_sorting_every_di
     total = completeness_total(submission_round=region, access=access, order=order)
     assert (board.completeness_total.total, board.completeness_total.counts) == (total.total, total.counts)
     assert board.completeness_total.as_of == total.as_of is not None
+    rows, total = timeliness_by_district(submission_round=region, schools=School.objects.filter(is_active=True))
+    every = district_table(rows, weakest_first=timeliness_weakest_first, get=QueryDict(), param="timeliness")
+    assert [(r.district_id, r.on_time, r.late) for r in board.timeliness] == [(r.district_id, r.on_time, r.late) for r in every.rows]
+    assert board.timeliness_table.folded and board.timeliness_table.count == every.count == 30
+    assert (board.timeliness_total.total, board.timeliness_total.on_time) == (total.total, total.on_time)

@@ -85,6 +85,7 @@ from .timeliness import (  # noqa: F401
     Timeliness,
     school_timeliness,
     timeliness_by_district,
+    timeliness_weakest,
     timeliness_weakest_first,
 )
 from .visibility import (  # noqa: F401

@@ -160,11 +160,36 @@ def _timeliness_cached(submission_round: SubmissionRound, schools: QuerySet[Scho
     and deadline extension raises: such a change shows at once; only «срок прошёл» of a school that sent nothing waits
     up to a minute."""
     now = timezone.now()
-    scope = hashlib.sha1(str(schools.order_by().values("pk").query).encode(), usedforsecurity=False).hexdigest()[:16]
-    key = f"timeliness:{submission_round.pk}:{submission_round.changes_seq}:{scope}:{int(now.timestamp()) // TIMELINESS_CACHE_SECONDS}"
+    key = _cache_key(submission_round, schools, now)
     found = cache.get(key)
     if found is None:
         found = _timeliness_counted(submission_round, schools, now)
+        cache.set(key, found, TIMELINESS_CACHE_SECONDS)
+    return found
+
+
+def _cache_key(submission_round: SubmissionRound, schools: QuerySet[School], now: dt.datetime) -> str:
+    scope = hashlib.sha1(str(schools.order_by().values("pk").query).encode(), usedforsecurity=False).hexdigest()[:16]
+    return f"timeliness:{submission_round.pk}:{submission_round.changes_seq}:{scope}:{int(now.timestamp()) // TIMELINESS_CACHE_SECONDS}"
+
+
+def timeliness_weakest(*, submission_round: SubmissionRound, schools: QuerySet[School], limit: int) -> tuple[list[Timeliness], int, Timeliness]:
+    """What a folded timeliness table shows (`roadmap_portal.folding`): the `limit` districts with the smallest share on
+    time, weakest first, or every district by name when there are no more; the number of districts; the total. On
+    PostgreSQL kept for a minute as `timeliness_by_district` is, so a request reads these few rows, not every district's
+    of a region (800)."""
+
+    def fold() -> tuple[list[Timeliness], int, Timeliness]:
+        districts, total = timeliness_by_district(submission_round=submission_round, schools=schools)
+        shown = sorted(districts, key=timeliness_weakest_first)[:limit] if len(districts) > limit else districts
+        return shown, len(districts), total
+
+    if connection.vendor != "postgresql":
+        return fold()
+    key = f"{_cache_key(submission_round, schools, timezone.now())}:weakest:{limit}"
+    found = cache.get(key)
+    if found is None:
+        found = fold()
         cache.set(key, found, TIMELINESS_CACHE_SECONDS)
     return found
 
