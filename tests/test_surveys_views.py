@@ -184,6 +184,7 @@ def test_a_school_taken_out_of_the_round_sees_its_form_read_only_with_what_to_do
     assert '<form method="post" enctype' not in page and "900" in page
     school_page = client.get(reverse("surveys:my-school")).content.decode()
     assert "Школа не участвует в раунде" in school_page and "Продолжить заполнение" not in school_page
+    assert "школа не участвует</div>" in school_page and "(осталось" not in page  # no time left is counted down for it
     again = post_form(client, city, {"q_students_count": "1"}, version=submission_of(city).version)
     assert again.status_code == 302
     assert Answer.objects.get(question__code="students_count").value_number == Decimal(900)
