@@ -246,10 +246,6 @@ def _weakest_levels(row: dict) -> tuple:
     return (row.get("average") is not None, row.get("average") or 0, row["district"])
 
 
-def _weakest_completeness(row: DistrictCompleteness) -> tuple:
-    return (row.done / row.total if row.total else 1, row.district)
-
-
 def _completeness(
     round_: SubmissionRound, access: Access, schools: QuerySet[School], filters: dict, get: QueryDict
 ) -> tuple[DistrictTable, DistrictCompleteness]:
@@ -275,7 +271,7 @@ def _completeness(
     order = round_district_order(submission_round=round_, access=access)
     if order is None or filters.get("district"):
         rows, total = completeness_by_district(submission_round=round_, schools=schools)
-        return district_table(rows, weakest_first=_weakest_completeness, get=get, param="completeness"), total
+        return district_table(rows, weakest_first=DistrictCompleteness.weakest_first, get=get, param="completeness"), total
     table = district_table_live(order, get=get, param="completeness", live=live)
     if narrowed:
         return table, completeness_by_district(submission_round=round_, schools=schools)[1]

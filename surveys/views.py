@@ -371,7 +371,7 @@ def _completeness_table(submission_round: SubmissionRound, access, get) -> tuple
     order = selectors.round_district_order(submission_round=submission_round, access=access)
     if order is None:  # never recomputed yet: count every district now
         districts, total = selectors.completeness_by_district(submission_round=submission_round, access=access)
-        return district_table(districts, weakest_first=lambda d: (d.submitted / d.total if d.total else 1, d.name), get=get, param="districts"), total
+        return district_table(districts, weakest_first=selectors.DistrictCompleteness.weakest_first, get=get, param="districts"), total
     table = district_table_live(
         order,
         get=get,

@@ -114,6 +114,10 @@ class DistrictCompleteness:
     def submitted_percent(self) -> int:
         return round(100 * self.submitted / self.total) if self.total else 0
 
+    def weakest_first(self) -> tuple:
+        """The order of a folded table: the smallest share of sent forms first (as `DistrictOrder.weakest_first`)."""
+        return (self.submitted / self.total if self.total else 1, self.name)
+
     # The words of the dashboard and the export for the same figures.
     district = property(lambda self: self.name)
     done = property(lambda self: self.submitted)
