@@ -585,8 +585,8 @@ class SchoolIndicatorRow:
 
 def school_indicator_rows(submission_round: SubmissionRound, school_id: int) -> list[SchoolIndicatorRow]:
     """The city indicators the school's answers in the round count towards (`Indicator.question_code`), its answer and
-    whether it meets each one's condition — by the very rows the recompute sums into the city figure (sql.INDICATOR_ANSWER_VALUES).
-    Four queries."""
+    whether it meets each one's condition — by the very rows the recompute sums into the city figure
+    (sql.INDICATOR_VALUES_OF_SCHOOL, the statement of sql.INDICATOR_AGGREGATES over this school's answers). Four queries."""
     indicators = list(
         round_indicators(submission_round).filter(level=Indicator.Level.CITY).select_related("roadmap").order_by("roadmap__title", "order", "code")
     )

@@ -112,6 +112,16 @@ class DistrictSearchInput(forms.TextInput):
         return format_html('{}<datalist id="{}"></datalist>', super().render(name, value, attrs, renderer), context["list_id"])
 
 
+def _is_id(text: str) -> bool:
+    """An id as a link carries it: ASCII digits (str.isdigit() also takes «²», which int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
+def _shown(text: str) -> str:
+    """A typed district name as an error message quotes it: at most 60 characters, without NUL characters."""
+    return (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
+
+
 class DistrictSearchField(forms.ModelChoiceField):
     """A district among `queryset`, given by its name (as typed or picked from the suggestions) or its id."""
 
@@ -129,7 +139,7 @@ class DistrictSearchField(forms.ModelChoiceField):
         text = str(value).strip()
         if not text:
             return None
-        shown = (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
+        shown = _shown(text)
         if _is_id(text) and len(text) < 19:
             matches = list(self.queryset.filter(pk=int(text)))
         elif len(text) > District._meta.get_field("name").max_length or "\x00" in text:
@@ -211,28 +221,19 @@ class DistrictListField(forms.Field):
                 elsewhere.append((token, sorted(d.municipality.name for d in matches)))
         errors = []
         if unknown:
-            names_ = ", ".join(f"«{self._shown(t)}»" for t in unknown)
+            names_ = ", ".join(f"«{_shown(t)}»" for t in unknown)
             errors.append(f"Не найдены районы: {names_}." if len(unknown) > 1 else f"Не найден район {names_}.")
             errors[-1] += " Проверьте написание или выберите район из подсказок."
         for token, municipalities in elsewhere:
             places = ", ".join(f"«{m}»" for m in municipalities)
             if self.municipality_id:
                 municipality = Municipality.objects.filter(pk=self.municipality_id).first()
-                errors.append(f"Район «{self._shown(token)}» не входит в муниципалитет «{municipality}»: он есть в {places}.")
+                errors.append(f"Район «{_shown(token)}» не входит в муниципалитет «{municipality}»: он есть в {places}.")
             else:
-                errors.append(f"Районы «{self._shown(token)}» есть в нескольких муниципалитетах ({places}): сначала выберите муниципалитет.")
+                errors.append(f"Районы «{_shown(token)}» есть в нескольких муниципалитетах ({places}): сначала выберите муниципалитет.")
         if errors:
             raise ValidationError(errors, code="invalid_choice")
         return list({d.pk: d for d in chosen}.values())
-
-    @staticmethod
-    def _shown(text: str) -> str:
-        return (text if len(text) <= 60 else f"{text[:60]}…").replace("\x00", "")
-
-
-def _is_id(text: str) -> bool:
-    """An id as a link carries it: ASCII digits (str.isdigit() also takes «²», which int() refuses)."""
-    return text.isascii() and text.isdigit()
 
 
 class SecurityLogFilterForm(forms.Form):
