@@ -13,7 +13,7 @@ from ratings.models import IndicatorProgress, Rating
 from ratings.summaries import district_summaries_write
 from schools.models import School
 from surveys.models import Question, Submission, SubmissionRound
-from tests.factories import join_round
+from tests.factories import district_officer, join_round, methodologist
 
 from .factories import (
     AnswerFactory,
@@ -196,3 +196,14 @@ def many_schools(world: SimpleNamespace, count: int) -> None:
         SectionScoreFactory(round=world.current, school=school, section=world.infra)
         StatusEligibilityFactory(round=world.current, school=school, eligible=n % 3 == 0)
     district_summaries_write(round_id=world.current.pk)
+
+
+def exports_one_after_another(world) -> list[tuple]:
+    """(label, user, round) of four exports in one process, as the exports' tests of queries compiled once per process
+    (reports/exports/sheets.py: Prepared) make them: a whole city, one district, the previous round, the city again."""
+    return [
+        ("city", methodologist(), world.current),
+        ("district", district_officer(world.sovetsky), world.current),
+        ("previous", methodologist(), world.previous),
+        ("city again", methodologist(), world.current),
+    ]

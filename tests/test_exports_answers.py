@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from reports.exports import export_request_for
 from schools.roles import Access
-from tests.factories import district_officer, methodologist
-from tests.reports_world import small_round
+from tests.factories import methodologist
+from tests.reports_world import exports_one_after_another, small_round
 
 pytestmark = pytest.mark.django_db
 EXPORTED_AT = timezone.make_aware(dt.datetime(2026, 4, 2, 9, 30))
@@ -68,12 +68,7 @@ def test_exports_one_after_another_each_have_their_own_round_and_schools(tmp_pat
     # be its own user's and round's: a whole city, then one district, then the previous round, then the whole city again.
     world = small_round()
     rows = {}
-    for label, user, round_ in (
-        ("city", methodologist(), world.current),
-        ("district", district_officer(world.sovetsky), world.current),
-        ("previous", methodologist(), world.previous),
-        ("city again", methodologist(), world.current),
-    ):
+    for label, user, round_ in exports_one_after_another(world):
         path = tmp_path / f"{label}.xlsx"
         export_request_for(Access(user), "answers", round_id=round_.pk).write(path, EXPORTED_AT)
         ws = load_workbook(path)["Ответы"]
